@@ -1,0 +1,39 @@
+using BinderOrleans.Core.Grains;
+using BinderOrleans.Core.Options;
+using BinderOrleans.Core.Ports;
+using BinderOrleans.Core.Providers;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace BinderOrleans.Core;
+
+public static class BinderCoreServiceCollectionExtensions
+{
+    /// <summary>Options, grains, the build queue and the provider registry. Backends add the ports.</summary>
+    public static IServiceCollection AddBinderCore(this IServiceCollection services)
+    {
+        services.AddOptions<SiteOptions>().BindConfiguration(SiteOptions.Section)
+            .Validate(o => o.BaseUrl.StartsWith('/'), "Binder:BaseUrl must start with '/'.")
+            .Validate(o => o.KeepaliveInterval > TimeSpan.Zero, "Binder:KeepaliveInterval must be positive.")
+            .ValidateOnStart();
+        services.AddOptions<BuildOptions>().BindConfiguration(BuildOptions.Section)
+            .Validate(o => o.ConcurrentLimit > 0, "Build:ConcurrentLimit must be at least 1.")
+            .Validate(o => o.NoOutputTimeout > TimeSpan.Zero, "Build:NoOutputTimeout must be positive.")
+            .Validate(o => o.MaxLogEvents >= 100, "Build:MaxLogEvents must be at least 100.")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.BaseImage), "Build:BaseImage must name an image.")
+            .ValidateOnStart();
+        services.AddOptions<LaunchOptions>().BindConfiguration(LaunchOptions.Section)
+            .Validate(o => o.Backend is "docker" or "jupyterhub", "Launch:Backend must be 'docker' or 'jupyterhub'.")
+            .ValidateOnStart();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new BuildQueue(sp.GetRequiredService<IOptions<BuildOptions>>().Value.ConcurrentLimit));
+        services.TryAddSingleton<BuildGrains>();
+        services.TryAddSingleton<LaunchGrains>();
+        services.TryAddSingleton<RepoProviderRegistry>();
+        services.TryAddSingleton<ILaunchQuota, NoLaunchQuota>();
+        services.TryAddSingleton<ILaunchObserver, NullLaunchObserver>();
+        return services;
+    }
+}

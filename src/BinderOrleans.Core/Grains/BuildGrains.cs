@@ -1,0 +1,44 @@
+using BinderOrleans.Core.Options;
+using BinderOrleans.Core.Ports;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace BinderOrleans.Core.Grains;
+
+/// <summary>The build grains of this process, keyed by image name (Orleans' grain factory in miniature).</summary>
+public sealed class BuildGrains
+{
+    private readonly GrainDirectory<BuildGrain> _directory;
+    private readonly IImageRegistry _registry;
+    private readonly IImageBuilder _builder;
+    private readonly BuildOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<IBuildGrain> _logger;
+    private readonly CancellationToken _stopping;
+
+    public BuildGrains(IImageRegistry registry, IImageBuilder builder, BuildQueue queue, IOptions<BuildOptions> options,
+        TimeProvider time, ILogger<IBuildGrain> logger, IHostApplicationLifetime lifetime)
+    {
+        _registry = registry;
+        _builder = builder;
+        Queue = queue;
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+        _stopping = lifetime.ApplicationStopping;
+        _directory = new GrainDirectory<BuildGrain>(time, _options.GrainLinger);
+    }
+
+    public BuildQueue Queue { get; }
+
+    public int ActiveCount => _directory.Count;
+
+    /// <summary>The grain for <paramref name="request"/>'s image: the running one, or a new one that starts now.</summary>
+    public IBuildGrain Attach(BuildRequest request, out bool created) =>
+        _directory.GetOrActivate(request.ImageName,
+            _ => new BuildGrain(request, _registry, _builder, Queue, _options, _time, _logger).Start(_stopping),
+            out created);
+
+    internal BuildGrain? Find(string imageName) => _directory.Find(imageName);
+}

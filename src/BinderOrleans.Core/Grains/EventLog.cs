@@ -1,0 +1,94 @@
+using System.Runtime.CompilerServices;
+
+namespace BinderOrleans.Core.Grains;
+
+/// <summary>
+/// Append-only log with any number of readers: each reader replays from an index, then follows live.
+/// One writer (the grain) appends; readers never block it. Memory is bounded: past
+/// <see cref="Capacity"/> entries only entries that <c>mustKeep</c> accepts are stored, and a single
+/// overflow entry notes the loss, so terminal events always reach every reader.
+/// </summary>
+public sealed class EventLog<T>
+{
+    private readonly object _gate = new();
+    private readonly List<T> _items = [];
+    private TaskCompletionSource _changed = NewSignal();
+    private bool _overflowNoted;
+
+    public EventLog(int capacity = DefaultCapacity) => Capacity = capacity;
+
+    public const int DefaultCapacity = 50_000;
+
+    public int Capacity { get; }
+
+    public bool IsCompleted { get; private set; }
+
+    public int Count { get { lock (_gate) { return _items.Count; } } }
+
+    /// <summary>Appends unless the log is full; <paramref name="mustKeep"/> entries go in regardless.</summary>
+    /// <returns>False when the entry was dropped; the first drop stores <paramref name="overflowNote"/> instead.</returns>
+    public bool Append(T item, bool mustKeep = true, Func<T>? overflowNote = null)
+    {
+        TaskCompletionSource signal;
+        lock (_gate)
+        {
+            if (IsCompleted) throw new InvalidOperationException("The log is complete.");
+            if (_items.Count >= Capacity && !mustKeep)
+            {
+                if (_overflowNoted || overflowNote is null) return false;
+                _overflowNoted = true;
+                item = overflowNote();
+            }
+            _items.Add(item);
+            signal = _changed;
+            _changed = NewSignal();
+        }
+        signal.TrySetResult();
+        return true;
+    }
+
+    public void Complete()
+    {
+        TaskCompletionSource signal;
+        lock (_gate)
+        {
+            if (IsCompleted) return;
+            IsCompleted = true;
+            signal = _changed;
+        }
+        signal.TrySetResult();
+    }
+
+    public IReadOnlyList<T> Snapshot()
+    {
+        lock (_gate) { return _items.ToArray(); }
+    }
+
+    /// <summary>Everything from <paramref name="fromIndex"/> on, then live entries until the log completes.</summary>
+    public async IAsyncEnumerable<T> ReadAllAsync(int fromIndex = 0, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var next = Math.Max(0, fromIndex);
+        while (true)
+        {
+            T[] batch;
+            bool completed;
+            Task changed;
+            lock (_gate)
+            {
+                batch = next < _items.Count ? _items.GetRange(next, _items.Count - next).ToArray() : [];
+                completed = IsCompleted;
+                changed = _changed.Task;
+            }
+            foreach (var item in batch)
+            {
+                yield return item;
+            }
+            next += batch.Length;
+            if (batch.Length > 0) continue;
+            if (completed) yield break;
+            await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}

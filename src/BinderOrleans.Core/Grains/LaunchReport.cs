@@ -1,0 +1,28 @@
+namespace BinderOrleans.Core.Grains;
+
+/// <summary>What a finished launch session did: input to metrics and the launch event log.</summary>
+public sealed class LaunchReport
+{
+    public required string ProviderId { get; init; }
+    public string? ProviderName { get; set; }
+    public required string Spec { get; init; }
+    public string? ResolvedRef { get; set; }
+    public string? RepoUrl { get; set; }
+    public string? Origin { get; init; }
+    public bool Succeeded { get; set; }
+    /// <summary><c>pod_quota</c> or <c>repo_quota</c> when a quota refused the launch.</summary>
+    public string? QuotaReason { get; set; }
+    public TimeSpan? LaunchDuration { get; set; }
+}
+
+/// <summary>Told about every finished launch session (metrics, analytics event log).</summary>
+public interface ILaunchObserver
+{
+    void OnLaunchFinished(LaunchReport report);
+}
+
+/// <summary>Observes nothing.</summary>
+public sealed class NullLaunchObserver : ILaunchObserver
+{
+    public void OnLaunchFinished(LaunchReport report) { }
+}

@@ -1,0 +1,9 @@
+namespace BinderOrleans.Core.Grains;
+
+/// <summary>One client's request: what to launch and the request facts that go into the <c>ready</c> event.</summary>
+/// <param name="ProviderId">URL prefix such as <c>gh</c>.</param>
+/// <param name="Spec">The spec as it came in the URL path (still escaped where it was).</param>
+/// <param name="ClientIp">Requesting client's address (<c>binder_client_ip</c>).</param>
+/// <param name="LaunchHost">BinderHub's <c>binder_launch_host</c>: badge base URL or this server's own base URL.</param>
+/// <param name="Origin">The request's Origin (analytics).</param>
+public sealed record LaunchSpec(string ProviderId, string Spec, string ClientIp, string LaunchHost, string? Origin = null);

@@ -1,0 +1,74 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace BinderOrleans.Core.Naming;
+
+/// <summary>
+/// BinderHub's image and build names, byte for byte, so images built by either are found by the other.
+/// Changing anything here invalidates every cached image.
+/// </summary>
+public static class ImageNaming
+{
+    /// <summary>Longest image name part before the tag (Docker's limit).</summary>
+    public const int ImageNameLimit = 255;
+
+    /// <summary>Kubernetes pod names are DNS labels.</summary>
+    public const int BuildNameLimit = 63;
+
+    private const string BuildPrefix = "build-";
+    private const int RefLength = 6;
+
+    /// <summary><c>prefix + safe_slug + ":" + ref</c>, with <c>_</c> → <c>-</c> and lower-cased.</summary>
+    public static string ImageName(string imagePrefix, string buildSlug, string resolvedRef)
+    {
+        var slug = SafeSlug(buildSlug, ImageNameLimit - imagePrefix.Length);
+        return $"{imagePrefix}{slug}:{resolvedRef}".Replace('_', '-').ToLowerInvariant();
+    }
+
+    /// <summary><c>build-</c> + safe slug (≤ 50) + <c>-</c> + 3 escaped ref chars + <c>-</c> + 2 hash chars; ≤ 63 chars.</summary>
+    public static string BuildName(string buildSlug, string resolvedRef)
+    {
+        var slug = SafeSlug(buildSlug, BuildNameLimit - BuildPrefix.Length - RefLength - 1);
+        var refPart = SafeSlug(resolvedRef, RefLength, hashLength: 2);
+        if (refPart.Length > RefLength) refPart = refPart[..RefLength];
+        return $"{BuildPrefix}{slug}-{refPart}".ToLowerInvariant();
+    }
+
+    /// <summary>
+    /// Escapes every character that is not an ASCII letter or digit (each UTF-8 byte as <c>-XX</c>),
+    /// truncates to leave room for <c>-</c> + <paramref name="hashLength"/> hex chars of the slug's SHA-256, lower-cases.
+    /// </summary>
+    public static string SafeSlug(string slug, int limit, int hashLength = 6)
+    {
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(slug)));
+        var escaped = Escape(slug);
+        var keep = Math.Max(0, Math.Min(escaped.Length, limit - hashLength - 1));
+        return $"{escaped[..keep]}-{hash[..hashLength]}".ToLowerInvariant();
+    }
+
+    /// <summary>The escapism package's <c>escape(s, safe=ascii letters+digits, escape_char="-")</c>.</summary>
+    internal static string Escape(string value)
+    {
+        var sb = new StringBuilder(value.Length * 2);
+        Span<byte> bytes = stackalloc byte[4];
+        foreach (var rune in value.EnumerateRunes())
+        {
+            if (rune.IsAscii && char.IsAsciiLetterOrDigit((char)rune.Value))
+            {
+                sb.Append((char)rune.Value);
+                continue;
+            }
+            var n = rune.EncodeToUtf8(bytes);
+            for (var i = 0; i < n; i++) sb.Append('-').Append(bytes[i].ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>The image name without its tag (quota matching).</summary>
+    public static string WithoutTag(string imageName)
+    {
+        var slash = imageName.LastIndexOf('/');
+        var colon = imageName.LastIndexOf(':');
+        return colon > slash ? imageName[..colon] : imageName;
+    }
+}

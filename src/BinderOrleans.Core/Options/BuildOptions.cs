@@ -1,0 +1,30 @@
+namespace BinderOrleans.Core.Options;
+
+/// <summary>Build settings, section <c>Build</c>.</summary>
+public sealed class BuildOptions
+{
+    public const string Section = "Build";
+
+    /// <summary><c>Build:Backend</c>: <c>docker</c> (default).</summary>
+    public string Backend { get; set; } = "docker";
+
+    /// <summary><c>Build:BaseImage</c>: image every generated Dockerfile starts FROM. Default <c>binderorleans-base:bookworm</c> (made by scripts/setup.sh).</summary>
+    public string BaseImage { get; set; } = DefaultBaseImage;
+
+    public const string DefaultBaseImage = "binderorleans-base:bookworm";
+
+    /// <summary><c>Build:ConcurrentLimit</c>: builds running at once in this process; more wait in a queue that tells its position. Default 8.</summary>
+    public int ConcurrentLimit { get; set; } = 8;
+
+    /// <summary><c>Build:NoOutputTimeout</c>: a build silent this long is stopped (BinderHub #1660). Default 10 min.</summary>
+    public TimeSpan NoOutputTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary><c>Build:MaxDuration</c>: a build running this long is stopped (BinderHub's max_age). Default 4 h.</summary>
+    public TimeSpan MaxDuration { get; set; } = TimeSpan.FromHours(4);
+
+    /// <summary><c>Build:MaxLogEvents</c>: events kept per build for replay; later log lines are dropped with a note. Default 50 000.</summary>
+    public int MaxLogEvents { get; set; } = 50_000;
+
+    /// <summary><c>Build:GrainLinger</c>: how long a finished build grain stays active (late attachers replay it). Default 30 s.</summary>
+    public TimeSpan GrainLinger { get; set; } = TimeSpan.FromSeconds(30);
+}

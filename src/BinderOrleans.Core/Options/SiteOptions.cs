@@ -1,0 +1,25 @@
+namespace BinderOrleans.Core.Options;
+
+/// <summary>Site-wide settings, section <c>Binder</c>.</summary>
+public sealed class SiteOptions
+{
+    public const string Section = "Binder";
+
+    /// <summary><c>Binder:BaseUrl</c>: URL prefix of every route (BinderHub's <c>base_url</c>). Default <c>/</c>.</summary>
+    public string BaseUrl { get; set; } = "/";
+
+    /// <summary><c>Binder:ImagePrefix</c>: prefix of every image name (registry host/project/prefix). Default empty.</summary>
+    public string ImagePrefix { get; set; } = "";
+
+    /// <summary><c>Binder:BadgeBaseUrl</c>: base for <c>binder_launch_host</c>; empty = this server's own URL.</summary>
+    public string BadgeBaseUrl { get; set; } = "";
+
+    /// <summary><c>Binder:KeepaliveInterval</c>: SSE comment interval. Default 25 s, as BinderHub.</summary>
+    public TimeSpan KeepaliveInterval { get; set; } = TimeSpan.FromSeconds(25);
+
+    /// <summary><c>Binder:SessionLinger</c>: how long a finished launch session stays resumable by Last-Event-ID. Default 10 min.</summary>
+    public TimeSpan SessionLinger { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary><c>Binder:ReconnectGrace</c>: a session whose client left is cancelled unless a client re-attaches within this. Default 60 s.</summary>
+    public TimeSpan ReconnectGrace { get; set; } = TimeSpan.FromSeconds(60);
+}

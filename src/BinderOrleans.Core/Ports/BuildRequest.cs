@@ -1,0 +1,16 @@
+namespace BinderOrleans.Core.Ports;
+
+/// <summary>What a builder needs to turn one (repository, commit) into one image.</summary>
+/// <param name="ImageName">Full image name with tag, as <see cref="Naming.ImageNaming"/> derives it.</param>
+/// <param name="BuildName">The ≤ 63-char DNS-safe build name (Kubernetes pod name, container label).</param>
+/// <param name="RepoUrl">What gets cloned (never passed to a command in option position).</param>
+/// <param name="ResolvedRef">The commit (or record version) to check out.</param>
+/// <param name="ProviderId">Provider prefix such as <c>gh</c> or <c>git</c>.</param>
+/// <param name="GitCredentials">git credential-helper text, when the provider has credentials.</param>
+public sealed record BuildRequest(
+    string ImageName,
+    string BuildName,
+    string RepoUrl,
+    string ResolvedRef,
+    string ProviderId,
+    string? GitCredentials = null);

@@ -1,0 +1,34 @@
+namespace BinderOrleans.Core.Providers;
+
+/// <summary>Outcome of resolving a spec.</summary>
+public abstract record ResolveResult
+{
+    private ResolveResult() { }
+
+    /// <summary>The spec names an immutable ref.</summary>
+    /// <param name="Repo">The resolved repository.</param>
+    /// <param name="Notice">Something to tell the user first, as a <c>waiting</c> event (GitHub's master→HEAD fallback).</param>
+    public sealed record Resolved(ResolvedRepo Repo, string? Notice = null) : ResolveResult;
+
+    /// <summary>The spec could not be resolved; <paramref name="Message"/> is shown as is.</summary>
+    public sealed record Failed(string Message, int StatusCode) : ResolveResult;
+}
+
+/// <summary>A repository at one immutable ref, with BinderHub's derived names.</summary>
+/// <param name="RepoUrl">What the builder clones (BinderHub's <c>get_repo_url()</c>).</param>
+/// <param name="ResolvedRef">Commit SHA or record version.</param>
+/// <param name="RefUrl">Human browse URL of the ref (<c>binder_ref_url</c>).</param>
+/// <param name="ResolvedSpec">Spec with the ref pinned (used in <c>binder_persistent_request</c>).</param>
+/// <param name="BuildSlug">Input of the image and build names.</param>
+/// <param name="UnresolvedRef">The ref as the user gave it.</param>
+/// <param name="RepoQuota">Per-repository server quota from the provider's spec rules (0 = none).</param>
+/// <param name="GitCredentials">git credential-helper text for the builder, if any.</param>
+public sealed record ResolvedRepo(
+    string RepoUrl,
+    string ResolvedRef,
+    string RefUrl,
+    string ResolvedSpec,
+    string BuildSlug,
+    string UnresolvedRef,
+    int RepoQuota = 0,
+    string? GitCredentials = null);

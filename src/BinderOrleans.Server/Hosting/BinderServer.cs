@@ -1,0 +1,40 @@
+using BinderOrleans.Core;
+using BinderOrleans.Core.Providers;
+using BinderOrleans.Docker;
+using BinderOrleans.JupyterHub;
+using BinderOrleans.Server.Build;
+using BinderOrleans.Server.Info;
+
+namespace BinderOrleans.Server.Hosting;
+
+/// <summary>Builds the web application; <c>Program</c> and the tests share it.</summary>
+public static class BinderServer
+{
+    public const int DefaultPort = 8585;
+
+    /// <param name="args">Command line (configuration overrides such as <c>--Build:BaseImage=…</c>).</param>
+    /// <param name="configure">Tests add configuration or replace services here.</param>
+    public static WebApplication Create(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.Configuration.AddBinderHubEnvironment();
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
+        {
+            builder.WebHost.UseUrls($"http://127.0.0.1:{DefaultPort}");
+        }
+
+        builder.Services
+            .AddBinderCore()
+            .AddRepoProviders()
+            .AddDockerBackend(builder.Configuration)
+            .AddJupyterHubBackend(builder.Configuration);
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        var baseUrl = app.Configuration["Binder:BaseUrl"];
+        if (!string.IsNullOrEmpty(baseUrl) && baseUrl != "/") app.UsePathBase(baseUrl.TrimEnd('/'));
+        app.MapBuildApi();
+        app.MapInfoApi();
+        return app;
+    }
+}

@@ -1,0 +1,49 @@
+using System.Reflection;
+using System.Text.Json.Nodes;
+using BinderOrleans.Core.Health;
+using BinderOrleans.Core.Options;
+using BinderOrleans.Core.Providers;
+using Microsoft.Extensions.Options;
+
+namespace BinderOrleans.Server.Info;
+
+/// <summary><c>/versions</c>, <c>/health</c>, <c>/api/repoproviders</c>.</summary>
+internal static class InfoApi
+{
+    public static string Version { get; } =
+        typeof(InfoApi).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    public static IEndpointRouteBuilder MapInfoApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/versions", (HttpContext context, IOptions<BuildOptions> build) =>
+        {
+            context.Response.Headers.AccessControlAllowOrigin = "*";
+            return Results.Json(new JsonObject
+            {
+                ["builder_info"] = new JsonObject { ["build_image"] = build.Value.BaseImage, ["backend"] = build.Value.Backend },
+                ["binderhub"] = Version,
+                ["builder"] = build.Value.BaseImage,
+            });
+        });
+        app.MapMethods("/health", ["GET", "HEAD"], HealthAsync);
+        app.MapGet("/api/repoproviders", (RepoProviderRegistry providers) => Results.Json(providers.All.Select(p => p.DisplayConfig)));
+        return app;
+    }
+
+    private static async Task<IResult> HealthAsync(HttpContext context, IEnumerable<IBinderHealthCheck> checks)
+    {
+        var results = await Task.WhenAll(checks.Select(c => c.CheckAsync(context.RequestAborted))).ConfigureAwait(false);
+        var ok = results.All(r => r.Ok || r.IgnoreFailure);
+        var status = ok ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
+        if (HttpMethods.IsHead(context.Request.Method)) return Results.StatusCode(status);
+        var list = new JsonArray();
+        foreach (var r in results)
+        {
+            var item = new JsonObject { ["service"] = r.Service, ["ok"] = r.Ok };
+            foreach (var (k, v) in r.Details ?? new Dictionary<string, object?>()) item[k] = JsonValue.Create(v);
+            if (r.IgnoreFailure) item["_ignore_failure"] = true;
+            list.Add(item);
+        }
+        return Results.Json(new JsonObject { ["ok"] = ok, ["checks"] = list }, statusCode: status);
+    }
+}

@@ -1,0 +1,4 @@
+using BinderOrleans.Server.Hosting;
+
+var app = BinderServer.Create(args);
+await app.RunAsync();
