@@ -49,8 +49,10 @@ public sealed class GitRepo : IDisposable
         var psi = new ProcessStartInfo("git") { WorkingDirectory = Path, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
+        // Drain both pipes at once: reading one to the end first can deadlock when the other fills.
+        var stderrTask = p.StandardError.ReadToEndAsync();
         var stdout = p.StandardOutput.ReadToEnd();
-        var stderr = p.StandardError.ReadToEnd();
+        var stderr = stderrTask.GetAwaiter().GetResult();
         if (!p.WaitForExit(30_000)) { p.Kill(true); throw new TimeoutException("git " + string.Join(' ', args)); }
         if (p.ExitCode != 0) throw new InvalidOperationException($"git {string.Join(' ', args)} failed: {stderr}");
         return stdout;
