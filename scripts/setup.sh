@@ -37,10 +37,11 @@ want jupyterhub && need_pkgs jupyterhub
 { want jupyterhub || want browser; } && ! command -v npm >/dev/null 2>&1 && need_pkgs nodejs npm
 want browser && need_pkgs chromium fonts-dejavu-core
 
-if want jupyterhub && ! command -v configurable-http-proxy >/dev/null 2>&1; then
-  # Debian's configurable-http-proxy does not work with this Node; the npm one does.
+if want jupyterhub && ! configurable-http-proxy --version >/dev/null 2>&1; then
+  # Debian's configurable-http-proxy does not work with this Node; the npm one does. It goes to /usr/local
+  # (ahead of /usr/bin on PATH) because npm refuses to overwrite Debian's /usr/bin link.
   log "installing configurable-http-proxy from npm"
-  npm install -g --silent configurable-http-proxy@4 >/dev/null 2>&1
+  npm install -g --prefix /usr/local --silent configurable-http-proxy@4 >/dev/null 2>&1
 fi
 
 # dockerd: start one when nothing answers.
