@@ -133,7 +133,8 @@ internal sealed partial class JupyterHubApi : IDisposable
     {
         var reason = response.Reached ? $"answered {response.Status}: {response.HubMessage}" : $"could not be reached ({response.Error})";
         LogRetrying(method, path, response.Status, response.Reached ? response.HubMessage : response.Error, delay);
-        retrying?.Invoke($"JupyterHub {reason}; trying again in {delay.TotalSeconds:0.#} s...");
+        var wait = delay >= TimeSpan.FromSeconds(1) ? $"{delay.TotalSeconds:0.#} s" : $"{delay.TotalMilliseconds:0} ms";
+        retrying?.Invoke($"JupyterHub {reason}; trying again in {wait}...");
         await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
     }
 

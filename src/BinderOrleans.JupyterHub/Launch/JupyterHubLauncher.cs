@@ -110,7 +110,8 @@ internal sealed partial class JupyterHubLauncher : ILauncher
         try
         {
             var created = await _api.CreateUserAsync(user, Tell, ct).ConfigureAwait(false);
-            mustCleanUp = !named && created.Reached;
+            // A 409 on the first call is someone else's user; a 5xx may have created ours.
+            mustCleanUp = !named && (created.IsSuccess || created.Status >= 500);
             if (!created.IsSuccess && !(named && created.Status == 409))
             {
                 var what = named ? $"Failed to create user {user} for {image}" : $"Failed to create temporary user for {image}";
