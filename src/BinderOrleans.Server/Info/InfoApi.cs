@@ -1,13 +1,14 @@
 using System.Reflection;
 using System.Text.Json.Nodes;
 using BinderOrleans.Core.Health;
+using BinderOrleans.Core.Metrics;
 using BinderOrleans.Core.Options;
 using BinderOrleans.Core.Providers;
 using Microsoft.Extensions.Options;
 
 namespace BinderOrleans.Server.Info;
 
-/// <summary><c>/versions</c>, <c>/health</c>, <c>/api/repoproviders</c>.</summary>
+/// <summary><c>/versions</c>, <c>/health</c>, <c>/metrics</c>, <c>/api/repoproviders</c>.</summary>
 internal static class InfoApi
 {
     public static string Version { get; } =
@@ -26,6 +27,7 @@ internal static class InfoApi
             });
         });
         app.MapMethods("/health", ["GET", "HEAD"], HealthAsync);
+        app.MapGet("/metrics", (BinderMetrics metrics) => Results.Text(metrics.Registry.Render(), PrometheusRegistry.ContentType));
         app.MapGet("/api/repoproviders", (RepoProviderRegistry providers) => Results.Json(providers.All.Select(p => p.DisplayConfig)));
         return app;
     }

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using BinderOrleans.Core.Events;
 using BinderOrleans.Core.Grains;
+using BinderOrleans.Core.Metrics;
 using BinderOrleans.Core.Options;
 using BinderOrleans.Core.Ports;
 using BinderOrleans.Core.Providers;
@@ -112,6 +113,7 @@ internal sealed class GrainRig
     public TestLifetime Lifetime { get; } = new();
     public BuildOptions BuildOptions { get; } = new() { GrainLinger = TimeSpan.Zero };
     public SiteOptions Site { get; } = new() { SessionLinger = TimeSpan.FromMinutes(1), ReconnectGrace = TimeSpan.FromMilliseconds(200) };
+    public BinderMetrics Metrics { get; } = new(new PrometheusRegistry());
     public BuildGrains Builds { get; }
     public LaunchGrains Launches { get; }
 
@@ -120,9 +122,9 @@ internal sealed class GrainRig
         Builder = new FakeBuilder(Registry);
         configure?.Invoke(this);
         Builds = new BuildGrains(Registry, Builder, new BuildQueue(BuildOptions.ConcurrentLimit), Options.Create(BuildOptions),
-            TimeProvider.System, NullLogger<IBuildGrain>.Instance, Lifetime);
+            TimeProvider.System, Metrics, NullLogger<IBuildGrain>.Instance, Lifetime);
         Launches = new LaunchGrains(new RepoProviderRegistry([Provider]), Builds, Launcher, Quota, Options.Create(Site),
-            TimeProvider.System, new NullLaunchObserver(), NullLogger<ILaunchGrain>.Instance, Lifetime);
+            TimeProvider.System, new NullLaunchObserver(), Metrics, NullLogger<ILaunchGrain>.Instance, Lifetime);
     }
 
     public static BuildRequest Request(string image = "img:abc") => new(image, "build-img", "https://example.invalid/r", "abc", "fake");
