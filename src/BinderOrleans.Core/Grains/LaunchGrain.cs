@@ -94,7 +94,7 @@ internal sealed partial class LaunchGrain : ILaunchGrain
 
     private async Task RunAsync()
     {
-        var report = new LaunchReport { ProviderId = _spec.ProviderId, Spec = _spec.Spec, Origin = _spec.Origin, Host = TryHost(_spec.LaunchHost) };
+        var report = new LaunchReport { ProviderId = _spec.ProviderId, Spec = _spec.Spec, Origin = _spec.Origin, Host = TryHost(_spec.LaunchHost), UsedBuildToken = _spec.UsedBuildToken };
         try
         {
             await RunFlowAsync(report, _cts.Token).ConfigureAwait(false);
