@@ -27,6 +27,7 @@ public static class BinderServer
         builder.Services
             .AddBinderCore()
             .AddBinderSecurity()
+            .AddInfoApi()
             .AddRepoProviders()
             .AddDockerBackend(builder.Configuration)
             .AddJupyterHubBackend(builder.Configuration);

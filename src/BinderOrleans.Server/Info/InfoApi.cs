@@ -14,6 +14,8 @@ internal static class InfoApi
     public static string Version { get; } =
         typeof(InfoApi).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
+    public static IServiceCollection AddInfoApi(this IServiceCollection services) => services.AddSingleton<HealthCache>();
+
     public static IEndpointRouteBuilder MapInfoApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/versions", (HttpContext context, IOptions<BuildOptions> build) =>
@@ -32,9 +34,9 @@ internal static class InfoApi
         return app;
     }
 
-    private static async Task<IResult> HealthAsync(HttpContext context, IEnumerable<IBinderHealthCheck> checks)
+    private static async Task<IResult> HealthAsync(HttpContext context, HealthCache health)
     {
-        var results = await Task.WhenAll(checks.Select(c => c.CheckAsync(context.RequestAborted))).ConfigureAwait(false);
+        var results = await health.GetAsync().WaitAsync(context.RequestAborted).ConfigureAwait(false);
         var ok = results.All(r => r.Ok || r.IgnoreFailure);
         var status = ok ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
         if (HttpMethods.IsHead(context.Request.Method)) return Results.StatusCode(status);

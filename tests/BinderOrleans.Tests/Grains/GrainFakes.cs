@@ -5,6 +5,9 @@ using BinderOrleans.Core.Metrics;
 using BinderOrleans.Core.Options;
 using BinderOrleans.Core.Ports;
 using BinderOrleans.Core.Providers;
+using BinderOrleans.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -144,4 +147,22 @@ internal sealed class GrainRig
         await foreach (var (_, e) in session.WatchAsync(0, cts.Token)) list.Add(e);
         return list;
     }
+}
+
+/// <summary>Replaces the server's ports with the fakes, for tests of the HTTP surface that need no real backend.</summary>
+internal static class FakeBackends
+{
+    public static Task<RunningServer> StartServerAsync(Dictionary<string, string?>? settings = null, Action<IServiceCollection>? more = null) =>
+        RunningServer.StartAsync(settings, services =>
+        {
+            var registry = new FakeRegistry();
+            services.AddSingleton<IRepoProvider, FakeProvider>();
+            services.RemoveAll<IImageRegistry>();
+            services.AddSingleton<IImageRegistry>(registry);
+            services.RemoveAll<IImageBuilder>();
+            services.AddSingleton<IImageBuilder>(new FakeBuilder(registry));
+            services.RemoveAll<ILauncher>();
+            services.AddSingleton<ILauncher, FakeLauncher>();
+            more?.Invoke(services);
+        });
 }

@@ -13,20 +13,7 @@ public sealed class BuildAdmissionTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
 
-    private static Task<RunningServer> StartAsync(Dictionary<string, string?> settings)
-    {
-        var registry = new FakeRegistry();
-        return RunningServer.StartAsync(settings, services =>
-        {
-            services.AddSingleton<IRepoProvider, FakeProvider>();
-            services.RemoveAll<IImageRegistry>();
-            services.AddSingleton<IImageRegistry>(registry);
-            services.RemoveAll<IImageBuilder>();
-            services.AddSingleton<IImageBuilder>(new FakeBuilder(registry));
-            services.RemoveAll<ILauncher>();
-            services.AddSingleton<ILauncher, FakeLauncher>();
-        });
-    }
+    private static Task<RunningServer> StartAsync(Dictionary<string, string?> settings) => FakeBackends.StartServerAsync(settings);
 
     [Fact]
     public async Task RateLimit_RefusesTheRequestPastTheLimit_WithHeadersAnd429()
