@@ -4,6 +4,7 @@ using BinderOrleans.Docker;
 using BinderOrleans.JupyterHub;
 using BinderOrleans.Server.Build;
 using BinderOrleans.Server.Info;
+using BinderOrleans.Server.Security;
 
 namespace BinderOrleans.Server.Hosting;
 
@@ -25,6 +26,8 @@ public static class BinderServer
 
         builder.Services
             .AddBinderCore()
+            .AddBinderSecurity()
+            .AddInfoApi()
             .AddRepoProviders()
             .AddDockerBackend(builder.Configuration)
             .AddJupyterHubBackend(builder.Configuration);
@@ -33,6 +36,7 @@ public static class BinderServer
         var app = builder.Build();
         var baseUrl = app.Configuration["Binder:BaseUrl"];
         if (!string.IsNullOrEmpty(baseUrl) && baseUrl != "/") app.UsePathBase(baseUrl.TrimEnd('/'));
+        app.UseBinderSecurity();
         app.MapBuildApi();
         app.MapInfoApi();
         return app;
