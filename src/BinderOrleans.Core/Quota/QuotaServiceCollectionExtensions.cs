@@ -1,3 +1,4 @@
+using BinderOrleans.Core.Health;
 using BinderOrleans.Core.Ports;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -8,8 +9,8 @@ public static class QuotaServiceCollectionExtensions
 {
     /// <summary>
     /// Makes <see cref="LaunchQuota"/> the <see cref="ILaunchQuota"/>, counting servers with
-    /// <typeparamref name="TRunningServers"/>; binds and validates <c>Quota</c>. The launch backend in use calls this
-    /// (the last call wins).
+    /// <typeparamref name="TRunningServers"/>, and adds the informational <c>Pod quota</c> health item; binds and validates
+    /// <c>Quota</c>. The launch backend in use calls this (the last call wins).
     /// </summary>
     public static IServiceCollection AddLaunchQuota<TRunningServers>(this IServiceCollection services)
         where TRunningServers : class, IRunningServers
@@ -21,6 +22,7 @@ public static class QuotaServiceCollectionExtensions
         services.AddSingleton<IRunningServers, TRunningServers>();
         services.RemoveAll<ILaunchQuota>();
         services.AddSingleton<ILaunchQuota, LaunchQuota>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IBinderHealthCheck, LaunchQuotaHealthCheck>());
         return services;
     }
 }

@@ -1,7 +1,9 @@
 using BinderOrleans.Core.Events;
+using BinderOrleans.Core.Grains;
 using BinderOrleans.Core.Health;
 using BinderOrleans.Core.Ports;
 using BinderOrleans.JupyterHub;
+using BinderOrleans.JupyterHub.Health;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -19,7 +21,7 @@ internal sealed class HubBackend : IAsyncDisposable
 
     public ILaunchQuota Quota => _services.GetRequiredService<ILaunchQuota>();
 
-    public IBinderHealthCheck Health => _services.GetServices<IBinderHealthCheck>().Single();
+    public IBinderHealthCheck Health => _services.GetServices<IBinderHealthCheck>().OfType<JupyterHubHealthCheck>().Single();
 
     /// <param name="settings">Extra keys (e.g. <c>JupyterHub:Retries</c>) over quick-retry defaults.</param>
     public static HubBackend For(HubProcess hub, IDictionary<string, string?>? settings = null)
@@ -37,7 +39,8 @@ internal sealed class HubBackend : IAsyncDisposable
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
         var services = new ServiceCollection()
             .AddSingleton<IConfiguration>(configuration)
-            .AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
+            .AddLogging(b => b.SetMinimumLevel(LogLevel.Warning))
+            .AddSingleton(new BuildQueue(2));
         services.AddJupyterHubBackend(configuration);
         return new HubBackend(services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true }));
     }

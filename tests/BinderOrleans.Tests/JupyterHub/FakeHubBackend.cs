@@ -1,4 +1,5 @@
 using BinderOrleans.Core.Events;
+using BinderOrleans.Core.Grains;
 using BinderOrleans.Core.Ports;
 using BinderOrleans.JupyterHub;
 using Microsoft.Extensions.Configuration;
@@ -34,7 +35,7 @@ internal sealed class FakeHubBackend : IAsyncDisposable
         };
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) values[k] = v;
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
-        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging();
+        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging().AddSingleton(new BuildQueue(2));
         services.AddJupyterHubBackend(configuration);
         return new FakeHubBackend(services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true }));
     }

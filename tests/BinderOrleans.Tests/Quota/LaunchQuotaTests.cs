@@ -1,4 +1,7 @@
+using BinderOrleans.Core.Health;
 using BinderOrleans.Core.Ports;
+using BinderOrleans.Core.Quota;
+using Microsoft.Extensions.DependencyInjection;
 using BinderOrleans.Tests.JupyterHub;
 
 namespace BinderOrleans.Tests.Quota;
@@ -94,6 +97,27 @@ public sealed class LaunchQuotaTests
 
         Assert.True(decision.Allowed);
         Assert.Single(hub.Calls);
+    }
+
+    [Theory]
+    [InlineData("4", true)]
+    [InlineData("3", false)]
+    [InlineData(null, true)]
+    public async Task Health_PodQuotaItem_ReportsServersAndNeverFailsHealth(string? total, bool ok)
+    {
+        await using var hub = await FakeHub.StartAsync();
+        hub.Handle = (call, ctx) => FakeHub.Reply(ctx, 200, call.PathAndQuery.Contains("offset=2", StringComparison.Ordinal) ? Page2 : Page1);
+        await using var backend = FakeHubBackend.For(hub, new Dictionary<string, string?> { ["Quota:Total"] = total });
+
+        var item = await backend.Services.GetServices<IBinderHealthCheck>().Single(c => c is LaunchQuotaHealthCheck).CheckAsync(Timeout());
+
+        Assert.Equal("Pod quota", item.Service);
+        Assert.Equal(ok, item.Ok);
+        Assert.True(item.IgnoreFailure);
+        Assert.Equal(4, item.Details!["user_pods"]);
+        Assert.Equal(0, item.Details["build_pods"]);
+        Assert.Equal(4, item.Details["total_pods"]);
+        Assert.Equal(total is null ? null : int.Parse(total, System.Globalization.CultureInfo.InvariantCulture), item.Details["quota"]);
     }
 
     private static Dictionary<string, string?> Total(int? total) =>
