@@ -1,5 +1,6 @@
 using BinderOrleans.Core.Options;
 using BinderOrleans.Core.Providers.Git;
+using BinderOrleans.Core.Providers.GitHub;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -21,6 +22,9 @@ public static class RepoProviderServiceCollectionExtensions
             .Validate(o => o.PerRepoQuota >= 0, "Binder:PerRepoQuota must not be negative (0 = no limit).")
             .Validate(o => o.PerRepoQuotaHigher >= 0, "Binder:PerRepoQuotaHigher must not be negative (0 = no limit).");
 
+        // Registration order is the default order of /api/repoproviders (BinderHub lists gh before git).
+        services.AddHttpClient(GitHubRepoProvider.HttpClientName);
+        services.AddProvider<GitHubRepoProvider, GitHubProviderOptions>(GitHubProviderOptions.Section, ValidateGitHub);
         services.AddProvider<GitRepoProvider, GitProviderOptions>(GitProviderOptions.Section, ValidateGit);
         return services;
     }
@@ -37,6 +41,20 @@ public static class RepoProviderServiceCollectionExtensions
             sp.GetRequiredService<TProvider>(),
             SpecRules.Create(sp.GetRequiredService<IOptions<TOptions>>().Value),
             sp.GetRequiredService<IOptions<SiteOptions>>().Value));
+    }
+
+    private static IEnumerable<string> ValidateGitHub(GitHubProviderOptions o)
+    {
+        const string s = GitHubProviderOptions.Section;
+        if (string.IsNullOrWhiteSpace(o.Hostname) || o.Hostname.Contains('/', StringComparison.Ordinal) || Uri.CheckHostName(o.Hostname.Split(':')[0]) == UriHostNameType.Unknown)
+        {
+            yield return $"{s}:Hostname must be a host name such as github.com.";
+        }
+        else if (!Uri.TryCreate(o.EffectiveApiBaseUrl, UriKind.Absolute, out var api) || api.Scheme is not ("https" or "http"))
+        {
+            yield return $"{s}:ApiBaseUrl must be an absolute http(s) URL such as https://api.github.com.";
+        }
+        if (o.RequestTimeout <= TimeSpan.Zero) yield return $"{s}:RequestTimeout must be positive.";
     }
 
     private static IEnumerable<string> ValidateGit(GitProviderOptions o)
