@@ -22,4 +22,10 @@ public sealed class SiteOptions
 
     /// <summary><c>Binder:ReconnectGrace</c>: a session whose client left is cancelled unless a client re-attaches within this. Default 60 s.</summary>
     public TimeSpan ReconnectGrace { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary><c>Binder:PerRepoQuota</c>: servers one repository may run at once (BinderHub's <c>per_repo_quota</c>). Default 0 = no limit.</summary>
+    public int PerRepoQuota { get; set; }
+
+    /// <summary><c>Binder:PerRepoQuotaHigher</c>: the quota of specs matching a provider's <c>HighQuotaSpecs</c>. Default 0 = no limit.</summary>
+    public int PerRepoQuotaHigher { get; set; }
 }
