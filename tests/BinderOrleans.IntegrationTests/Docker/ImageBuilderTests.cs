@@ -1,7 +1,12 @@
 using BinderOrleans.Core.Events;
+using BinderOrleans.Core.Options;
 using BinderOrleans.Core.Ports;
+using BinderOrleans.Docker;
+using BinderOrleans.Docker.Building;
 using BinderOrleans.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace BinderOrleans.IntegrationTests.Docker;
 
@@ -87,6 +92,23 @@ public sealed class ImageBuilderTests(DockerBackendFixture fixture) : IDisposabl
         Assert.Equal(BinderPhase.Failed, events[^1].Phase);
         Assert.Contains("Failed to fetch file:///nonexistent/binderorleans-test-repo", events[^1].Message);
         Assert.Contains("git clone failed", events[^1].Message);
+        Assert.Empty(fixture.Sandbox.LeftoverWork());
+    }
+
+    [Fact]
+    public async Task Build_BaseImageMissing_FailedNamingTheSetting()
+    {
+        _repo = GitRepo.Create(new Dictionary<string, string> { ["index.ipynb"] = "{}" });
+        var docker = Options.Create(new DockerOptions { Labels = new() { [DockerSandbox.LabelKey] = fixture.Sandbox.RunId }, WorkDirectory = fixture.Sandbox.WorkDirectory });
+        var builder = new DockerImageBuilder(fixture.Engine, new GitFetcher(), new BasePythonProbe(fixture.Engine, docker), docker,
+            Options.Create(new BuildOptions { BaseImage = $"binderorleans-test-{fixture.Sandbox.RunId}-nobase:1" }), NullLogger<DockerImageBuilder>.Instance);
+
+        var events = new List<BinderEvent>();
+        using var timeout = new CancellationTokenSource(DockerBackendFixture.CallTimeout);
+        await foreach (var e in builder.BuildAsync(Request(_repo, _repo.Head, "nobase"), timeout.Token)) events.Add(e);
+
+        Assert.Equal(BinderPhase.Failed, events[^1].Phase);
+        Assert.Contains($"the base image binderorleans-test-{fixture.Sandbox.RunId}-nobase:1 (Build:BaseImage) is not in the Docker engine", events[^1].Message);
         Assert.Empty(fixture.Sandbox.LeftoverWork());
     }
 }
