@@ -8,9 +8,13 @@ using Microsoft.Extensions.Options;
 
 namespace BinderOrleans.Tests.Kubernetes;
 
-public sealed class KubeApiClientTests
+public sealed class KubeApiClientTests : IDisposable
 {
-    private static CancellationToken Timeout => new CancellationTokenSource(TimeSpan.FromSeconds(15)).Token;
+    private readonly CancellationTokenSource _timeout = new(TimeSpan.FromSeconds(15));
+
+    private CancellationToken Timeout => _timeout.Token;
+
+    public void Dispose() => _timeout.Dispose();
 
     [Fact]
     public async Task CreatePod_Twice_CreatedThenExists_AndOtherErrorsCarryTheStatusMessage()
