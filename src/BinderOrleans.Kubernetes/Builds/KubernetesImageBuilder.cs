@@ -27,6 +27,7 @@ internal sealed partial class KubernetesImageBuilder : IImageBuilder
     private readonly IImageRegistry _registry;
     private readonly KubernetesOptions _options;
     private readonly PodWatcher _watcher;
+    private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
     public KubernetesImageBuilder(KubeApiClient api, IImageRegistry registry, IOptions<KubernetesOptions> options, TimeProvider time,
@@ -35,6 +36,7 @@ internal sealed partial class KubernetesImageBuilder : IImageBuilder
         _api = api;
         _registry = registry;
         _options = options.Value;
+        _time = time;
         _logger = logger;
         _watcher = new PodWatcher(api, time, logger);
     }
@@ -61,18 +63,19 @@ internal sealed partial class KubernetesImageBuilder : IImageBuilder
         var observed = await _watcher.WaitAsync(name, PodWatcher.HasStarted, cancellationToken).ConfigureAwait(false);
         if (observed is { Gone: false, Error: null })
         {
+            var lastSeen = observed.Pod!;
             for (var reopens = 0; ; reopens++)
             {
                 var open = await _api.OpenPodLogAsync(name, BuildPod.ContainerName, cancellationToken).ConfigureAwait(false);
                 if (open.Error is { } logError)
                 {
-                    // 400: the container never ran; 404: the pod is gone. The watch below tells which way it ended.
+                    // 400: the container never ran; 404: the pod is gone. The pod's state below tells which way it ended.
                     LogNoLog(name, logError.ToString());
-                    break;
                 }
-                var index = 0;
-                await using (var stream = open.Value)
+                else
                 {
+                    var index = 0;
+                    await using var stream = open.Value;
                     await foreach (var line in stream.ReadLinesAsync(cancellationToken).ConfigureAwait(false))
                     {
                         // A reopened log starts again from its first line: skip what was relayed already.
@@ -87,9 +90,17 @@ internal sealed partial class KubernetesImageBuilder : IImageBuilder
                     }
                     if (stream.Error is { } broken) LogLogBroke(name, broken);
                 }
-                if (log.Failure is not null || reopens >= MaxLogReopens || !await IsStillRunningAsync(name, cancellationToken).ConfigureAwait(false)) break;
+                // The state right after the log ended: usually final already, and worth having before another
+                // watcher deletes the pod.
+                var current = await _api.GetPodAsync(name, cancellationToken).ConfigureAwait(false);
+                if (current.Error is null) lastSeen = current.Value;
+                var permanent = open.Error is { Code: > 0 and < 500 };
+                if (permanent || log.Failure is not null || reopens >= MaxLogReopens || current.Error is not null || !IsRunning(current.Value)) break;
+                await Task.Delay(TimeSpan.FromSeconds(1), _time, cancellationToken).ConfigureAwait(false);
             }
-            observed = await _watcher.WaitAsync(name, PodWatcher.HasFinished, cancellationToken).ConfigureAwait(false);
+            observed = PodWatcher.HasFinished(lastSeen)
+                ? PodObservation.Seen(lastSeen)
+                : await _watcher.WaitAsync(name, PodWatcher.HasFinished, cancellationToken).ConfigureAwait(false);
         }
 
         if (observed.Error is { } watchError)
@@ -129,12 +140,9 @@ internal sealed partial class KubernetesImageBuilder : IImageBuilder
         yield return BinderEvent.Failed(failure);
     }
 
-    /// <summary>Whether the builder container is still running (a log stream that ended early should be reopened).</summary>
-    private async Task<bool> IsStillRunningAsync(string name, CancellationToken cancellationToken)
-    {
-        var pod = await _api.GetPodAsync(name, cancellationToken).ConfigureAwait(false);
-        return pod.Error is null && pod.Value.Phase == "Running" && pod.Value.Container(BuildPod.ContainerName)?.State?.Terminated is null;
-    }
+    /// <summary>The builder container still runs: a log stream that ended now broke, and is reopened.</summary>
+    private static bool IsRunning(Pod pod) =>
+        pod.Phase == "Running" && pod.Container(BuildPod.ContainerName)?.State?.Terminated is null;
 
     /// <summary>The relayed log: how many lines, the last few, the current phase, and a failure repo2docker reported.</summary>
     private sealed class LogTail(int keep)

@@ -119,7 +119,7 @@ public sealed class KubernetesBackendTests : IAsyncLifetime
         {
             services.AddSingleton<IRepoProvider, FixedRepoProvider>();
             services.RemoveAll<IImageRegistry>();
-            services.AddSingleton<IImageRegistry, MissingImages>();
+            services.AddSingleton<IImageRegistry>(new PushedImages(_api));
             services.RemoveAll<ILauncher>();
             services.AddSingleton<ILauncher>(launcher);
         });

@@ -29,6 +29,7 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
     private readonly List<RecordedRequest> _requests = [];
     private readonly Dictionary<string, JsonObject> _posted = [];
     private readonly List<string> _deleted = [];
+    private readonly HashSet<string> _built = [];
     private readonly WebApplication _app;
     private long _resourceVersion = 1000;
     private long _oldestKept;
@@ -71,6 +72,9 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
     public int DeleteMisses { get { lock (_gate) return _deleteMisses; } }
 
     public IReadOnlyList<RecordedRequest> Requests { get { lock (_gate) return [.. _requests]; } }
+
+    /// <summary>The <c>--image=</c> of every build pod that succeeded: what a real build pod would have pushed.</summary>
+    public IReadOnlySet<string> BuiltImages { get { lock (_gate) return new HashSet<string>(_built); } }
 
     /// <summary>Requests answered 401 (wrong or stale token).</summary>
     public int Unauthorized { get { lock (_gate) return _unauthorized; } }
@@ -188,6 +192,10 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
     public void Succeed(string name, string @namespace = DefaultNamespace) => Update(@namespace, name, pod =>
     {
         pod.LogEnded = true;
+        foreach (var arg in pod.Object["spec"]?["containers"]?[0]?["args"]?.AsArray() ?? [])
+        {
+            if ((string?)arg is { } text && text.StartsWith("--image=", StringComparison.Ordinal)) _built.Add(text["--image=".Length..]);
+        }
         var status = Status(pod.Object);
         status["phase"] = "Succeeded";
         status["containerStatuses"] = ContainerStatuses(pod, Terminated(0, "Completed", null), false);
@@ -215,6 +223,17 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
             var pod = _pods[(@namespace, name)];
             pod.Log.AddRange(lines);
             Signal();
+        }
+    }
+
+    /// <summary>Cuts every open log stream of the pod mid-way (a kubelet restart, a proxy timeout); the container keeps running.</summary>
+    public int BreakLogStreams(string name, string @namespace = DefaultNamespace)
+    {
+        lock (_gate)
+        {
+            var followers = _pods[(@namespace, name)].Followers.ToList();
+            foreach (var follower in followers) follower.Abort();
+            return followers.Count;
         }
     }
 
@@ -467,7 +486,11 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
         context.Response.ContentType = "text/plain";
         await context.Response.StartAsync(cts.Token).ConfigureAwait(false);
         int index;
-        lock (_gate) index = int.TryParse(query["tailLines"], CultureInfo.InvariantCulture, out var tail) ? Math.Max(0, pod.Log.Count - tail) : 0;
+        lock (_gate)
+        {
+            index = int.TryParse(query["tailLines"], CultureInfo.InvariantCulture, out var tail) ? Math.Max(0, pod.Log.Count - tail) : 0;
+            pod.Followers.Add(context);
+        }
         try
         {
             while (true)
@@ -491,6 +514,10 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
         catch (OperationCanceledException)
         {
             // The client left or the server stops.
+        }
+        finally
+        {
+            lock (_gate) pod.Followers.Remove(context);
         }
     }
 

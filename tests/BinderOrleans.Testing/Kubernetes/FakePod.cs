@@ -10,6 +10,9 @@ internal sealed class FakePod(string @namespace, string name, JsonObject body)
     public JsonObject Object { get; } = body;
     public List<string> Log { get; } = [];
 
+    /// <summary>Requests following the log right now.</summary>
+    public List<Microsoft.AspNetCore.Http.HttpContext> Followers { get; } = [];
+
     /// <summary>The container exited: a following log reader gets the rest and then the end.</summary>
     public bool LogEnded { get; set; }
 

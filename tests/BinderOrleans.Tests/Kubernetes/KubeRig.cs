@@ -20,6 +20,7 @@ internal sealed class KubeRig : IAsyncDisposable
         Api = api;
         Directory = directory;
         Kubeconfig = api.WriteKubeconfig(directory);
+        Registry = new PushedImages(api);
     }
 
     public FakeKubernetesApi Api { get; }
@@ -28,7 +29,7 @@ internal sealed class KubeRig : IAsyncDisposable
 
     public string Kubeconfig { get; }
 
-    public ImageSet Registry { get; } = new();
+    public PushedImages Registry { get; }
 
     public static async Task<KubeRig> StartAsync() =>
         new(await FakeKubernetesApi.StartAsync(), System.IO.Directory.CreateTempSubdirectory("binder-kube-test-").FullName);

@@ -73,12 +73,17 @@ public sealed class KubernetesBackendRegistrationTests
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
-        services.AddSingleton<IImageRegistry, ImageSet>();
+        services.AddSingleton<IImageRegistry>(new NoImages());
         // Keep the machine's own environment (a real ~/.kube/config, KUBERNETES_SERVICE_HOST) out of the test.
         services.AddSingleton(new KubeEnvironment(_ => null, Path.GetTempPath()));
         before?.Invoke(services);
         services.AddKubernetesBackend(configuration);
         return services.BuildServiceProvider();
+    }
+
+    private sealed class NoImages : IImageRegistry
+    {
+        public Task<ImageLookup> LookupAsync(string imageName, CancellationToken cancellationToken) => Task.FromResult(ImageLookup.Missing);
     }
 
     private sealed class UnusedBuilder : IImageBuilder
