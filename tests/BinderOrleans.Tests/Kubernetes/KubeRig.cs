@@ -53,10 +53,10 @@ internal sealed class KubeRig : IAsyncDisposable
         return client;
     }
 
-    public KubernetesImageBuilder Builder(KubernetesOptions? options = null)
+    public KubernetesImageBuilder Builder(KubernetesOptions? options = null, TimeProvider? time = null)
     {
         options ??= Options();
-        return new KubernetesImageBuilder(Client(options), Registry, Microsoft.Extensions.Options.Options.Create(options), TimeProvider.System,
+        return new KubernetesImageBuilder(Client(options), Registry, Microsoft.Extensions.Options.Options.Create(options), time ?? TimeProvider.System,
             NullLogger<KubernetesImageBuilder>.Instance);
     }
 

@@ -249,6 +249,23 @@ public sealed class KubernetesImageBuilderTests
     }
 
     [Fact]
+    public async Task ApiServerGoneMidBuild_FailsAfterItsRetries_WithAClearMessage()
+    {
+        await using var rig = await KubeRig.StartAsync();
+        var request = KubeRig.Request();
+        var run = BuildRun.Start(rig.Builder(time: new HurriedTime()), request);
+        await rig.Api.WaitForPodAsync(request.BuildName, Wait);
+        await WaitUntilAsync(() => rig.Api.Requests.Any(r => r.IsWatch), "the watch");
+        await rig.Api.DisposeAsync();
+
+        var events = await run.FinishAsync(Wait);
+        var failed = Assert.Single(events);
+        Assert.Equal(BinderPhase.Failed, failed.Phase);
+        Assert.StartsWith($"Lost contact with the Kubernetes API while watching build pod {request.BuildName}", failed.Message);
+        Assert.Contains("unreachable", failed.Message);
+    }
+
+    [Fact]
     public async Task Cancellation_StopsWatching_ThePodKeepsBuildingForOthers()
     {
         await using var rig = await KubeRig.StartAsync();
