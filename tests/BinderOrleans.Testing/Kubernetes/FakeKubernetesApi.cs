@@ -322,13 +322,12 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
             await WriteStatusAsync(context, 422, "Invalid", "Pod \"\" is invalid: metadata.name: Required value: name or generateName is required").ConfigureAwait(false);
             return;
         }
-        JsonObject created;
+        JsonObject? created = null;
         lock (_gate)
         {
             if (_pods.ContainsKey((ns, name)))
             {
                 _conflicts++;
-                created = null!;
             }
             else
             {
