@@ -2,6 +2,7 @@ using BinderOrleans.Core;
 using BinderOrleans.Core.Providers;
 using BinderOrleans.Docker;
 using BinderOrleans.JupyterHub;
+using BinderOrleans.Kubernetes;
 using BinderOrleans.Server.Build;
 using BinderOrleans.Server.Info;
 using BinderOrleans.Server.Security;
@@ -30,6 +31,7 @@ public static class BinderServer
             .AddInfoApi()
             .AddRepoProviders()
             .AddDockerBackend(builder.Configuration)
+            .AddKubernetesBackend(builder.Configuration)
             .AddJupyterHubBackend(builder.Configuration);
         configure?.Invoke(builder);
 

@@ -26,9 +26,6 @@ public sealed class DockerBackendFixture : IAsyncLifetime
         var settings = Sandbox.Settings();
         settings["Providers:Git:AllowedSchemes:0"] = "file";
         settings["Logging:LogLevel:Default"] = "Warning";
-        // A finished build grain otherwise lingers 30 s and replays its log to the next request for the same image;
-        // these tests want the next request to look the image up afresh, as after the linger.
-        settings["Build:GrainLinger"] = "00:00:00";
         return settings;
     }
 
