@@ -1,10 +1,12 @@
 using BinderOrleans.Core.Health;
 using BinderOrleans.Core.Options;
 using BinderOrleans.Core.Ports;
+using BinderOrleans.Core.Quota;
 using BinderOrleans.Docker.Building;
 using BinderOrleans.Docker.Engine;
 using BinderOrleans.Docker.Health;
 using BinderOrleans.Docker.Launching;
+using BinderOrleans.Docker.Quota;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -17,8 +19,9 @@ public static class DockerServiceCollectionExtensions
 {
     /// <summary>
     /// The Docker engine client (section <c>Docker</c>) and its health item, plus, as configured: the image builder
-    /// (<c>Build:Backend</c> = docker), the local image lookup (unless <c>Registry:Enabled</c> is true), the launcher and
-    /// its culler (<c>Launch:Backend</c> = docker). Ports are added with TryAdd, so another backend registered first wins.
+    /// (<c>Build:Backend</c> = docker), the local image lookup (unless <c>Registry:Enabled</c> is true), the launcher,
+    /// its culler and the launch quota counting its containers (<c>Launch:Backend</c> = docker). Ports are added with
+    /// TryAdd, so another backend registered first wins.
     /// </summary>
     public static IServiceCollection AddDockerBackend(this IServiceCollection services, IConfiguration configuration)
     {
@@ -44,6 +47,7 @@ public static class DockerServiceCollectionExtensions
             services.TryAddSingleton<ILauncher, DockerLauncher>();
             services.TryAddSingleton<ContainerCuller>();
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ContainerCuller>(sp => sp.GetRequiredService<ContainerCuller>()));
+            services.AddLaunchQuota<DockerRunningServers>();
         }
         return services;
     }

@@ -62,9 +62,12 @@ internal static class HubConfig
                             'binder_request', 'binder_client_ip'):
                     name = 'BINDER_' + key.replace('binder_', '').upper()
                     env += ['-e', f"{name}={options.get(key, '')}"]
+                # Built images name their user; the bare base image runs as root, where the notebook will not start.
+                code, user, _ = await self._docker('image', 'inspect', '-f', '{{.Config.User}}', '--', image)
+                as_user = ['--user', '1000:1000', '-w', '/home/jovyan', '-e', 'HOME=/home/jovyan'] if code == 0 and not user else []
                 code, out, err = await self._docker(
-                    'run', '-d', '--pull', 'never', '--network', 'host', '--user', '1000:1000',
-                    '-w', '/home/jovyan', '-e', 'HOME=/home/jovyan', *env, '--label', LABEL, '--label', f'binderorleans.test.hubuser={self.user.name}',
+                    'run', '-d', '--pull', 'never', '--network', 'host', *as_user, *env,
+                    '--label', LABEL, '--label', f'binderorleans.test.hubuser={self.user.name}',
                     '--', image, 'python3', '-m', 'notebook', *args)
                 if out:
                     self.container_id = out.splitlines()[-1]

@@ -1,3 +1,12 @@
+using BinderOrleans.Core.Health;
+using BinderOrleans.Core.Ports;
+using BinderOrleans.Core.Quota;
+using BinderOrleans.JupyterHub.Health;
+using BinderOrleans.JupyterHub.Launch;
+using BinderOrleans.JupyterHub.Quota;
+using BinderOrleans.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using BinderOrleans.JupyterHub;
 
 namespace BinderOrleans.Tests.JupyterHub;
@@ -42,5 +51,35 @@ public sealed class JupyterHubOptionsTests
 
         options.ApiUrl = "http://hub:8081/hub/api";
         Assert.Equal("http://hub:8081/hub/api/", options.ApiUri.AbsoluteUri);
+    }
+
+    [Fact]
+    public async Task Server_JupyterHubBackendWithoutToken_RefusesToStartNamingTheKey()
+    {
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => RunningServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Launch:Backend"] = "jupyterhub",
+            ["JupyterHub:Url"] = "http://127.0.0.1:9/",
+        }).WaitAsync(TimeSpan.FromSeconds(30)));
+
+        Assert.Contains("JupyterHub:ApiToken (JUPYTERHUB_API_TOKEN) must be set", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Server_JupyterHubBackend_HubLauncherQuotaAndHealthItemsAreRegistered()
+    {
+        await using var server = await RunningServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Launch:Backend"] = "jupyterhub",
+            ["JupyterHub:Url"] = "http://127.0.0.1:9/",
+            ["JupyterHub:ApiToken"] = "t",
+        }).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.IsType<JupyterHubLauncher>(server.Services.GetRequiredService<ILauncher>());
+        Assert.IsType<LaunchQuota>(server.Services.GetRequiredService<ILaunchQuota>());
+        Assert.IsType<JupyterHubRunningServers>(server.Services.GetRequiredService<IRunningServers>());
+        var health = server.Services.GetServices<IBinderHealthCheck>().ToList();
+        Assert.Single(health, h => h is JupyterHubHealthCheck);
+        Assert.Single(health, h => h is LaunchQuotaHealthCheck);
     }
 }
