@@ -109,8 +109,10 @@ internal sealed partial class JupyterHubLauncher : ILauncher
         var succeeded = false;
         try
         {
+            // Interrupted while asking, the user may exist; answered, it is ours unless the first answer was 409
+            // (someone else's user); a 5xx may have created it.
+            mustCleanUp = !named;
             var created = await _api.CreateUserAsync(user, Tell, ct).ConfigureAwait(false);
-            // A 409 on the first call is someone else's user; a 5xx may have created ours.
             mustCleanUp = !named && (created.IsSuccess || created.Status >= 500);
             if (!created.IsSuccess && !(named && created.Status == 409))
             {

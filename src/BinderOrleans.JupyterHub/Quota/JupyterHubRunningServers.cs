@@ -49,7 +49,7 @@ internal sealed class JupyterHubRunningServers : IRunningServers
             }
             var next = root is JsonObject ? root["_pagination"]?["next"] : null;
             if (next is not JsonObject || items.Count == 0) return new RunningServerList(images);
-            offset = next["offset"]?.GetValue<int>() ?? offset + items.Count;
+            offset = next["offset"] is JsonValue o && o.TryGetValue<int>(out var nextOffset) && nextOffset > offset ? nextOffset : offset + items.Count;
         }
         return RunningServerList.Failed($"listing users: more than {MaxPages * PageSize} active users");
     }
