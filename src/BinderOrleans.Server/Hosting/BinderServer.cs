@@ -3,7 +3,9 @@ using BinderOrleans.Core.Providers;
 using BinderOrleans.Docker;
 using BinderOrleans.JupyterHub;
 using BinderOrleans.Server.Build;
+using BinderOrleans.Server.Hubs;
 using BinderOrleans.Server.Info;
+using BinderOrleans.Server.Ui;
 
 namespace BinderOrleans.Server.Hosting;
 
@@ -27,14 +29,18 @@ public static class BinderServer
             .AddBinderCore()
             .AddRepoProviders()
             .AddDockerBackend(builder.Configuration)
-            .AddJupyterHubBackend(builder.Configuration);
+            .AddJupyterHubBackend(builder.Configuration)
+            .AddBuildHub();
         configure?.Invoke(builder);
 
         var app = builder.Build();
         var baseUrl = app.Configuration["Binder:BaseUrl"];
         if (!string.IsNullOrEmpty(baseUrl) && baseUrl != "/") app.UsePathBase(baseUrl.TrimEnd('/'));
+        app.UseUiStaticFiles();
         app.MapBuildApi();
+        app.MapBuildHub();
         app.MapInfoApi();
+        app.MapUi();
         return app;
     }
 }

@@ -1,0 +1,42 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json.Nodes;
+using BinderOrleans.Core.Events;
+using BinderOrleans.Core.Ports;
+
+namespace BinderOrleans.BrowserTests.Fakes;
+
+/// <summary>
+/// An image store that has nothing and a builder that prints what repo2docker prints (fetching, building, pushing
+/// with progress), a little at a time so a browser sees each phase. A repository whose URL contains "fail" fails.
+/// </summary>
+internal sealed class FakeBuildBackend(TimeSpan step) : IImageRegistry, IImageBuilder
+{
+    public Task<ImageLookup> LookupAsync(string imageName, CancellationToken cancellationToken) => Task.FromResult(ImageLookup.Missing);
+
+    public async IAsyncEnumerable<BinderEvent> BuildAsync(BuildRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        yield return BinderEvent.Of(BinderPhase.Fetching, $"Picked Git content provider.\nCloning into '/tmp/repo2docker'...\nHEAD is now at {request.ResolvedRef[..7]} initial");
+        await Task.Delay(step, cancellationToken);
+        yield return BinderEvent.Of(BinderPhase.Building, $"Building conda environment for python=3.11\nUsing PythonBuildPack builder");
+        await Task.Delay(step, cancellationToken);
+        if (request.RepoUrl.Contains("fail", StringComparison.OrdinalIgnoreCase))
+        {
+            yield return BinderEvent.Of(BinderPhase.Building, "Step 7/12 : RUN pip install -r requirements.txt\nERROR: No matching distribution found for notapackage==9.9");
+            await Task.Delay(step, cancellationToken);
+            yield return BinderEvent.Failed("The command '/bin/sh -c pip install -r requirements.txt' returned a non-zero code: 1");
+            yield break;
+        }
+        for (var i = 1; i <= 3; i++)
+        {
+            yield return BinderEvent.Of(BinderPhase.Building, $"Step {i}/3 : RUN echo layer-{i}\n ---> Running in {i:x8}\n ---> Done");
+            await Task.Delay(step, cancellationToken);
+        }
+        yield return new BinderEvent
+        {
+            Phase = BinderPhase.Pushing,
+            Message = "Pushing image\n",
+            Progress = new JsonObject { ["layer-1"] = new JsonObject { ["current"] = 512, ["total"] = 1024 } },
+        };
+        await Task.Delay(step, cancellationToken);
+    }
+}

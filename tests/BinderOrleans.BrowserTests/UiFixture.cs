@@ -1,0 +1,63 @@
+using BinderOrleans.BrowserTests.Fakes;
+using BinderOrleans.Core.Ports;
+using BinderOrleans.Core.Providers;
+using BinderOrleans.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Playwright;
+
+namespace BinderOrleans.BrowserTests;
+
+/// <summary>
+/// Chromium plus the real server whose backend ports are small fakes (providers with BinderHub's display configs,
+/// a repo2docker-like builder, a stand-in notebook server). For the pages, links and transports; the Docker
+/// backend has its own fixture.
+/// </summary>
+public sealed class UiFixture : IAsyncLifetime
+{
+    /// <summary>Pause between fake build events: long enough for the page to show each phase.</summary>
+    private static readonly TimeSpan Step = TimeSpan.FromMilliseconds(250);
+
+    private IPlaywright? _playwright;
+
+    public RunningServer Server { get; private set; } = null!;
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    internal FakeNotebookServer Notebook { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Notebook = await FakeNotebookServer.StartAsync(Step);
+        var backend = new FakeBuildBackend(Step);
+        Server = await RunningServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Binder:ReconnectGrace"] = "00:00:02",
+        }, services =>
+        {
+            services.RemoveAll<IRepoProvider>();
+            foreach (var p in FakeRepoProvider.BinderHubLike()) services.AddSingleton(p);
+            services.RemoveAll<IImageRegistry>();
+            services.RemoveAll<IImageBuilder>();
+            services.RemoveAll<ILauncher>();
+            services.AddSingleton<IImageRegistry>(backend);
+            services.AddSingleton<IImageBuilder>(backend);
+            services.AddSingleton<ILauncher>(Notebook);
+        }).WaitAsync(TimeSpan.FromSeconds(60));
+        (_playwright, Browser) = await Chromium.LaunchAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null) await Browser.DisposeAsync();
+        _playwright?.Dispose();
+        if (Server is not null) await Server.DisposeAsync();
+        if (Notebook is not null) await Notebook.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class UiCollection : ICollectionFixture<UiFixture>
+{
+    public const string Name = "ui";
+}
