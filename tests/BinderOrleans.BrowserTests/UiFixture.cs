@@ -1,4 +1,5 @@
 using BinderOrleans.BrowserTests.Fakes;
+using BinderOrleans.Core.Grains;
 using BinderOrleans.Core.Ports;
 using BinderOrleans.Core.Providers;
 using BinderOrleans.Testing;
@@ -26,13 +27,17 @@ public sealed class UiFixture : IAsyncLifetime
 
     internal FakeNotebookServer Notebook { get; private set; } = null!;
 
+    internal RecordingLaunchObserver Launches { get; } = new();
+
+    internal FakeBuildBackend Backend { get; } = new(Step);
+
     public async Task InitializeAsync()
     {
         Notebook = await FakeNotebookServer.StartAsync(Step);
-        var backend = new FakeBuildBackend(Step);
+        var backend = Backend;
         Server = await RunningServer.StartAsync(new Dictionary<string, string?>
         {
-            ["Binder:ReconnectGrace"] = "00:00:02",
+            ["Binder:ReconnectGrace"] = "00:00:01",
         }, services =>
         {
             services.RemoveAll<IRepoProvider>();
@@ -43,6 +48,8 @@ public sealed class UiFixture : IAsyncLifetime
             services.AddSingleton<IImageRegistry>(backend);
             services.AddSingleton<IImageBuilder>(backend);
             services.AddSingleton<ILauncher>(Notebook);
+            services.RemoveAll<ILaunchObserver>();
+            services.AddSingleton<ILaunchObserver>(Launches);
         }).WaitAsync(TimeSpan.FromSeconds(60));
         (_playwright, Browser) = await Chromium.LaunchAsync();
     }

@@ -7,14 +7,20 @@ namespace BinderOrleans.BrowserTests.Fakes;
 
 /// <summary>
 /// An image store that has nothing and a builder that prints what repo2docker prints (fetching, building, pushing
-/// with progress), a little at a time so a browser sees each phase. A repository whose URL contains "fail" fails.
+/// with progress), a little at a time so a browser sees each phase. A repository whose URL contains "fail" fails;
+/// one containing "slow" takes four times as long per step.
 /// </summary>
-internal sealed class FakeBuildBackend(TimeSpan step) : IImageRegistry, IImageBuilder
+internal sealed class FakeBuildBackend(TimeSpan baseStep) : IImageRegistry, IImageBuilder
 {
+    /// <summary>How many builds ran per repository URL.</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, int> Builds { get; } = new(StringComparer.Ordinal);
+
     public Task<ImageLookup> LookupAsync(string imageName, CancellationToken cancellationToken) => Task.FromResult(ImageLookup.Missing);
 
     public async IAsyncEnumerable<BinderEvent> BuildAsync(BuildRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        Builds.AddOrUpdate(request.RepoUrl, 1, (_, n) => n + 1);
+        var step = request.RepoUrl.Contains("slow", StringComparison.OrdinalIgnoreCase) ? baseStep * 4 : baseStep;
         yield return BinderEvent.Of(BinderPhase.Fetching, $"Picked Git content provider.\nCloning into '/tmp/repo2docker'...\nHEAD is now at {request.ResolvedRef[..7]} initial");
         await Task.Delay(step, cancellationToken);
         yield return BinderEvent.Of(BinderPhase.Building, $"Building conda environment for python=3.11\nUsing PythonBuildPack builder");

@@ -32,6 +32,9 @@ internal sealed class FakeNotebookServer : ILauncher, IAsyncDisposable
 
     public int Launches => _launches;
 
+    /// <summary>The <c>binder_request</c> of every launch so far.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> Requests { get; } = new();
+
     public static async Task<FakeNotebookServer> StartAsync(TimeSpan step)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -52,6 +55,7 @@ internal sealed class FakeNotebookServer : ILauncher, IAsyncDisposable
     public async IAsyncEnumerable<BinderEvent> LaunchAsync(LaunchRequest request, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var n = Interlocked.Increment(ref _launches);
+        Requests.Enqueue(request.BinderRequest);
         yield return BinderEvent.Of(BinderPhase.Launching, "Server requested");
         await Task.Delay(_step, cancellationToken);
         yield return BinderEvent.Of(BinderPhase.Launching, "Started container");

@@ -259,7 +259,8 @@
         this.terminal.loadAddon(this.fit);
       }
       this.terminal.open(this.root.querySelector("#log"));
-      this.terminal.write("Logs will appear here when the image is being built.\r\n");
+      // No newline: the launch clears this line before the first message (as BinderHub's widget does).
+      this.terminal.write("Logs will appear here when the image is being built.");
     }
 
     fitTerminal() {
@@ -276,7 +277,8 @@
 
     reset() {
       this.messages = [];
-      if (this.terminal) this.terminal.reset();
+      // RIS through the write queue, so it lands after anything already written.
+      if (this.terminal) this.terminal.write("\x1bc");
       this.setState("idle");
     }
 
@@ -313,6 +315,7 @@
 
     /** One event of the stream: log its message, move the bar. */
     handle(event) {
+      this.root.dispatchEvent(new CustomEvent("binder:event", { detail: event, bubbles: true }));
       if (event.message !== undefined && event.message !== null) {
         this.messages.push(event.message);
         if (this.terminal) this.terminal.write(event.message);

@@ -13,7 +13,7 @@
     launchPath,
     view,
     onEnd: (event) => {
-      spinner.classList.add("stopped");
+      spinner.classList.add("stopped", event.phase === "ready" ? "ready" : "failed");
       title.textContent = event.phase === "ready" ? "Server ready" : "Launch failed";
     },
   });

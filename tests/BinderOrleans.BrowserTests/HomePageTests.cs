@@ -1,0 +1,76 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+
+namespace BinderOrleans.BrowserTests;
+
+/// <summary>The home page's launcher and the other pages, against the fake backend.</summary>
+[Collection(UiCollection.Name)]
+public sealed class HomePageTests(UiFixture fixture)
+{
+    private string Base => fixture.Server.BaseUri.ToString();
+
+    [Fact]
+    public async Task HomePage_Launch_ShowsProgressInPlaceThenOpensTheFile()
+    {
+        var page = await Chromium.NewPageAsync(fixture.Browser);
+        try
+        {
+            var recorder = await PageRecorder.AttachAsync(page);
+            await page.GotoAsync(Base);
+            Assert.False(await page.Locator("#build").IsVisibleAsync());
+            await page.GetByRole(AriaRole.Textbox, new() { Name = "Enter repository URL" }).FillAsync("https://github.com/owner/home-launch");
+            await page.GetByLabel("Git ref (branch, tag, or commit)").FillAsync("main");
+            await page.Locator("[name='path']").FillAsync("notebooks/ünï code.ipynb");
+            await page.ScreenshotAsync(new() { Path = Chromium.ScreenshotPath("home-page.png"), FullPage = true });
+
+            await page.GetByRole(AriaRole.Button, new() { Name = "Launch", Exact = true }).ClickAsync();
+            await page.Locator("#build").WaitForAsync();
+            Assert.True(await page.GetByRole(AriaRole.Button, new() { Name = "Launching…" }).IsDisabledAsync());
+
+            await page.WaitForURLAsync(new Regex($"^{Regex.Escape(fixture.Notebook.BaseUri.ToString())}user/session-\\d+/doc/tree/notebooks/%C3%BCn%C3%AF%20code\\.ipynb\\?token=token-"),
+                new() { Timeout = 30_000 });
+            Assert.Equal(["waiting", "building", "pushing", "launching", "success"], recorder.States.Where(s => s != "idle"));
+            Assert.Contains("v2/gh/owner/home-launch/main", fixture.Notebook.Requests);
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+        }
+    }
+
+    [Fact]
+    public async Task HomePage_FailedLaunch_ShowsLogAndLetsYouTryAgain()
+    {
+        var page = await Chromium.NewPageAsync(fixture.Browser);
+        try
+        {
+            await page.GotoAsync(Base);
+            await page.GetByRole(AriaRole.Textbox, new() { Name = "Enter repository URL" }).FillAsync("owner/home-fail");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Launch", Exact = true }).ClickAsync();
+            await page.WaitForFunctionAsync("() => document.getElementById('build').dataset.state === 'failed'", null, new() { Timeout = 30_000 });
+            Assert.True(await page.Locator("#log-container").IsVisibleAsync());
+            Assert.True(await page.GetByRole(AriaRole.Button, new() { Name = "Launch", Exact = true }).IsEnabledAsync());
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+        }
+    }
+
+    [Fact]
+    public async Task AboutPage_ShowsVersion()
+    {
+        var page = await Chromium.NewPageAsync(fixture.Browser);
+        try
+        {
+            var response = await page.GotoAsync($"{Base}about");
+            Assert.Equal(200, response!.Status);
+            Assert.Contains("This website is powered by", await page.ContentAsync());
+            Assert.Equal(BinderOrleans.Server.Info.InfoApi.Version, await page.Locator("#binder-version").InnerTextAsync());
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+        }
+    }
+}

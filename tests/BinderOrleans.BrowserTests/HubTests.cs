@@ -1,0 +1,134 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Playwright;
+
+namespace BinderOrleans.BrowserTests;
+
+/// <summary>The SignalR hub, driven from a page by <c>@microsoft/signalr</c>, against the fake backend.</summary>
+[Collection(UiCollection.Name)]
+public sealed class HubTests(UiFixture fixture)
+{
+    /// <summary>
+    /// Runs, in the page, an EventSource on /build and then a SignalR stream for the same spec, each to its terminal
+    /// event; returns both as JSON texts (the SSE ones exactly as received).
+    /// </summary>
+    internal const string BothTransportsScript = """
+        async ([provider, spec]) => {
+          const terminal = (e) => e.phase === "ready" || e.phase === "failed";
+          const sse = await new Promise((resolve, reject) => {
+            const list = [];
+            const source = new EventSource(`build/${provider}/${spec}`);
+            source.onmessage = (m) => {
+              list.push(m.data);
+              if (terminal(JSON.parse(m.data))) { source.close(); resolve(list); }
+            };
+            source.onerror = () => { if (source.readyState === EventSource.CLOSED) reject(new Error("SSE closed")); };
+          });
+          const connection = new signalR.HubConnectionBuilder().withUrl("hubs/build").build();
+          await connection.start();
+          const hub = await new Promise((resolve, reject) => {
+            const list = [];
+            connection.stream("Build", provider, spec).subscribe({
+              next: (e) => { list.push(JSON.stringify(e)); },
+              complete: () => resolve(list),
+              error: (err) => reject(err),
+            });
+          });
+          await connection.stop();
+          return { sse, hub };
+        }
+        """;
+
+    private static readonly string[] PerLaunchFields = ["url", "token", "message"];
+
+    [Theory]
+    [InlineData("owner/parity/HEAD")]
+    [InlineData("owner/parity-fail/HEAD")]
+    public async Task SignalRPage_SameSpec_ReceivesSameEventsInSameOrderAsEventSource(string spec)
+    {
+        var page = await Chromium.NewPageAsync(fixture.Browser);
+        try
+        {
+            await page.GotoAsync(fixture.Server.BaseUri.ToString());
+            var result = await page.EvaluateAsync<JsonElement>(BothTransportsScript, new[] { "gh", spec });
+            AssertSameEvents(result);
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+        }
+    }
+
+    /// <summary>Same JSON text for every event; <c>ready</c> differs only where each launch differs (its own server).</summary>
+    internal static void AssertSameEvents(JsonElement result)
+    {
+        var sse = result.GetProperty("sse").EnumerateArray().Select(e => e.GetString()!).ToList();
+        var hub = result.GetProperty("hub").EnumerateArray().Select(e => e.GetString()!).ToList();
+        Assert.True(sse.Count >= 3, $"expected a whole stream, got {sse.Count} events");
+        Assert.Equal(sse.Count, hub.Count);
+        for (var i = 0; i < sse.Count; i++)
+        {
+            var a = JsonNode.Parse(sse[i])!.AsObject();
+            var b = JsonNode.Parse(hub[i])!.AsObject();
+            Assert.Equal(a.Select(p => p.Key), b.Select(p => p.Key)); // same fields, same order, nulls omitted alike
+            if ((string?)a["phase"] == "ready")
+            {
+                foreach (var field in PerLaunchFields) { a.Remove(field); b.Remove(field); }
+            }
+            Assert.Equal(a.ToJsonString(), b.ToJsonString());
+        }
+    }
+
+    [Fact]
+    public async Task HubStream_ClientLeavesMidBuild_SessionIsCancelledAndNoServerStarts()
+    {
+        const string spec = "owner/slow-leaver/HEAD";
+        var page = await Chromium.NewPageAsync(fixture.Browser);
+        try
+        {
+            await page.GotoAsync(fixture.Server.BaseUri.ToString());
+            await page.EvaluateAsync("""
+                async (spec) => {
+                  const connection = new signalR.HubConnectionBuilder().withUrl("hubs/build").build();
+                  await connection.start();
+                  await new Promise((resolve) => {
+                    connection.stream("Build", "gh", spec).subscribe({ next: (e) => { if (e.phase === "building") resolve(); }, error: resolve, complete: resolve });
+                  });
+                  await connection.stop();
+                }
+                """, spec);
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+        }
+
+        var report = await fixture.Launches.WaitForAsync(spec, TimeSpan.FromSeconds(30));
+        Assert.False(report.Succeeded);
+        Assert.DoesNotContain($"v2/gh/{spec}", fixture.Notebook.Requests);
+    }
+
+    [Fact]
+    public async Task LoadingPage_TwoVisitorsAtOnce_ShareOneBuildAndGetTheirOwnServers()
+    {
+        const string spec = "owner/two-visitors/HEAD";
+        var first = await Chromium.NewPageAsync(fixture.Browser);
+        var second = await Chromium.NewPageAsync(fixture.Browser);
+        try
+        {
+            var url = $"{fixture.Server.BaseUri}v2/gh/{spec}";
+            await Task.WhenAll(first.GotoAsync(url), second.GotoAsync(url));
+            var landed = new System.Text.RegularExpressions.Regex($"^{System.Text.RegularExpressions.Regex.Escape(fixture.Notebook.BaseUri.ToString())}user/session-");
+            var timeout = new PageWaitForURLOptions { Timeout = 30_000 };
+            await Task.WhenAll(first.WaitForURLAsync(landed, timeout), second.WaitForURLAsync(landed, timeout));
+
+            Assert.NotEqual(new Uri(first.Url).AbsolutePath, new Uri(second.Url).AbsolutePath);
+            Assert.Equal(1, fixture.Backend.Builds["https://repos.example.invalid/owner/two-visitors"]);
+        }
+        finally
+        {
+            await first.Context.CloseAsync();
+            await second.Context.CloseAsync();
+        }
+    }
+}
