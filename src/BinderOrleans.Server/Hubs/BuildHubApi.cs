@@ -10,9 +10,9 @@ internal static class BuildHubApi
     public const string Path = "/hubs/build";
 
     /// <summary>
-    /// SignalR with its JSON protocol set to the event serializer's options, so an event's stream item is the same
-    /// JSON as its SSE <c>data:</c> line (names, omitted nulls, escaping). Other payloads (the method's string
-    /// arguments, errors) fall through to the reflection resolver.
+    /// SignalR with its JSON protocol set to the event serializer's options, and events written by the event
+    /// serializer itself, so a stream item is the same JSON text as the SSE <c>data:</c> line (names, omitted nulls,
+    /// escaping). Other payloads (the method's string arguments, errors) fall through to the reflection resolver.
     /// </summary>
     public static IServiceCollection AddBuildHub(this IServiceCollection services)
     {
@@ -30,6 +30,7 @@ internal static class BuildHubApi
     {
         var options = new JsonSerializerOptions(BinderEventJson.Options);
         options.TypeInfoResolverChain.Add(new DefaultJsonTypeInfoResolver());
+        options.Converters.Add(new BinderEventWireConverter());
         return options;
     }
 }
