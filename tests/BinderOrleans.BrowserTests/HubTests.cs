@@ -79,6 +79,56 @@ public sealed class HubTests(UiFixture fixture)
         }
     }
 
+    private const string FirstEventScript = """
+        async ([hubUrl, spec]) => {
+          const connection = new signalR.HubConnectionBuilder().withUrl(hubUrl).build();
+          await connection.start();
+          const first = await new Promise((resolve, reject) => {
+            const sub = connection.stream("Build", "gh", spec).subscribe({ next: (e) => resolve(e), error: reject, complete: () => resolve(null) });
+          });
+          await connection.stop();
+          return JSON.stringify(first);
+        }
+        """;
+
+    [Fact]
+    public async Task HubStream_InvalidBuildToken_IsRefusedLikeTheEventStream()
+    {
+        var page = await Chromium.NewPageAsync(fixture.Browser);
+        try
+        {
+            await page.GotoAsync(fixture.Server.BaseUri.ToString());
+            var first = await page.EvaluateAsync<string>(FirstEventScript, new[] { "hubs/build?build_token=not-a-token", "owner/token/HEAD" });
+            Assert.Equal(@"{""phase"":""failed"",""message"":""Invalid build token\n"",""status_code"":403}", first);
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+        }
+    }
+
+    [Fact]
+    public async Task HubStream_OverTheRateLimit_IsRefusedAndCountsWithTheEventStream()
+    {
+        await using var limited = await fixture.StartServerAsync(new Dictionary<string, string?> { ["Security:RateLimit"] = "2" });
+        var page = await Chromium.NewPageAsync(fixture.Browser);
+        try
+        {
+            await page.GotoAsync(limited.BaseUri.ToString());
+            using var sse = await BinderOrleans.Testing.SseClient.OpenAsync(limited.Client, "build/gh/owner/limited/HEAD").WaitAsync(TimeSpan.FromSeconds(20));
+            Assert.Equal("1", sse.Headers.GetValues("x-ratelimit-remaining").Single());
+            var second = await page.EvaluateAsync<string>(FirstEventScript, new[] { "hubs/build", "owner/limited/HEAD" });
+            Assert.Contains(@"""phase"":""waiting""", second);
+            var third = await page.EvaluateAsync<string>(FirstEventScript, new[] { "hubs/build", "owner/limited/HEAD" });
+            Assert.StartsWith("{\"phase\":\"failed\",\"message\":\"Rate limit exceeded. Try again in ", third);
+            Assert.EndsWith(@"seconds.\n"",""status_code"":429}", third);
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+        }
+    }
+
     [Fact]
     public async Task HubStream_ClientLeavesMidBuild_SessionIsCancelledAndNoServerStarts()
     {

@@ -36,6 +36,11 @@ public sealed class LoadingPageTests(UiFixture fixture)
             Assert.Equal(["favicon_building.svg", "favicon_success.svg"], recorder.Favicons.Where(f => f != "favicon.svg"));
             var phases = recorder.Events.Select(e => e.GetProperty("phase").GetString()).Distinct().ToList();
             Assert.Equal(["waiting", "fetching", "building", "pushing", "built", "launching", "ready"], phases);
+
+            // The page's own build token admitted it (no rate limit for visitors of a /v2 link).
+            var report = await fixture.Launches.WaitForAsync("owner/phases/HEAD", LaunchTimeout);
+            Assert.True(report.Succeeded);
+            Assert.True(report.UsedBuildToken);
         }
         finally
         {

@@ -35,23 +35,33 @@ public sealed class UiFixture : IAsyncLifetime
     {
         Notebook = await FakeNotebookServer.StartAsync(Step);
         var backend = Backend;
-        Server = await RunningServer.StartAsync(new Dictionary<string, string?>
+        Server = await StartServerAsync();
+        (_playwright, Browser) = await Chromium.LaunchAsync();
+    }
+
+    /// <summary>A server on the fixture's fakes; <paramref name="settings"/> override the defaults (tests of limits).</summary>
+    public Task<RunningServer> StartServerAsync(IDictionary<string, string?>? settings = null)
+    {
+        var all = new Dictionary<string, string?>
         {
             ["Binder:ReconnectGrace"] = "00:00:01",
-        }, services =>
+            // Home-page launches and raw transports carry no build token; keep the per-IP limit out of the way.
+            ["Security:RateLimit"] = "1000",
+        };
+        foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) all[k] = v;
+        return RunningServer.StartAsync(all, services =>
         {
             services.RemoveAll<IRepoProvider>();
             foreach (var p in FakeRepoProvider.BinderHubLike()) services.AddSingleton(p);
             services.RemoveAll<IImageRegistry>();
             services.RemoveAll<IImageBuilder>();
             services.RemoveAll<ILauncher>();
-            services.AddSingleton<IImageRegistry>(backend);
-            services.AddSingleton<IImageBuilder>(backend);
+            services.AddSingleton<IImageRegistry>(Backend);
+            services.AddSingleton<IImageBuilder>(Backend);
             services.AddSingleton<ILauncher>(Notebook);
             services.RemoveAll<ILaunchObserver>();
             services.AddSingleton<ILaunchObserver>(Launches);
         }).WaitAsync(TimeSpan.FromSeconds(60));
-        (_playwright, Browser) = await Chromium.LaunchAsync();
     }
 
     public async Task DisposeAsync()

@@ -1,6 +1,7 @@
 using BinderOrleans.Core.Events;
 using BinderOrleans.Core.Grains;
 using BinderOrleans.Core.Options;
+using BinderOrleans.Server.Security;
 using Microsoft.Extensions.Options;
 
 namespace BinderOrleans.Server.Build;
@@ -17,7 +18,7 @@ internal static partial class BuildApi
     }
 
     private static async Task StreamAsync(HttpContext context, LaunchGrains sessions, IOptions<SiteOptions> options,
-        TimeProvider time, ILoggerFactory loggers)
+        TimeProvider time, ILoggerFactory loggers, BuildTokens tokens, IpRateLimiter rateLimiter)
     {
         var logger = loggers.CreateLogger("BinderOrleans.Build");
         var ct = context.RequestAborted;
@@ -50,7 +51,20 @@ internal static partial class BuildApi
             from = lastIndex + 1;
             LogResumed(logger, sessionId, from);
         }
-        session ??= sessions.Start(BuildStreamRequest.ToLaunchSpec(context, options.Value, provider, spec));
+        var usedToken = false;
+        if (session is null)
+        {
+            var security = context.RequestServices.GetRequiredService<IOptions<SecurityOptions>>().Value;
+            var refusal = await BuildAdmission.CheckAsync(context, provider, spec, tokens, rateLimiter, security, time).ConfigureAwait(false);
+            if (refusal is { Refusal: { } failed })
+            {
+                await stream.StartAsync(ct).ConfigureAwait(false);
+                await stream.WriteEventAsync(null, failed, ct).ConfigureAwait(false);
+                return;
+            }
+            usedToken = refusal.UsedToken;
+            session = sessions.Start(BuildStreamRequest.ToLaunchSpec(context, options.Value, provider, spec) with { UsedBuildToken = usedToken });
+        }
 
         await stream.StartAsync(ct).ConfigureAwait(false);
         using var keepalive = stream.StartKeepalive(options.Value.KeepaliveInterval, ct);

@@ -5,6 +5,7 @@ using BinderOrleans.JupyterHub;
 using BinderOrleans.Server.Build;
 using BinderOrleans.Server.Hubs;
 using BinderOrleans.Server.Info;
+using BinderOrleans.Server.Security;
 using BinderOrleans.Server.Ui;
 
 namespace BinderOrleans.Server.Hosting;
@@ -27,6 +28,8 @@ public static class BinderServer
 
         builder.Services
             .AddBinderCore()
+            .AddBinderSecurity()
+            .AddInfoApi()
             .AddRepoProviders()
             .AddDockerBackend(builder.Configuration)
             .AddJupyterHubBackend(builder.Configuration)
@@ -36,6 +39,7 @@ public static class BinderServer
         var app = builder.Build();
         var baseUrl = app.Configuration["Binder:BaseUrl"];
         if (!string.IsNullOrEmpty(baseUrl) && baseUrl != "/") app.UsePathBase(baseUrl.TrimEnd('/'));
+        app.UseBinderSecurity();
         app.UseUiStaticFiles();
         app.MapBuildApi();
         app.MapBuildHub();

@@ -3,6 +3,7 @@ using BinderOrleans.Core.Events;
 using BinderOrleans.Core.Grains;
 using BinderOrleans.Core.Options;
 using BinderOrleans.Server.Build;
+using BinderOrleans.Server.Security;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
@@ -10,9 +11,11 @@ namespace BinderOrleans.Server.Hubs;
 
 /// <summary>
 /// SignalR twin of <c>/build/{provider}/{spec}</c>: <see cref="Build"/> streams exactly the events of the SSE
-/// endpoint (same grains, same JSON). Each call is its own launch session; calls for the same image share one build.
+/// endpoint (same grains, same JSON, same admission: a <c>build_token</c> in the connection URL's query, else the
+/// per-IP rate limit). Each call is its own launch session; calls for the same image share one build.
 /// </summary>
-internal sealed partial class BuildHub(LaunchGrains sessions, IOptions<SiteOptions> options, ILogger<BuildHub> logger) : Hub
+internal sealed partial class BuildHub(LaunchGrains sessions, IOptions<SiteOptions> options, IOptions<SecurityOptions> security,
+    BuildTokens tokens, IpRateLimiter rateLimiter, TimeProvider time, ILogger<BuildHub> logger) : Hub
 {
     /// <summary>The hub method name clients stream from.</summary>
     public const string BuildMethod = nameof(Build);
@@ -33,7 +36,14 @@ internal sealed partial class BuildHub(LaunchGrains sessions, IOptions<SiteOptio
             yield break;
         }
 
-        var session = sessions.Start(BuildStreamRequest.ToLaunchSpec(http, options.Value, provider, spec));
+        var (refusal, usedToken) = await BuildAdmission.CheckAsync(http, provider, spec, tokens, rateLimiter, security.Value, time).ConfigureAwait(false);
+        if (refusal is not null)
+        {
+            yield return refusal;
+            yield break;
+        }
+
+        var session = sessions.Start(BuildStreamRequest.ToLaunchSpec(http, options.Value, provider, spec) with { UsedBuildToken = usedToken });
         var finished = false;
         try
         {

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using BinderOrleans.Core.Options;
 using BinderOrleans.Core.Providers;
 using BinderOrleans.Server.Build;
+using BinderOrleans.Server.Security;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
 
@@ -69,7 +70,7 @@ internal static partial class UiApi
         PageShell.WriteAsync(context, new UiPage("about", "About Binder", new Dictionary<string, string> { ["ogTitle"] = "About Binder" }),
             providers, site.Value);
 
-    private static Task LoadingAsync(HttpContext context, RepoProviderRegistry providers, IOptions<SiteOptions> site)
+    private static Task LoadingAsync(HttpContext context, RepoProviderRegistry providers, IOptions<SiteOptions> site, BuildTokens tokens)
     {
         if (BuildStreamRequest.ParseTarget(context, LoadingPrefix) is not var (providerId, spec)
             || providers.Find(providerId) is not { } provider)
@@ -90,7 +91,13 @@ internal static partial class UiApi
                 ["specDisplay"] = Uri.UnescapeDataString(spec),
                 ["buildPanel"] = BuildPanel(),
             },
-            Config: new Dictionary<string, string> { ["provider"] = providerId, ["spec"] = spec },
+            // As BinderHub's page: a short-lived token bound to this spec and origin, which spares the visitor the rate limit.
+            Config: new Dictionary<string, string>
+            {
+                ["provider"] = providerId,
+                ["spec"] = spec,
+                ["buildToken"] = tokens.Mint(providerId, spec, BuildTokens.RequestOrigin(context.Request)),
+            },
             Scripts: ["static/js/loading.js"], Stylesheets: ["lib/xterm/xterm.css"]), providers, site.Value);
     }
 

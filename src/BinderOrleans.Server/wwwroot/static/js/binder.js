@@ -97,10 +97,12 @@
    * Streams the hub's Build(provider, spec). onEvent gets each event; after a terminal one the connection closes.
    * Resolves once connected; rejects if the hub cannot be reached (the caller may then use SSE).
    */
-  async function streamSignalR(provider, spec, onEvent) {
+  async function streamSignalR(provider, spec, onEvent, buildToken) {
     if (!window.signalR) throw new Error("SignalR client not loaded");
+    const hubUrl = new URL(config.hubUrl || "hubs/build", baseUrl);
+    if (buildToken) hubUrl.searchParams.set("build_token", buildToken);
     const connection = new window.signalR.HubConnectionBuilder()
-      .withUrl(new URL(config.hubUrl || "hubs/build", baseUrl).toString())
+      .withUrl(hubUrl.toString())
       .configureLogging(window.signalR.LogLevel.Warning)
       .build();
     await connection.start();
@@ -144,8 +146,10 @@
   }
 
   /** The BinderHub way: an EventSource on /build/<provider>/<spec>; the browser resumes it by Last-Event-ID. */
-  function streamEventSource(provider, spec, onEvent) {
-    const source = new EventSource(new URL(`build/${provider}/${spec}`, baseUrl).toString());
+  function streamEventSource(provider, spec, onEvent, buildToken) {
+    const url = new URL(`build/${provider}/${spec}`, baseUrl);
+    if (buildToken) url.searchParams.set("build_token", buildToken);
+    const source = new EventSource(url.toString());
     let finished = false;
     source.onmessage = (message) => {
       if (finished) return;
@@ -178,12 +182,12 @@
   }
 
   /** SignalR first; if the hub is unreachable (proxy, old browser), the SSE endpoint. */
-  async function watchBuild(provider, spec, onEvent) {
+  async function watchBuild(provider, spec, onEvent, buildToken) {
     try {
-      return await streamSignalR(provider, spec, onEvent);
+      return await streamSignalR(provider, spec, onEvent, buildToken);
     } catch (e) {
       console.warn("SignalR unavailable, using the event stream instead", e);
-      return streamEventSource(provider, spec, onEvent);
+      return streamEventSource(provider, spec, onEvent, buildToken);
     }
   }
 
@@ -334,7 +338,7 @@
    * Runs one launch: streams the build into the view and, on ready, goes to the server (honouring launchPath).
    * Resolves with the terminal event.
    */
-  function launch({ provider, spec, launchPath, view, onEnd }) {
+  function launch({ provider, spec, launchPath, view, onEnd, buildToken }) {
     view.reset();
     view.setState("waiting");
     if (view.terminal) view.terminal.write("\x1b[2K\r");
@@ -344,13 +348,14 @@
         if (event.phase === "ready") {
           const target = serverRedirectUrl(event.url, event.token, launchPath);
           document.body.dataset.redirect = target;
-          window.location.href = target;
+          // Let the "ready" state and icon paint for a moment before leaving the page.
+          window.setTimeout(() => { window.location.href = target; }, 150);
         }
         if (TERMINAL.has(event.phase)) {
           if (onEnd) onEnd(event);
           resolve(event);
         }
-      });
+      }, buildToken);
     });
   }
 

@@ -10,6 +10,7 @@
   B.launch({
     provider: B.config.provider,
     spec: B.config.spec,
+    buildToken: B.config.buildToken,
     launchPath,
     view,
     onEnd: (event) => {
