@@ -39,6 +39,8 @@ public static class BinderServer
         var app = builder.Build();
         var baseUrl = app.Configuration["Binder:BaseUrl"];
         if (!string.IsNullOrEmpty(baseUrl) && baseUrl != "/") app.UsePathBase(baseUrl.TrimEnd('/'));
+        // Routing after the path base, so routes match below Binder:BaseUrl (the implicit UseRouting would run first).
+        app.UseRouting();
         app.UseBinderSecurity();
         app.UseUiStaticFiles();
         app.MapBuildApi();
