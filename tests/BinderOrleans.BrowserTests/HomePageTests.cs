@@ -57,6 +57,33 @@ public sealed class HomePageTests(UiFixture fixture)
         }
     }
 
+    [Theory]
+    [InlineData("", "home-page-phone.png")]
+    [InlineData("v2/gh/owner/phone-fail/HEAD", "loading-page-phone.png")]
+    public async Task Pages_OnAPhoneSizedScreen_DoNotScrollSideways(string path, string screenshot)
+    {
+        var page = await Chromium.NewPageAsync(fixture.Browser, width: 390, height: 844);
+        try
+        {
+            await page.GotoAsync(Base + path);
+            if (path.Length > 0)
+            {
+                await page.WaitForFunctionAsync("() => document.getElementById('build').dataset.state === 'failed'", null, new() { Timeout = 30_000 });
+            }
+            else
+            {
+                await page.GetByRole(AriaRole.Textbox, new() { Name = "Enter repository URL" }).FillAsync("https://github.com/binder-examples/requirements");
+            }
+            await page.ScreenshotAsync(new() { Path = Chromium.ScreenshotPath(screenshot), FullPage = true });
+            var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - window.innerWidth");
+            Assert.True(overflow <= 0, $"the page is {overflow}px wider than the screen");
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+        }
+    }
+
     [Fact]
     public async Task AboutPage_ShowsVersion()
     {
