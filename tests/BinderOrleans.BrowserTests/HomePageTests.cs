@@ -39,6 +39,34 @@ public sealed class HomePageTests(UiFixture fixture)
     }
 
     [Fact]
+    public async Task HomePage_PastedFileGitUrl_IsResolvedByRealGitAndLaunched()
+    {
+        using var repo = BinderOrleans.Testing.GitRepo.Create(new Dictionary<string, string> { ["README.md"] = "# pasted\n" });
+        await using var server = await fixture.StartServerAsync(new Dictionary<string, string?> { ["Providers:Git:AllowedSchemes:0"] = "file" }, realProviders: true);
+        var page = await Chromium.NewPageAsync(fixture.Browser);
+        try
+        {
+            await page.GotoAsync(server.BaseUri.ToString());
+            await page.GetByLabel("Repository provider").SelectOptionAsync(new SelectOptionValue { Label = "Git repository" });
+            await page.EvaluateAsync("(url) => navigator.clipboard.writeText(url)", repo.Url);
+            await page.GetByRole(AriaRole.Textbox, new() { Name = "Enter repository URL" }).FocusAsync();
+            await page.Keyboard.PressAsync("Control+V");
+            var spec = $"{Uri.EscapeDataString(repo.Url)}/HEAD";
+            Assert.Equal($"{server.BaseUri}v2/git/{spec}", await page.GetByTestId("launch-url").InnerTextAsync());
+
+            await page.GetByRole(AriaRole.Button, new() { Name = "Launch", Exact = true }).ClickAsync();
+            await page.WaitForURLAsync(new Regex($"^{Regex.Escape(fixture.Notebook.BaseUri.ToString())}user/session-\\d+/\\?token="), new() { Timeout = 30_000 });
+            Assert.Contains($"v2/git/{spec}", fixture.Notebook.Requests);
+            var build = Assert.Single(fixture.Backend.Requests, r => r.RepoUrl == repo.Url);
+            Assert.Equal(repo.Head, build.ResolvedRef);
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+        }
+    }
+
+    [Fact]
     public async Task HomePage_FailedLaunch_ShowsLogAndLetsYouTryAgain()
     {
         var page = await Chromium.NewPageAsync(fixture.Browser);

@@ -40,7 +40,8 @@ public sealed class UiFixture : IAsyncLifetime
     }
 
     /// <summary>A server on the fixture's fakes; <paramref name="settings"/> override the defaults (tests of limits).</summary>
-    public Task<RunningServer> StartServerAsync(IDictionary<string, string?>? settings = null)
+    /// <param name="realProviders">Keep the real gh/git providers instead of the fake ones.</param>
+    public Task<RunningServer> StartServerAsync(IDictionary<string, string?>? settings = null, bool realProviders = false)
     {
         var all = new Dictionary<string, string?>
         {
@@ -51,8 +52,11 @@ public sealed class UiFixture : IAsyncLifetime
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) all[k] = v;
         return RunningServer.StartAsync(all, services =>
         {
-            services.RemoveAll<IRepoProvider>();
-            foreach (var p in FakeRepoProvider.BinderHubLike()) services.AddSingleton(p);
+            if (!realProviders)
+            {
+                services.RemoveAll<IRepoProvider>();
+                foreach (var p in FakeRepoProvider.BinderHubLike()) services.AddSingleton(p);
+            }
             services.RemoveAll<IImageRegistry>();
             services.RemoveAll<IImageBuilder>();
             services.RemoveAll<ILauncher>();

@@ -15,11 +15,15 @@ internal sealed class FakeBuildBackend(TimeSpan baseStep) : IImageRegistry, IIma
     /// <summary>How many builds ran per repository URL.</summary>
     public System.Collections.Concurrent.ConcurrentDictionary<string, int> Builds { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Every build request, in order.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<BuildRequest> Requests { get; } = new();
+
     public Task<ImageLookup> LookupAsync(string imageName, CancellationToken cancellationToken) => Task.FromResult(ImageLookup.Missing);
 
     public async IAsyncEnumerable<BinderEvent> BuildAsync(BuildRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         Builds.AddOrUpdate(request.RepoUrl, 1, (_, n) => n + 1);
+        Requests.Enqueue(request);
         var step = request.RepoUrl.Contains("slow", StringComparison.OrdinalIgnoreCase) ? baseStep * 4 : baseStep;
         yield return BinderEvent.Of(BinderPhase.Fetching, $"Picked Git content provider.\nCloning into '/tmp/repo2docker'...\nHEAD is now at {request.ResolvedRef[..7]} initial");
         await Task.Delay(step, cancellationToken);
