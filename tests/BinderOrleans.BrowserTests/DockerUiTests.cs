@@ -60,4 +60,53 @@ public sealed class DockerUiTests(DockerUiFixture fixture)
             await page.Context.CloseAsync();
         }
     }
+
+    [Fact]
+    public async Task LoadingPage_FailingRepository_ShowsFailureLogAndFailIcon()
+    {
+        using var repo = GitRepo.Create(new Dictionary<string, string>
+        {
+            ["Dockerfile"] = "FROM binderorleans-base:bookworm\nRUN echo 'this build fails on purpose' && exit 3\n",
+        });
+        var page = await Chromium.NewPageAsync(fixture.Browser);
+        try
+        {
+            var recorder = await PageRecorder.AttachAsync(page);
+            await page.GotoAsync($"{Base}v2/git/{Uri.EscapeDataString(repo.Url)}/HEAD");
+            await page.WaitForFunctionAsync("() => document.getElementById('build').dataset.state === 'failed'", null,
+                new() { Timeout = (float)BuildTimeout.TotalMilliseconds });
+
+            Assert.True(await page.Locator("#log-container").IsVisibleAsync(), "the log opens by itself on failure");
+            var log = string.Concat(recorder.Events.Select(e => e.TryGetProperty("message", out var m) ? m.GetString() : ""));
+            Assert.Contains("this build fails on purpose", log, StringComparison.Ordinal);
+            Assert.EndsWith("favicon_fail.svg", await page.Locator("#favicon").GetAttributeAsync("href"));
+            Assert.Contains("failed", recorder.States);
+            Assert.Equal("failed", recorder.States[^1]);
+            Assert.Contains("favicon_fail.svg", recorder.Favicons);
+            await page.ScreenshotAsync(new() { Path = Chromium.ScreenshotPath("loading-page-failed-docker.png"), FullPage = true });
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+        }
+    }
+
+    [Fact]
+    public async Task SignalRPage_RealBuild_ReceivesSameEventsInSameOrderAsEventSource()
+    {
+        using var repo = GitRepo.Create(new Dictionary<string, string> { ["README.md"] = "# parity\n" });
+        var page = await Chromium.NewPageAsync(fixture.Browser);
+        try
+        {
+            await page.GotoAsync(Base);
+            var result = await page.EvaluateAsync<JsonElement>(HubTests.BothTransportsScript,
+                new[] { "git", $"{Uri.EscapeDataString(repo.Url)}/HEAD" }).WaitAsync(BuildTimeout);
+            HubTests.AssertSameEvents(result);
+            Assert.Contains("\"phase\":\"ready\"", result.GetProperty("hub").EnumerateArray().Last().GetString());
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+        }
+    }
 }
