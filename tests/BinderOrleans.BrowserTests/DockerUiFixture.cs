@@ -5,14 +5,14 @@ namespace BinderOrleans.BrowserTests;
 
 /// <summary>
 /// Chromium plus the real server on its embedded default backend (local Docker engine builds and launches) with the
-/// <c>git</c> provider allowed to read <c>file://</c> repositories the tests make. Images get a per-run prefix, so
-/// disposal removes exactly this run's images and the servers started from them.
+/// <c>git</c> provider allowed to read <c>file://</c> repositories the tests make. Everything the backend makes
+/// carries this run's sandbox label, and disposal removes exactly that.
 /// </summary>
 public sealed class DockerUiFixture : IAsyncLifetime
 {
     private IPlaywright? _playwright;
 
-    public string ImagePrefix { get; } = $"binderorleans-uitest-{Guid.NewGuid():N}"[..32] + "-";
+    public DockerSandbox Sandbox { get; } = new();
 
     public RunningServer Server { get; private set; } = null!;
 
@@ -20,12 +20,10 @@ public sealed class DockerUiFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Server = await RunningServer.StartAsync(new Dictionary<string, string?>
-        {
-            ["Binder:ImagePrefix"] = ImagePrefix,
-            ["Providers:Git:AllowedSchemes:0"] = "file",
-            ["Security:RateLimit"] = "1000",
-        }).WaitAsync(TimeSpan.FromSeconds(60));
+        var settings = Sandbox.Settings();
+        settings["Providers:Git:AllowedSchemes:0"] = "file";
+        settings["Security:RateLimit"] = "1000";
+        Server = await RunningServer.StartAsync(settings).WaitAsync(TimeSpan.FromSeconds(60));
         (_playwright, Browser) = await Chromium.LaunchAsync();
     }
 
@@ -34,7 +32,7 @@ public sealed class DockerUiFixture : IAsyncLifetime
         if (Browser is not null) await Browser.DisposeAsync();
         _playwright?.Dispose();
         if (Server is not null) await Server.DisposeAsync();
-        await DockerCleanup.RemoveByImagePrefixAsync(ImagePrefix);
+        await Sandbox.DisposeAsync();
     }
 }
 

@@ -6,22 +6,22 @@ namespace BinderOrleans.BrowserTests;
 
 /// <summary>
 /// Records, across navigations, what a page showed: the build widget's states, the favicon it set, and every event
-/// it handled (the widget dispatches <c>binder:event</c>). Attach before the first navigation.
+/// it handled (the widget dispatches <c>binder:state</c> and <c>binder:event</c>). Attach before the first navigation.
 /// </summary>
 internal sealed class PageRecorder
 {
     private const string Script = """
+        // Both bubble to the document, which exists before any page script runs.
+        document.addEventListener("binder:state", (e) => window.__binderRecord("state", e.detail));
+        document.addEventListener("binder:event", (e) => window.__binderRecord("event", JSON.stringify(e.detail)));
         document.addEventListener("DOMContentLoaded", () => {
-          const build = document.getElementById("build");
           const icon = document.getElementById("favicon");
-          if (build) {
-            new MutationObserver(() => window.__binderRecord("state", build.dataset.state))
-              .observe(build, { attributes: true, attributeFilter: ["data-state"] });
-            build.addEventListener("binder:event", (e) => window.__binderRecord("event", JSON.stringify(e.detail)));
-          }
           if (icon) {
-            new MutationObserver(() => window.__binderRecord("favicon", icon.getAttribute("href")))
-              .observe(icon, { attributes: true, attributeFilter: ["href"] });
+            // Every value the icon takes, even several within one task.
+            new MutationObserver((records) => {
+              for (const r of records.slice(1)) window.__binderRecord("favicon", r.oldValue);
+              window.__binderRecord("favicon", icon.getAttribute("href"));
+            }).observe(icon, { attributes: true, attributeFilter: ["href"], attributeOldValue: true });
           }
         });
         """;

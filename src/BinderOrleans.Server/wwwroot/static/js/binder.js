@@ -299,6 +299,7 @@
     }
 
     setState(state) {
+      if (this.state !== state) this.root.dispatchEvent(new CustomEvent("binder:state", { detail: state, bubbles: true }));
       this.state = state;
       this.root.dataset.state = state;
       const reached = state === "success" || state === "failed" ? STATES.length : STATES.indexOf(state) + 1;
