@@ -9,13 +9,16 @@ namespace BinderOrleans.BrowserTests;
 public sealed class HubTests(UiFixture fixture)
 {
     /// <summary>
-    /// Runs, in the page, an EventSource on /build and then a SignalR stream for the same spec, each to its terminal
-    /// event; returns both as JSON texts (the SSE ones exactly as received).
+    /// Runs, in the page, an EventSource on /build and a SignalR stream for the same spec at the same time (both attach
+    /// to one build; whichever comes second replays it), each to its terminal event; returns both as JSON texts
+    /// (the SSE ones exactly as received).
     /// </summary>
     internal const string BothTransportsScript = """
         async ([provider, spec]) => {
           const terminal = (e) => e.phase === "ready" || e.phase === "failed";
-          const sse = await new Promise((resolve, reject) => {
+          const connection = new signalR.HubConnectionBuilder().withUrl("hubs/build").build();
+          await connection.start();
+          const ssePromise = new Promise((resolve, reject) => {
             const list = [];
             const source = new EventSource(`build/${provider}/${spec}`);
             source.onmessage = (m) => {
@@ -24,9 +27,7 @@ public sealed class HubTests(UiFixture fixture)
             };
             source.onerror = () => { if (source.readyState === EventSource.CLOSED) reject(new Error("SSE closed")); };
           });
-          const connection = new signalR.HubConnectionBuilder().withUrl("hubs/build").build();
-          await connection.start();
-          const hub = await new Promise((resolve, reject) => {
+          const hubPromise = new Promise((resolve, reject) => {
             const list = [];
             connection.stream("Build", provider, spec).subscribe({
               next: (e) => { list.push(JSON.stringify(e)); },
@@ -34,6 +35,7 @@ public sealed class HubTests(UiFixture fixture)
               error: (err) => reject(err),
             });
           });
+          const [sse, hub] = await Promise.all([ssePromise, hubPromise]);
           await connection.stop();
           return { sse, hub };
         }
