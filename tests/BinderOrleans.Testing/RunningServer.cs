@@ -30,7 +30,11 @@ public sealed class RunningServer : IAsyncDisposable
     /// <param name="configure">Replace services (fakes) after the defaults are registered.</param>
     public static async Task<RunningServer> StartAsync(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configure = null)
     {
-        var app = BinderServer.Create(["--urls", "http://127.0.0.1:0", "--environment", "Development"], builder =>
+        // Settings go in as command-line arguments too, so choices made while registering services
+        // (Registry:Enabled, backends) see them; the in-memory copy keeps null values meaning "unset".
+        string[] args = ["--urls", "http://127.0.0.1:0", "--environment", "Development",
+            .. (settings ?? new Dictionary<string, string?>()).Where(s => s.Value is not null).Select(s => $"--{s.Key}={s.Value}")];
+        var app = BinderServer.Create(args, builder =>
         {
             builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
             configure?.Invoke(builder.Services);

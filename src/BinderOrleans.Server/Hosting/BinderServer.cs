@@ -1,5 +1,6 @@
 using BinderOrleans.Core;
 using BinderOrleans.Core.Providers;
+using BinderOrleans.Core.Registry;
 using BinderOrleans.Docker;
 using BinderOrleans.JupyterHub;
 using BinderOrleans.Server.Build;
@@ -27,6 +28,7 @@ public static class BinderServer
             .AddBinderCore()
             .AddRepoProviders()
             .AddDockerBackend(builder.Configuration)
+            .AddRegistry(builder.Configuration)
             .AddJupyterHubBackend(builder.Configuration);
         configure?.Invoke(builder);
 
