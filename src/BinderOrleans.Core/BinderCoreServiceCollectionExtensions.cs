@@ -1,4 +1,6 @@
+using BinderOrleans.Core.Events;
 using BinderOrleans.Core.Grains;
+using BinderOrleans.Core.Metrics;
 using BinderOrleans.Core.Options;
 using BinderOrleans.Core.Ports;
 using BinderOrleans.Core.Providers;
@@ -28,12 +30,14 @@ public static class BinderCoreServiceCollectionExtensions
             .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<PrometheusRegistry>();
+        services.TryAddSingleton<BinderMetrics>();
         services.TryAddSingleton(sp => new BuildQueue(sp.GetRequiredService<IOptions<BuildOptions>>().Value.ConcurrentLimit));
         services.TryAddSingleton<BuildGrains>();
         services.TryAddSingleton<LaunchGrains>();
         services.TryAddSingleton<RepoProviderRegistry>();
         services.TryAddSingleton<ILaunchQuota, NoLaunchQuota>();
-        services.TryAddSingleton<ILaunchObserver, NullLaunchObserver>();
+        services.TryAddSingleton<ILaunchObserver, LaunchEventLog>();
         return services;
     }
 }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using BinderOrleans.Core.Events;
+using BinderOrleans.Core.Metrics;
 using BinderOrleans.Core.Options;
 using BinderOrleans.Core.Ports;
 using Microsoft.Extensions.Logging;
@@ -19,11 +20,12 @@ internal sealed partial class BuildGrain : IBuildGrain
     private readonly BuildOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly BinderMetrics _metrics;
     private readonly EventLog<BinderEvent> _log;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public BuildGrain(BuildRequest request, IImageRegistry registry, IImageBuilder builder, BuildQueue queue,
-        BuildOptions options, TimeProvider time, ILogger logger)
+        BuildOptions options, TimeProvider time, BinderMetrics metrics, ILogger logger)
     {
         _request = request;
         _registry = registry;
@@ -32,6 +34,7 @@ internal sealed partial class BuildGrain : IBuildGrain
         _options = options;
         _time = time;
         _logger = logger;
+        _metrics = metrics;
         _log = new EventLog<BinderEvent>(options.MaxLogEvents);
     }
 
@@ -80,7 +83,16 @@ internal sealed partial class BuildGrain : IBuildGrain
                 position => Append(BinderEvent.Of(BinderPhase.Waiting, $"Build queue is full: position {position} in line.")),
                 stopping).ConfigureAwait(false);
             LogBuildStarted(_request.ImageName, _request.RepoUrl, _request.ResolvedRef);
-            built = await BuildAsync(stopping).ConfigureAwait(false);
+            started = _time.GetTimestamp();
+            _metrics.InProgressBuilds.Add(1);
+            try
+            {
+                built = await BuildAsync(stopping).ConfigureAwait(false);
+            }
+            finally
+            {
+                _metrics.InProgressBuilds.Add(-1);
+            }
             if (built)
             {
                 Append(new BinderEvent { Phase = BinderPhase.Built, ImageName = _request.ImageName, Message = "Built image, launching...\n" });
@@ -98,6 +110,12 @@ internal sealed partial class BuildGrain : IBuildGrain
         finally
         {
             Outcome = new BuildOutcome(built, ranBuild, _time.GetElapsedTime(started));
+            if (ranBuild)
+            {
+                var status = built ? "success" : "failure";
+                _metrics.BuildTime.Observe(Outcome.Duration.TotalSeconds, status);
+                _metrics.BuildCount.Inc(status, _request.ProviderName ?? _request.ProviderId, _request.RepoUrl);
+            }
             _log.Complete();
             _completion.TrySetResult();
         }

@@ -1,3 +1,4 @@
+using BinderOrleans.Core.Metrics;
 using BinderOrleans.Core.Options;
 using BinderOrleans.Core.Ports;
 using Microsoft.Extensions.Hosting;
@@ -16,9 +17,10 @@ public sealed class BuildGrains
     private readonly TimeProvider _time;
     private readonly ILogger<IBuildGrain> _logger;
     private readonly CancellationToken _stopping;
+    private readonly BinderMetrics _metrics;
 
     public BuildGrains(IImageRegistry registry, IImageBuilder builder, BuildQueue queue, IOptions<BuildOptions> options,
-        TimeProvider time, ILogger<IBuildGrain> logger, IHostApplicationLifetime lifetime)
+        TimeProvider time, BinderMetrics metrics, ILogger<IBuildGrain> logger, IHostApplicationLifetime lifetime)
     {
         _registry = registry;
         _builder = builder;
@@ -26,6 +28,7 @@ public sealed class BuildGrains
         _options = options.Value;
         _time = time;
         _logger = logger;
+        _metrics = metrics;
         _stopping = lifetime.ApplicationStopping;
         _directory = new GrainDirectory<BuildGrain>(time, _options.GrainLinger);
     }
@@ -37,7 +40,7 @@ public sealed class BuildGrains
     /// <summary>The grain for <paramref name="request"/>'s image: the running one, or a new one that starts now.</summary>
     public IBuildGrain Attach(BuildRequest request, out bool created) =>
         _directory.GetOrActivate(request.ImageName,
-            _ => new BuildGrain(request, _registry, _builder, Queue, _options, _time, _logger).Start(_stopping),
+            _ => new BuildGrain(request, _registry, _builder, Queue, _options, _time, _metrics, _logger).Start(_stopping),
             out created);
 
     internal BuildGrain? Find(string imageName) => _directory.Find(imageName);

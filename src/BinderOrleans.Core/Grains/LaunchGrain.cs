@@ -94,7 +94,7 @@ internal sealed partial class LaunchGrain : ILaunchGrain
 
     private async Task RunAsync()
     {
-        var report = new LaunchReport { ProviderId = _spec.ProviderId, Spec = _spec.Spec, Origin = _spec.Origin };
+        var report = new LaunchReport { ProviderId = _spec.ProviderId, Spec = _spec.Spec, Origin = _spec.Origin, Host = TryHost(_spec.LaunchHost), UsedBuildToken = _spec.UsedBuildToken };
         try
         {
             await RunFlowAsync(report, _cts.Token).ConfigureAwait(false);
@@ -118,6 +118,7 @@ internal sealed partial class LaunchGrain : ILaunchGrain
             var last = _log.Snapshot() is { Count: > 0 } all ? all[^1] : null;
             report.Succeeded = last?.Phase == BinderPhase.Ready;
             Report = report;
+            RecordMetrics(report);
             _log.Complete();
             _services.Observer.OnLaunchFinished(report);
             _completion.TrySetResult();
@@ -168,7 +169,7 @@ internal sealed partial class LaunchGrain : ILaunchGrain
 
         if (!await QuotaAllowsAsync(quotaRequest, report, ct).ConfigureAwait(false)) return;
 
-        var grain = _services.Builds.Attach(new BuildRequest(image, buildName, repo.RepoUrl, repo.ResolvedRef, _spec.ProviderId, repo.GitCredentials), out _);
+        var grain = _services.Builds.Attach(new BuildRequest(image, buildName, repo.RepoUrl, repo.ResolvedRef, _spec.ProviderId, repo.GitCredentials, provider.Name), out _);
         var imageReady = false;
         await foreach (var e in grain.WatchAsync(ct).ConfigureAwait(false))
         {
@@ -188,11 +189,26 @@ internal sealed partial class LaunchGrain : ILaunchGrain
             $"v2/{_spec.ProviderId}/{spec}", $"v2/{_spec.ProviderId}/{repo.ResolvedSpec}", _spec.ClientIp);
         Append(BinderEvent.Of(BinderPhase.Launching, "Launching server..."));
         var launchStarted = _services.Time.GetTimestamp();
+        report.LaunchStarted = true;
+        _services.Metrics.InProgressLaunches.Add(1);
+        try
+        {
+            await RelayLaunchAsync(launch, repo, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            report.LaunchElapsed = _services.Time.GetElapsedTime(launchStarted);
+            _services.Metrics.InProgressLaunches.Add(-1);
+        }
+    }
+
+    private async Task RelayLaunchAsync(LaunchRequest launch, ResolvedRepo repo, CancellationToken ct)
+    {
+        var image = launch.ImageName;
         await foreach (var e in _services.Launcher.LaunchAsync(launch, ct).ConfigureAwait(false))
         {
             if (e.Phase == BinderPhase.Ready)
             {
-                report.LaunchDuration = _services.Time.GetElapsedTime(launchStarted);
                 Append(e with
                 {
                     Message = e.Message ?? $"server running at {e.Url}\n",
@@ -222,6 +238,19 @@ internal sealed partial class LaunchGrain : ILaunchGrain
     }
 
     private void Append(BinderEvent e) => _log.Append(e);
+
+    private static string? TryHost(string url) => Uri.TryCreate(url, UriKind.Absolute, out var u) ? u.Authority : null;
+
+    /// <summary>BinderHub counts a launch once it was attempted or refused by a quota; resolve and build failures are not launches.</summary>
+    private void RecordMetrics(LaunchReport report)
+    {
+        var status = report.Succeeded ? "success" : report.QuotaReason ?? (report.LaunchStarted ? "failure" : null);
+        if (status is null) return;
+        _services.Metrics.LaunchCount.Inc(status, report.ProviderName ?? report.ProviderId, report.RepoUrl ?? "");
+        if (report.LaunchElapsed is not { } elapsed) return;
+        // The launcher retries internally; BinderHub's retries label is the attempt index on success, -1 otherwise.
+        _services.Metrics.LaunchTime.Observe(elapsed.TotalSeconds, report.Succeeded ? "success" : "failure", report.Succeeded ? "0" : "-1");
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Launch session {Session} for {Provider}:{Spec} abandoned: no client re-attached")]
     private partial void LogAbandoned(string session, string provider, string spec);

@@ -1,3 +1,4 @@
+using BinderOrleans.Core.Metrics;
 using BinderOrleans.Core.Options;
 using BinderOrleans.Core.Ports;
 using BinderOrleans.Core.Providers;
@@ -14,4 +15,5 @@ internal sealed record LaunchGrainServices(
     SiteOptions Binder,
     TimeProvider Time,
     ILaunchObserver Observer,
+    BinderMetrics Metrics,
     ILogger Logger);

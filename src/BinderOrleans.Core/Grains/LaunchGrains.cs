@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using BinderOrleans.Core.Metrics;
 using BinderOrleans.Core.Options;
 using BinderOrleans.Core.Ports;
 using BinderOrleans.Core.Providers;
@@ -16,10 +17,10 @@ public sealed class LaunchGrains
     private readonly CancellationToken _stopping;
 
     public LaunchGrains(RepoProviderRegistry providers, BuildGrains builds, ILauncher launcher, ILaunchQuota quota,
-        IOptions<SiteOptions> binder, TimeProvider time, ILaunchObserver observer, ILogger<ILaunchGrain> logger,
+        IOptions<SiteOptions> binder, TimeProvider time, ILaunchObserver observer, BinderMetrics metrics, ILogger<ILaunchGrain> logger,
         IHostApplicationLifetime lifetime)
     {
-        _services = new LaunchGrainServices(providers, builds, launcher, quota, binder.Value, time, observer, logger);
+        _services = new LaunchGrainServices(providers, builds, launcher, quota, binder.Value, time, observer, metrics, logger);
         _stopping = lifetime.ApplicationStopping;
         _directory = new GrainDirectory<LaunchGrain>(time, binder.Value.SessionLinger);
     }

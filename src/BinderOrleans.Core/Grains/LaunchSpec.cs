@@ -6,4 +6,5 @@ namespace BinderOrleans.Core.Grains;
 /// <param name="ClientIp">Requesting client's address (<c>binder_client_ip</c>).</param>
 /// <param name="LaunchHost">BinderHub's <c>binder_launch_host</c>: badge base URL or this server's own base URL.</param>
 /// <param name="Origin">The request's Origin (analytics).</param>
-public sealed record LaunchSpec(string ProviderId, string Spec, string ClientIp, string LaunchHost, string? Origin = null);
+/// <param name="UsedBuildToken">A valid build token admitted the request (analytics).</param>
+public sealed record LaunchSpec(string ProviderId, string Spec, string ClientIp, string LaunchHost, string? Origin = null, bool UsedBuildToken = false);

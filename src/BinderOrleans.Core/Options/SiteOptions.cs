@@ -22,4 +22,10 @@ public sealed class SiteOptions
 
     /// <summary><c>Binder:ReconnectGrace</c>: a session whose client left is cancelled unless a client re-attaches within this. Default 60 s.</summary>
     public TimeSpan ReconnectGrace { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary><c>Binder:EventLogPath</c>: file the launch analytics events (schema binderhub.jupyter.org/launch v6) are appended to. Empty = off.</summary>
+    public string EventLogPath { get; set; } = "";
+
+    /// <summary><c>Binder:NormalizedOrigin</c>: value of <c>origin</c> in launch events (BinderHub's normalized_origin); empty = the request host.</summary>
+    public string NormalizedOrigin { get; set; } = "";
 }

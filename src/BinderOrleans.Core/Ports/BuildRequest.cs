@@ -7,10 +7,12 @@ namespace BinderOrleans.Core.Ports;
 /// <param name="ResolvedRef">The commit (or record version) to check out.</param>
 /// <param name="ProviderId">Provider prefix such as <c>gh</c> or <c>git</c>.</param>
 /// <param name="GitCredentials">git credential-helper text, when the provider has credentials.</param>
+/// <param name="ProviderName">Provider display name (metrics label), e.g. <c>GitHub</c>; defaults to the id.</param>
 public sealed record BuildRequest(
     string ImageName,
     string BuildName,
     string RepoUrl,
     string ResolvedRef,
     string ProviderId,
-    string? GitCredentials = null);
+    string? GitCredentials = null,
+    string? ProviderName = null);

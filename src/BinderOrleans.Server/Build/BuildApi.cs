@@ -1,6 +1,7 @@
 using BinderOrleans.Core.Events;
 using BinderOrleans.Core.Grains;
 using BinderOrleans.Core.Options;
+using BinderOrleans.Server.Security;
 using Microsoft.Extensions.Options;
 
 namespace BinderOrleans.Server.Build;
@@ -17,7 +18,7 @@ internal static partial class BuildApi
     }
 
     private static async Task StreamAsync(HttpContext context, LaunchGrains sessions, IOptions<SiteOptions> options,
-        TimeProvider time, ILoggerFactory loggers)
+        TimeProvider time, ILoggerFactory loggers, BuildTokens tokens, IpRateLimiter rateLimiter)
     {
         var logger = loggers.CreateLogger("BinderOrleans.Build");
         var ct = context.RequestAborted;
@@ -50,7 +51,19 @@ internal static partial class BuildApi
             from = lastIndex + 1;
             LogResumed(logger, sessionId, from);
         }
-        session ??= sessions.Start(BuildStreamRequest.ToLaunchSpec(context, options.Value, provider, spec));
+        var usedToken = false;
+        if (session is null)
+        {
+            var refusal = await CheckAdmissionAsync(context, tokens, rateLimiter, time, provider, spec).ConfigureAwait(false);
+            if (refusal is { Event: { } failed })
+            {
+                await stream.StartAsync(ct).ConfigureAwait(false);
+                await stream.WriteEventAsync(null, failed, ct).ConfigureAwait(false);
+                return;
+            }
+            usedToken = refusal.UsedToken;
+            session = sessions.Start(BuildStreamRequest.ToLaunchSpec(context, options.Value, provider, spec) with { UsedBuildToken = usedToken });
+        }
 
         await stream.StartAsync(ct).ConfigureAwait(false);
         using var keepalive = stream.StartKeepalive(options.Value.KeepaliveInterval, ct);
@@ -66,6 +79,27 @@ internal static partial class BuildApi
         {
             LogClientLeft(logger, provider, spec, context.Connection.RemoteIpAddress?.ToString());
         }
+    }
+
+    /// <summary>BinderHub's order: a build token (if given) must be valid; without one, the IP rate limit applies.</summary>
+    private static async Task<(BinderEvent? Event, bool UsedToken)> CheckAdmissionAsync(HttpContext context, BuildTokens tokens,
+        IpRateLimiter rateLimiter, TimeProvider time, string provider, string spec)
+    {
+        var token = context.Request.Query["build_token"].FirstOrDefault();
+        if (!string.IsNullOrEmpty(token))
+        {
+            var check = await tokens.ValidateAsync(token, provider, spec, BuildTokens.RequestOrigin(context.Request)).ConfigureAwait(false);
+            var checkOrigin = context.RequestServices.GetRequiredService<IOptions<SecurityOptions>>().Value.BuildTokenCheckOrigin;
+            if (check == BuildTokenCheck.Invalid) return (BinderEvent.Failed("Invalid build token", 403), false);
+            if (check == BuildTokenCheck.WrongOrigin && checkOrigin) return (BinderEvent.Failed("Invalid build token: it was issued for another origin", 403), false);
+            return (null, true);
+        }
+        if (rateLimiter.Limit == 0) return (null, false);
+        var decision = rateLimiter.Increment(context.Connection.RemoteIpAddress?.ToString() ?? "");
+        SecurityServiceCollectionExtensions.WriteRateLimitHeaders(context.Response, decision);
+        if (decision.Allowed) return (null, false);
+        var seconds = Math.Max(1, (long)Math.Ceiling((decision.Reset - time.GetUtcNow()).TotalSeconds));
+        return (BinderEvent.Failed($"Rate limit exceeded. Try again in {seconds} seconds.", 429), false);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Client {Ip} left the stream for {Provider}:{Spec}")]

@@ -12,7 +12,7 @@ internal static class BinderHubEnvironment
         ("JUPYTERHUB_API_URL", "JupyterHub:ApiUrl"),
         ("JUPYTERHUB_ALLOW_NAMED_SERVERS", "JupyterHub:AllowNamedServers"),
         ("JUPYTERHUB_NAMED_SERVER_LIMIT_PER_USER", "JupyterHub:NamedServerLimitPerUser"),
-        ("BINDERHUB_BUILD_TOKEN_SECRET", "Binder:BuildTokenSecret"),
+        ("BINDERHUB_BUILD_TOKEN_SECRET", "Security:BuildTokenSecret"),
         ("DOCKER_HOST", "Docker:Host"),
         ("DOCKER_CONFIG", "Registry:DockerConfig"),
     ];

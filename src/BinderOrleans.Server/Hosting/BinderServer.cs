@@ -5,6 +5,7 @@ using BinderOrleans.Docker;
 using BinderOrleans.JupyterHub;
 using BinderOrleans.Server.Build;
 using BinderOrleans.Server.Info;
+using BinderOrleans.Server.Security;
 
 namespace BinderOrleans.Server.Hosting;
 
@@ -26,6 +27,8 @@ public static class BinderServer
 
         builder.Services
             .AddBinderCore()
+            .AddBinderSecurity()
+            .AddInfoApi()
             .AddRepoProviders()
             .AddDockerBackend(builder.Configuration)
             .AddRegistry(builder.Configuration)
@@ -35,6 +38,7 @@ public static class BinderServer
         var app = builder.Build();
         var baseUrl = app.Configuration["Binder:BaseUrl"];
         if (!string.IsNullOrEmpty(baseUrl) && baseUrl != "/") app.UsePathBase(baseUrl.TrimEnd('/'));
+        app.UseBinderSecurity();
         app.MapBuildApi();
         app.MapInfoApi();
         return app;

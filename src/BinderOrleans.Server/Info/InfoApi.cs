@@ -1,17 +1,20 @@
 using System.Reflection;
 using System.Text.Json.Nodes;
 using BinderOrleans.Core.Health;
+using BinderOrleans.Core.Metrics;
 using BinderOrleans.Core.Options;
 using BinderOrleans.Core.Providers;
 using Microsoft.Extensions.Options;
 
 namespace BinderOrleans.Server.Info;
 
-/// <summary><c>/versions</c>, <c>/health</c>, <c>/api/repoproviders</c>.</summary>
+/// <summary><c>/versions</c>, <c>/health</c>, <c>/metrics</c>, <c>/api/repoproviders</c>.</summary>
 internal static class InfoApi
 {
     public static string Version { get; } =
         typeof(InfoApi).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    public static IServiceCollection AddInfoApi(this IServiceCollection services) => services.AddSingleton<HealthCache>();
 
     public static IEndpointRouteBuilder MapInfoApi(this IEndpointRouteBuilder app)
     {
@@ -26,13 +29,14 @@ internal static class InfoApi
             });
         });
         app.MapMethods("/health", ["GET", "HEAD"], HealthAsync);
+        app.MapGet("/metrics", (BinderMetrics metrics) => Results.Text(metrics.Registry.Render(), PrometheusRegistry.ContentType));
         app.MapGet("/api/repoproviders", (RepoProviderRegistry providers) => Results.Json(providers.All.Select(p => p.DisplayConfig)));
         return app;
     }
 
-    private static async Task<IResult> HealthAsync(HttpContext context, IEnumerable<IBinderHealthCheck> checks)
+    private static async Task<IResult> HealthAsync(HttpContext context, HealthCache health)
     {
-        var results = await Task.WhenAll(checks.Select(c => c.CheckAsync(context.RequestAborted))).ConfigureAwait(false);
+        var results = await health.GetAsync().WaitAsync(context.RequestAborted).ConfigureAwait(false);
         var ok = results.All(r => r.Ok || r.IgnoreFailure);
         var status = ok ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
         if (HttpMethods.IsHead(context.Request.Method)) return Results.StatusCode(status);

@@ -1,0 +1,80 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using BinderOrleans.Core.Health;
+using BinderOrleans.Core.Ports;
+using BinderOrleans.Core.Providers;
+using BinderOrleans.Testing;
+using BinderOrleans.Tests.Grains;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace BinderOrleans.Tests.Info;
+
+public sealed class InfoApiTests
+{
+    private sealed class CountingCheck(string service, params bool[] answers) : IBinderHealthCheck
+    {
+        private int _calls;
+        public int Calls => _calls;
+        public Task<BinderHealthResult> CheckAsync(CancellationToken cancellationToken)
+        {
+            var n = Interlocked.Increment(ref _calls);
+            return Task.FromResult(new BinderHealthResult(service, answers[Math.Min(n, answers.Length) - 1], new Dictionary<string, object?> { ["calls"] = n }));
+        }
+    }
+
+    private static Task<RunningServer> StartAsync(params IBinderHealthCheck[] checks) =>
+        FakeBackends.StartServerAsync(more: services =>
+        {
+            foreach (var c in checks) services.AddSingleton(c);
+        });
+
+    [Fact]
+    public async Task Health_IsCached_AndFlakyChecksAreRetried()
+    {
+        var flaky = new CountingCheck("JupyterHub API", false, true);
+        await using var server = await StartAsync(flaky);
+        var first = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => server.Client.GetStringAsync("health")));
+        var body = JsonNode.Parse(first[0])!;
+        Assert.True((bool?)body["ok"]);
+        var item = body["checks"]!.AsArray().Single(c => (string?)c!["service"] == "JupyterHub API")!;
+        Assert.True((bool?)item["ok"]);
+        Assert.Equal(2, flaky.Calls);
+        await server.Client.GetStringAsync("health");
+        Assert.Equal(2, flaky.Calls);
+    }
+
+    [Fact]
+    public async Task Health_FailingCheck_Gives503_ForGetAndHead()
+    {
+        await using var server = await StartAsync(new CountingCheck("Docker registry", false));
+        var get = await server.Client.GetAsync("health");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, get.StatusCode);
+        Assert.False((bool?)JsonNode.Parse(await get.Content.ReadAsStringAsync())!["ok"]);
+        using var head = await server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "health"));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, head.StatusCode);
+    }
+
+    [Fact]
+    public async Task Versions_IsCorsOpen_AndNamesTheVersion()
+    {
+        await using var server = await StartAsync();
+        var response = await server.Client.GetAsync("versions");
+        Assert.Equal("*", response.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        var json = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.False(string.IsNullOrEmpty((string?)json["binderhub"]));
+        Assert.NotNull(json["builder_info"]);
+    }
+
+    [Fact]
+    public async Task Metrics_ExposesBinderHubFamilies_AfterALaunch()
+    {
+        await using var server = await StartAsync();
+        await SseClient.ReadBuildAsync(server.Client, "build/fake/a/b/HEAD", TimeSpan.FromSeconds(20));
+        var response = await server.Client.GetAsync("metrics");
+        Assert.StartsWith("text/plain", response.Content.Headers.ContentType!.ToString());
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.Contains("binderhub_launch_count_total{status=\"success\",provider=\"Fake\"", text);
+        Assert.Contains("# TYPE binderhub_launch_time_seconds histogram", text);
+    }
+}

@@ -1,0 +1,61 @@
+using BinderOrleans.Core.Grains;
+using BinderOrleans.Core.Metrics;
+using BinderOrleans.Core.Ports;
+using BinderOrleans.Tests.Grains;
+
+namespace BinderOrleans.Tests.Metrics;
+
+public sealed class BinderMetricsTests
+{
+    private static LaunchSpec Spec => new("fake", "owner/repo/HEAD", "127.0.0.1", "http://127.0.0.1:8585/");
+
+    [Fact]
+    public async Task BuildAndLaunch_AreCounted_WithBinderHubNamesAndLabels()
+    {
+        var rig = new GrainRig();
+        await GrainRig.CollectAsync(rig.Launches.Start(Spec));
+        var text = rig.Metrics.Registry.Render();
+
+        Assert.Contains("binderhub_build_count_total{status=\"success\",provider=\"Fake\",repo=\"https://example.invalid/owner/repo/HEAD\"} 1", text);
+        Assert.Contains("binderhub_launch_count_total{status=\"success\",provider=\"Fake\",repo=\"https://example.invalid/owner/repo/HEAD\"} 1", text);
+        Assert.Contains("binderhub_build_time_seconds_bucket{status=\"success\",le=\"60\"} 1", text);
+        Assert.Contains("binderhub_launch_time_seconds_count{status=\"success\",retries=\"0\"} 1", text);
+        Assert.Contains("binderhub_inprogress_builds 0", text);
+        Assert.Contains("binderhub_inprogress_launches 0", text);
+        Assert.Contains("# TYPE binderhub_build_time_seconds histogram", text);
+    }
+
+    [Fact]
+    public async Task CachedImage_IsNotABuild()
+    {
+        var rig = new GrainRig();
+        await GrainRig.CollectAsync(rig.Launches.Start(Spec));
+        await GrainRig.CollectAsync(rig.Launches.Start(Spec));
+        Assert.Equal(1, rig.Metrics.BuildCount.Value("success", "Fake", "https://example.invalid/owner/repo/HEAD"));
+        Assert.Equal(2, rig.Metrics.LaunchCount.Value("success", "Fake", "https://example.invalid/owner/repo/HEAD"));
+    }
+
+    [Fact]
+    public async Task QuotaRefusal_IsCountedUnderItsReason()
+    {
+        var rig = new GrainRig();
+        rig.Quota.Decision = new QuotaDecision(false, "Too many users running x! Try again soon.", "repo_quota");
+        await GrainRig.CollectAsync(rig.Launches.Start(Spec));
+        Assert.Equal(1, rig.Metrics.LaunchCount.Value("repo_quota", "Fake", "https://example.invalid/owner/repo/HEAD"));
+    }
+
+    [Fact]
+    public void Histogram_BucketsAreCumulative_AndLabelsEscaped()
+    {
+        var registry = new PrometheusRegistry();
+        var h = registry.Histogram("t_seconds", "help", [1, 10], "repo");
+        h.Observe(0.5, "a\"b");
+        h.Observe(5, "a\"b");
+        h.Observe(50, "a\"b");
+        var text = registry.Render();
+        Assert.Contains("t_seconds_bucket{repo=\"a\\\"b\",le=\"1\"} 1", text);
+        Assert.Contains("t_seconds_bucket{repo=\"a\\\"b\",le=\"10\"} 2", text);
+        Assert.Contains("t_seconds_bucket{repo=\"a\\\"b\",le=\"+Inf\"} 3", text);
+        Assert.Contains("t_seconds_sum{repo=\"a\\\"b\"} 55.5", text);
+    }
+}
