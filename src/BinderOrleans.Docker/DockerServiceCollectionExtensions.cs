@@ -1,14 +1,54 @@
+using BinderOrleans.Core.Health;
+using BinderOrleans.Core.Options;
+using BinderOrleans.Core.Ports;
+using BinderOrleans.Docker.Building;
+using BinderOrleans.Docker.Engine;
+using BinderOrleans.Docker.Health;
+using BinderOrleans.Docker.Launching;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace BinderOrleans.Docker;
 
 public static class DockerServiceCollectionExtensions
 {
-    /// <summary>Docker engine client, image builder, local image lookup and launcher, as configured.</summary>
+    /// <summary>
+    /// The Docker engine client (section <c>Docker</c>) and its health item, plus, as configured: the image builder
+    /// (<c>Build:Backend</c> = docker), the local image lookup (unless <c>Registry:Enabled</c> is true), the launcher and
+    /// its culler (<c>Launch:Backend</c> = docker). Ports are added with TryAdd, so another backend registered first wins.
+    /// </summary>
     public static IServiceCollection AddDockerBackend(this IServiceCollection services, IConfiguration configuration)
     {
-        // Filled in by the Docker backend work.
+        services.AddOptions<DockerOptions>().BindConfiguration(DockerOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DockerOptions>, DockerOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => DockerEngineClient.Create(sp.GetRequiredService<IOptions<DockerOptions>>().Value));
+        services.TryAddSingleton(_ => NotebookStatusClient.Create());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IBinderHealthCheck, DockerEngineHealthCheck>());
+
+        if (IsSelected(configuration[$"{BuildOptions.Section}:{nameof(BuildOptions.Backend)}"], "docker"))
+        {
+            services.TryAddSingleton<GitFetcher>();
+            services.TryAddSingleton<BasePythonProbe>();
+            services.TryAddSingleton<IImageBuilder, DockerImageBuilder>();
+        }
+        if (!string.Equals(configuration["Registry:Enabled"], "true", StringComparison.OrdinalIgnoreCase))
+        {
+            services.TryAddSingleton<IImageRegistry, LocalEngineImageRegistry>();
+        }
+        if (IsSelected(configuration[$"{LaunchOptions.Section}:{nameof(LaunchOptions.Backend)}"], "docker"))
+        {
+            services.TryAddSingleton<ILauncher, DockerLauncher>();
+            services.TryAddSingleton<ContainerCuller>();
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ContainerCuller>(sp => sp.GetRequiredService<ContainerCuller>()));
+        }
         return services;
     }
+
+    /// <summary>Unset means the default, which is docker for both backends.</summary>
+    private static bool IsSelected(string? configured, string backend) =>
+        string.IsNullOrEmpty(configured) || string.Equals(configured, backend, StringComparison.OrdinalIgnoreCase);
 }

@@ -1,0 +1,285 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using BinderOrleans.Core.Events;
+using BinderOrleans.Core.Options;
+using BinderOrleans.Core.Ports;
+using BinderOrleans.Docker.Buildpacks;
+using BinderOrleans.Docker.Engine;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace BinderOrleans.Docker.Building;
+
+/// <summary>
+/// Builds an image on the local engine: checks out the commit into a temp folder (<c>fetching</c>), picks the
+/// buildpack, renders the Dockerfile and streams the engine's output (<c>building</c>). Any failure ends the stream
+/// with one <c>failed</c> event. The temp folder is always deleted; intermediate containers are removed by the
+/// engine (<c>forcerm</c>), also when the build is cancelled.
+/// </summary>
+internal sealed partial class DockerImageBuilder : IImageBuilder
+{
+    private readonly DockerEngineClient _engine;
+    private readonly GitFetcher _git;
+    private readonly BasePythonProbe _python;
+    private readonly DockerOptions _docker;
+    private readonly BuildOptions _build;
+    private readonly ILogger _logger;
+
+    public DockerImageBuilder(DockerEngineClient engine, GitFetcher git, BasePythonProbe python, IOptions<DockerOptions> docker,
+        IOptions<BuildOptions> build, ILogger<DockerImageBuilder> logger)
+    {
+        _engine = engine;
+        _git = git;
+        _python = python;
+        _docker = docker.Value;
+        _build = build.Value;
+        _logger = logger;
+    }
+
+    public async IAsyncEnumerable<BinderEvent> BuildAsync(BuildRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var work = CreateWorkDirectory();
+        try
+        {
+            var checkout = Path.Combine(work, "repo");
+            string? failure = null;
+            await foreach (var line in _git.FetchAsync(request.RepoUrl, request.ResolvedRef, checkout, request.GitCredentials, cancellationToken).ConfigureAwait(false))
+            {
+                if (line.Failed)
+                {
+                    failure = line.Text;
+                    break;
+                }
+                yield return BinderEvent.Of(BinderPhase.Fetching, line.Text);
+            }
+            if (failure is not null)
+            {
+                LogBuildFailed(request.ImageName, failure);
+                yield return BinderEvent.Failed($"Failed to fetch {request.RepoUrl} at {request.ResolvedRef}: {failure}");
+                yield break;
+            }
+
+            var (plan, detectError) = BuildPackDetector.Detect(checkout);
+            if (plan is null)
+            {
+                LogBuildFailed(request.ImageName, detectError!);
+                yield return BinderEvent.Failed($"Error during build: {detectError}");
+                yield break;
+            }
+            LogBuildPack(request.ImageName, plan.BuildPackName);
+            yield return BinderEvent.Of(BinderPhase.Building, $"Using {plan.BuildPackName} builder");
+
+            var (prepared, prepareError) = await PrepareAsync(plan, checkout, request, cancellationToken).ConfigureAwait(false);
+            if (prepared is null)
+            {
+                LogBuildFailed(request.ImageName, prepareError!);
+                yield return BinderEvent.Failed($"Error during build: {prepareError}");
+                yield break;
+            }
+
+            var (context, parameters) = prepared.Value;
+            var lines = new LineAssembler();
+            string? buildError = null;
+            await using (var messages = _engine.BuildImageAsync(context.ToHttpContent(), parameters, cancellationToken).GetAsyncEnumerator(cancellationToken))
+            {
+                while (true)
+                {
+                    JsonMessage message;
+                    try
+                    {
+                        if (!await messages.MoveNextAsync().ConfigureAwait(false)) break;
+                        message = messages.Current;
+                    }
+                    catch (Exception ex) when (ex is DockerEngineException or IOException or HttpRequestException)
+                    {
+                        buildError = ex.Message;
+                        break;
+                    }
+                    if (message.ErrorMessage is { } error)
+                    {
+                        buildError = error;
+                        break;
+                    }
+                    foreach (var text in lines.Add(Describe(message)))
+                    {
+                        yield return BinderEvent.Of(BinderPhase.Building, text);
+                    }
+                }
+            }
+            if (lines.Flush() is { } rest) yield return BinderEvent.Of(BinderPhase.Building, rest);
+
+            if (buildError is null && await _engine.InspectImageAsync(request.ImageName, cancellationToken).ConfigureAwait(false) is null)
+            {
+                buildError = $"the engine finished without producing {request.ImageName}";
+            }
+            if (buildError is not null)
+            {
+                LogBuildFailed(request.ImageName, buildError);
+                yield return BinderEvent.Failed($"Error during build: {buildError.TrimEnd()}");
+                yield break;
+            }
+            LogBuilt(request.ImageName);
+        }
+        finally
+        {
+            DeleteWorkDirectory(work);
+        }
+    }
+
+    /// <summary>Turns the plan into a tar context and build parameters; errors are messages for the user.</summary>
+    private async Task<((BuildContext Context, ImageBuildParameters Parameters)? Prepared, string? Error)> PrepareAsync(
+        BuildPlan plan, string checkout, BuildRequest request, CancellationToken cancellationToken)
+    {
+        var repoLabels = new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            [DockerLabels.Ref] = request.ResolvedRef,
+            [DockerLabels.Repo] = request.RepoUrl,
+        };
+        var labels = new Dictionary<string, string>(_docker.Labels, StringComparer.Ordinal)
+        {
+            [DockerLabels.Ref] = request.ResolvedRef,
+            [DockerLabels.Repo] = request.RepoUrl,
+            [DockerLabels.Build] = request.BuildName,
+        };
+        var buildArgs = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["NB_USER"] = DockerfileSettings.UserName,
+            ["NB_UID"] = DockerfileSettings.UserId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+
+        BuildContext context;
+        string dockerfilePath;
+        switch (plan)
+        {
+            case BuildPlan.Dockerfile dockerfile:
+                context = BuildContext.ForRepository(checkout, dockerfile.DockerfilePath, ReadIgnore(checkout, ""));
+                dockerfilePath = dockerfile.DockerfilePath;
+                break;
+
+            case BuildPlan.Python python:
+                var baseImage = await _engine.InspectImageAsync(_build.BaseImage, cancellationToken).ConfigureAwait(false);
+                if (baseImage is null)
+                {
+                    return (null, $"the base image {_build.BaseImage} (Build:BaseImage) is not in the Docker engine.");
+                }
+                if (python.PythonVersion is { } wanted)
+                {
+                    var (available, probeError) = await _python.GetVersionAsync(baseImage.Id, cancellationToken).ConfigureAwait(false);
+                    if (available is null) return (null, probeError);
+                    if (!BasePythonProbe.Satisfies(available, wanted))
+                    {
+                        return (null, $"runtime.txt asks for python-{wanted}, but the base image {_build.BaseImage} provides Python {available} only. "
+                            + $"Use python-{available} in runtime.txt, or remove the file.");
+                    }
+                }
+                var text = PythonDockerfile.Render(python, new DockerfileSettings(_build.BaseImage, repoLabels, _docker.Labels));
+                context = BuildContext.ForGenerated(text, checkout, ReadIgnore(checkout, python.BinderDirectory));
+                dockerfilePath = "Dockerfile";
+                break;
+
+            default:
+                return (null, $"no renderer for {plan.BuildPackName}.");
+        }
+
+        var parameters = new ImageBuildParameters(request.ImageName, dockerfilePath)
+        {
+            Labels = labels,
+            BuildArgs = buildArgs,
+            NetworkMode = _docker.NetworkMode,
+        };
+        return ((context, parameters), null);
+    }
+
+    /// <summary><c>.dockerignore</c> (else <c>.containerignore</c>) from the binder directory, or the root without one.</summary>
+    private static DockerIgnore ReadIgnore(string checkout, string binderDirectory)
+    {
+        foreach (var name in (ReadOnlySpan<string>)[".dockerignore", ".containerignore"])
+        {
+            var path = Path.Combine(checkout, binderDirectory, name);
+            if (File.Exists(path)) return DockerIgnore.Parse(File.ReadAllText(path));
+        }
+        return DockerIgnore.Empty;
+    }
+
+    /// <summary>The text a progress line shows: build output as is; pull progress as <c>id: status progress</c>.</summary>
+    private static string Describe(JsonMessage message)
+    {
+        if (message.Stream is { } stream) return stream;
+        if (message.Status is { } status)
+        {
+            var sb = new StringBuilder();
+            if (message.Id is { Length: > 0 } id) sb.Append(id).Append(": ");
+            sb.Append(status);
+            if (message.Progress is { Length: > 0 } progress) sb.Append(' ').Append(progress);
+            return sb.Append('\n').ToString();
+        }
+        return "";
+    }
+
+    private string CreateWorkDirectory()
+    {
+        if (_docker.WorkDirectory.Length == 0) return Directory.CreateTempSubdirectory("binder-build-").FullName;
+        Directory.CreateDirectory(_docker.WorkDirectory);
+        var path = Path.Combine(_docker.WorkDirectory, "binder-build-" + Path.GetRandomFileName().Replace(".", "", StringComparison.Ordinal));
+        Directory.CreateDirectory(path);
+        return path;
+    }
+
+    private void DeleteWorkDirectory(string path)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                if (Directory.Exists(path)) Directory.Delete(path, recursive: true);
+                return;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                if (attempt >= 3)
+                {
+                    LogCleanupFailed(ex, path);
+                    return;
+                }
+                Thread.Sleep(100 * attempt);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Building {Image} with {BuildPack}")]
+    private partial void LogBuildPack(string image, string buildPack);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Built {Image}")]
+    private partial void LogBuilt(string image);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Build of {Image} failed: {Error}")]
+    private partial void LogBuildFailed(string image, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not delete the build folder {Path}")]
+    private partial void LogCleanupFailed(Exception exception, string path);
+
+    /// <summary>The engine splits lines across messages ("Step 1/9 : FROM x" then "\n"); events carry whole lines.</summary>
+    private sealed class LineAssembler
+    {
+        private readonly StringBuilder _pending = new();
+
+        public IEnumerable<string> Add(string text)
+        {
+            if (text.Length == 0) return [];
+            _pending.Append(text);
+            var all = _pending.ToString();
+            var end = all.LastIndexOf('\n');
+            if (end < 0) return [];
+            _pending.Clear().Append(all, end + 1, all.Length - end - 1);
+            return all[..(end + 1)].Split('\n').SkipLast(1).Select(l => l + "\n").ToArray();
+        }
+
+        public string? Flush()
+        {
+            if (_pending.Length == 0) return null;
+            var rest = _pending.ToString();
+            _pending.Clear();
+            return rest;
+        }
+    }
+}

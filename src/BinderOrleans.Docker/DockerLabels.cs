@@ -1,0 +1,26 @@
+namespace BinderOrleans.Docker;
+
+/// <summary>Label keys this backend puts on images and containers.</summary>
+internal static class DockerLabels
+{
+    /// <summary>repo2docker's labels, so tools that read them work on our images.</summary>
+    public const string Repo = "repo2docker.repo";
+    public const string Ref = "repo2docker.ref";
+
+    /// <summary>The build name (<see cref="Core.Ports.BuildRequest.BuildName"/>) on images we built.</summary>
+    public const string Build = "binderorleans.build";
+
+    /// <summary>Marks a launched server container; the value is the launch id.</summary>
+    public const string Launch = "binderorleans.launch";
+    public const string LaunchRepo = "binderorleans.repo";
+    public const string LaunchImage = "binderorleans.image";
+    public const string LaunchCreated = "binderorleans.created";
+    public const string LaunchPort = "binderorleans.port";
+
+    /// <summary>Marks the short-lived container that reads the base image's Python version.</summary>
+    public const string Probe = "binderorleans.probe";
+
+    /// <summary>Docker accepts almost anything; we keep keys to the reverse-DNS style so they survive a Dockerfile LABEL line.</summary>
+    public static bool IsValidKey(string key) =>
+        key.Length is > 0 and <= 255 && key.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' or '/');
+}

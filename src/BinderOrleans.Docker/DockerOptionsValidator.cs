@@ -1,0 +1,54 @@
+using BinderOrleans.Docker.Engine;
+using Microsoft.Extensions.Options;
+
+namespace BinderOrleans.Docker;
+
+/// <summary>Checks <see cref="DockerOptions"/> at start; every message names the key to fix.</summary>
+internal sealed class DockerOptionsValidator : IValidateOptions<DockerOptions>
+{
+    public ValidateOptionsResult Validate(string? name, DockerOptions options)
+    {
+        var errors = new List<string>();
+        if (!DockerEndpoint.TryParse(options.Host, out _, out var hostError))
+        {
+            errors.Add($"Docker:Host: {hostError}");
+        }
+        if (!Version.TryParse(options.ApiVersion, out _))
+        {
+            errors.Add($"Docker:ApiVersion must look like 1.41 (got '{options.ApiVersion}').");
+        }
+        if (string.IsNullOrWhiteSpace(options.NetworkMode))
+        {
+            errors.Add("Docker:NetworkMode must name a network mode, e.g. host.");
+        }
+        if (options.WorkDirectory.Length > 0 && !Path.IsPathFullyQualified(options.WorkDirectory))
+        {
+            errors.Add($"Docker:WorkDirectory must be an absolute path (got '{options.WorkDirectory}').");
+        }
+        if (string.IsNullOrWhiteSpace(options.ServerIp))
+        {
+            errors.Add("Docker:ServerIp must be an address, e.g. 127.0.0.1.");
+        }
+        if (Uri.CheckHostName(options.PublicHost) == UriHostNameType.Unknown)
+        {
+            errors.Add($"Docker:PublicHost must be a host name or address (got '{options.PublicHost}').");
+        }
+        if (options.LaunchTimeout <= TimeSpan.Zero)
+        {
+            errors.Add("Docker:LaunchTimeout must be positive.");
+        }
+        if (options.CullIdleAfter <= TimeSpan.Zero)
+        {
+            errors.Add("Docker:CullIdleAfter must be positive.");
+        }
+        if (options.CullInterval <= TimeSpan.Zero)
+        {
+            errors.Add("Docker:CullInterval must be positive.");
+        }
+        foreach (var key in options.Labels.Keys)
+        {
+            if (!DockerLabels.IsValidKey(key)) errors.Add($"Docker:Labels: '{key}' is not a valid label key.");
+        }
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

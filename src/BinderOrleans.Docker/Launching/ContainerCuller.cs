@@ -1,0 +1,113 @@
+using System.Globalization;
+using BinderOrleans.Docker.Engine;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace BinderOrleans.Docker.Launching;
+
+/// <summary>
+/// Removes launched servers that exited, or that have been idle longer than <c>Docker:CullIdleAfter</c>, every
+/// <c>Docker:CullInterval</c>. Idle time comes from the server's own <c>/api/status</c> <c>last_activity</c>; when the
+/// server does not say, from the container's age. Only containers carrying the launch label and every
+/// <c>Docker:Labels</c> label are considered, so one engine can host several deployments.
+/// </summary>
+internal sealed partial class ContainerCuller : BackgroundService
+{
+    private const string TokenArgument = "--NotebookApp.token=";
+
+    private readonly DockerEngineClient _engine;
+    private readonly NotebookStatusClient _status;
+    private readonly DockerOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    public ContainerCuller(DockerEngineClient engine, NotebookStatusClient status, IOptions<DockerOptions> options, TimeProvider time,
+        ILogger<ContainerCuller> logger)
+    {
+        _engine = engine;
+        _status = status;
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(_options.CullInterval, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    await CullOnceAsync(stoppingToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is DockerEngineException or IOException or HttpRequestException)
+                {
+                    LogPassFailed(ex);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down.
+        }
+    }
+
+    /// <summary>One pass; returns the ids of the containers it removed.</summary>
+    internal async Task<IReadOnlyList<string>> CullOnceAsync(CancellationToken cancellationToken)
+    {
+        var filters = new List<string> { DockerLabels.Launch };
+        filters.AddRange(_options.Labels.Select(l => $"{l.Key}={l.Value}"));
+        var removed = new List<string>();
+        foreach (var container in await _engine.ListContainersAsync(filters, all: true, cancellationToken).ConfigureAwait(false))
+        {
+            var reason = container.State switch
+            {
+                "exited" or "dead" => "it exited",
+                "running" => await IdleReasonAsync(container, cancellationToken).ConfigureAwait(false),
+                _ => null,
+            };
+            if (reason is null) continue;
+            await _engine.RemoveContainerAsync(container.Id, force: true, cancellationToken).ConfigureAwait(false);
+            LogCulled(container.Names?.FirstOrDefault() ?? container.Id, reason);
+            removed.Add(container.Id);
+        }
+        return removed;
+    }
+
+    private async Task<string?> IdleReasonAsync(ContainerSummary container, CancellationToken cancellationToken)
+    {
+        var lastActivity = await LastActivityAsync(container, cancellationToken).ConfigureAwait(false) ?? CreatedAt(container);
+        var idle = _time.GetUtcNow() - lastActivity;
+        return idle > _options.CullIdleAfter ? $"it was idle for {idle.TotalMinutes:0} min" : null;
+    }
+
+    private async Task<DateTimeOffset?> LastActivityAsync(ContainerSummary container, CancellationToken cancellationToken)
+    {
+        if (container.Labels?.GetValueOrDefault(DockerLabels.LaunchPort) is not { } portText
+            || !int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out var port))
+        {
+            return null;
+        }
+        var inspect = await _engine.InspectContainerAsync(container.Id, cancellationToken).ConfigureAwait(false);
+        var token = inspect?.Args?.FirstOrDefault(a => a.StartsWith(TokenArgument, StringComparison.Ordinal))?[TokenArgument.Length..];
+        if (token is null) return null;
+        var host = _options.ServerIp is "0.0.0.0" or "::" ? "127.0.0.1" : _options.ServerIp;
+        var status = await _status.GetAsync(new UriBuilder(Uri.UriSchemeHttp, host, port, "/").Uri, token, cancellationToken).ConfigureAwait(false);
+        return status?.LastActivity;
+    }
+
+    private static DateTimeOffset CreatedAt(ContainerSummary container) =>
+        container.Labels?.GetValueOrDefault(DockerLabels.LaunchCreated) is { } text
+        && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var created)
+            ? created
+            : DateTimeOffset.FromUnixTimeSeconds(container.Created);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Removed server {Container}: {Reason}")]
+    private partial void LogCulled(string container, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Culler pass failed; trying again next interval")]
+    private partial void LogPassFailed(Exception exception);
+}

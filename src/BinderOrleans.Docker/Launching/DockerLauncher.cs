@@ -1,0 +1,264 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using BinderOrleans.Core.Events;
+using BinderOrleans.Core.Ports;
+using BinderOrleans.Docker.Engine;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace BinderOrleans.Docker.Launching;
+
+/// <summary>
+/// Runs the image as a Jupyter server on this host: a fresh token, a free port, the image's entrypoint kept (so the
+/// repository's <c>start</c> runs) and the command replaced by <c>Docker:ServerCommand</c> plus address, port and
+/// token. Ready once <c>/api/status</c> answers 200. A server that exits or does not answer within
+/// <c>Docker:LaunchTimeout</c> is removed and reported with its last log lines; so is a cancelled launch.
+/// </summary>
+internal sealed partial class DockerLauncher : ILauncher
+{
+    internal static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(5);
+    private const int PortAttempts = 3;
+    private const int LogTail = 30;
+
+    private readonly DockerEngineClient _engine;
+    private readonly NotebookStatusClient _status;
+    private readonly DockerOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    public DockerLauncher(DockerEngineClient engine, NotebookStatusClient status, IOptions<DockerOptions> options, TimeProvider time,
+        ILogger<DockerLauncher> logger)
+    {
+        _engine = engine;
+        _status = status;
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+    }
+
+    public async IAsyncEnumerable<BinderEvent> LaunchAsync(LaunchRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var (image, lookupError) = await InspectImageAsync(request.ImageName, cancellationToken).ConfigureAwait(false);
+        if (image is null)
+        {
+            LogLaunchFailed(request.ImageName, lookupError!);
+            yield return BinderEvent.Failed($"Failed to launch image {request.ImageName}: {lookupError}", 500);
+            yield break;
+        }
+
+        var token = NotebookToken.New();
+        Server? server = null;
+        var keep = false;
+        try
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                var (started, startError) = await StartServerAsync(request, token, cancellationToken).ConfigureAwait(false);
+                if (started is null)
+                {
+                    LogLaunchFailed(request.ImageName, startError!);
+                    yield return BinderEvent.Failed($"Failed to launch image {request.ImageName}: {startError}", 500);
+                    yield break;
+                }
+                server = started;
+                yield return BinderEvent.Of(BinderPhase.Launching, $"Server container {server.Name} started; waiting for Jupyter on port {server.Port}...");
+
+                var began = _time.GetTimestamp();
+                var nextProgress = ProgressInterval;
+                string? failure = null;
+                while (true)
+                {
+                    if (await _status.GetAsync(server.LocalUrl, token, cancellationToken).ConfigureAwait(false) is not null)
+                    {
+                        keep = true;
+                        break;
+                    }
+                    var state = await InspectStateAsync(server.Id, cancellationToken).ConfigureAwait(false);
+                    if (state is { Running: false } or null)
+                    {
+                        failure = state is null ? "the server container disappeared." : $"the server exited (exit code {state.ExitCode}) before it answered.";
+                        break;
+                    }
+                    var elapsed = _time.GetElapsedTime(began);
+                    if (elapsed >= _options.LaunchTimeout)
+                    {
+                        failure = $"the server did not answer within {_options.LaunchTimeout.TotalSeconds:0} s (Docker:LaunchTimeout).";
+                        break;
+                    }
+                    if (elapsed >= nextProgress)
+                    {
+                        nextProgress += ProgressInterval;
+                        yield return BinderEvent.Of(BinderPhase.Launching, $"Waiting for the server to start ({elapsed.TotalSeconds:0} s)...");
+                    }
+                    await Task.Delay(PollInterval, _time, cancellationToken).ConfigureAwait(false);
+                }
+
+                if (keep)
+                {
+                    LogLaunched(request.ImageName, server.Name, server.Port);
+                    yield return new BinderEvent
+                    {
+                        Phase = BinderPhase.Ready,
+                        Message = $"server running at {server.PublicUrl}\n",
+                        Url = server.PublicUrl.AbsoluteUri,
+                        Token = token,
+                    };
+                    yield break;
+                }
+
+                var logs = await TailLogsAsync(server.Id).ConfigureAwait(false);
+                await RemoveQuietlyAsync(server.Id).ConfigureAwait(false);
+                server = null;
+                // Another process may have taken the port between our check and the server's bind: try another one.
+                if (attempt < PortAttempts && logs.Contains("already in use", StringComparison.OrdinalIgnoreCase))
+                {
+                    yield return BinderEvent.Of(BinderPhase.Launching, "The port was taken; retrying on another port...");
+                    continue;
+                }
+                LogLaunchFailed(request.ImageName, failure!);
+                var detail = logs.Length > 0 ? $"\nLast lines of the server log:\n{logs.TrimEnd()}" : "";
+                yield return BinderEvent.Failed($"Image {request.ImageName} failed to launch: {failure}{detail}", 500);
+                yield break;
+            }
+        }
+        finally
+        {
+            if (!keep && server is not null) await RemoveQuietlyAsync(server.Id).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<(Server? Server, string? Error)> StartServerAsync(LaunchRequest request, string token, CancellationToken cancellationToken)
+    {
+        var port = LoopbackPorts.FindFree(_options.ServerIp);
+        var launchId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6));
+        var name = "binder-" + launchId;
+        var labels = new Dictionary<string, string>(_options.Labels, StringComparer.Ordinal)
+        {
+            [DockerLabels.Launch] = launchId,
+            [DockerLabels.LaunchRepo] = request.RepoUrl,
+            [DockerLabels.LaunchImage] = request.ImageName,
+            [DockerLabels.LaunchCreated] = _time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture),
+            [DockerLabels.LaunchPort] = port.ToString(CultureInfo.InvariantCulture),
+        };
+        var portText = port.ToString(CultureInfo.InvariantCulture);
+        List<string> command =
+        [
+            .. _options.ServerCommand.Count > 0 ? _options.ServerCommand : DockerOptions.DefaultServerCommand,
+            $"--ip={_options.ServerIp}",
+            $"--port={portText}",
+            $"--NotebookApp.token={token}",
+            $"--ServerApp.token={token}",
+            "--NotebookApp.port_retries=0",
+            "--ServerApp.port_retries=0",
+            "--NotebookApp.open_browser=False",
+            "--ServerApp.open_browser=False",
+        ];
+        var body = new ContainerCreateRequest
+        {
+            Image = request.ImageName,
+            Cmd = command,
+            Labels = labels,
+            Env =
+            [
+                $"BINDER_REPO_URL={request.RepoUrl}",
+                $"BINDER_REF_URL={request.RefUrl}",
+                $"BINDER_LAUNCH_HOST={request.LaunchHost}",
+                $"BINDER_PERSISTENT_REQUEST={request.PersistentRequest}",
+                $"BINDER_REQUEST={request.BinderRequest}",
+                $"BINDER_CLIENT_IP={request.ClientIp}",
+            ],
+            HostConfig = new ContainerCreateRequest.HostConfigSection { NetworkMode = _options.NetworkMode },
+        };
+
+        string id;
+        try
+        {
+            id = await _engine.CreateContainerAsync(body, name, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DockerEngineException ex)
+        {
+            return (null, ex.Message);
+        }
+        try
+        {
+            await _engine.StartContainerAsync(id, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is DockerEngineException or OperationCanceledException)
+        {
+            await RemoveQuietlyAsync(id).ConfigureAwait(false);
+            if (ex is OperationCanceledException) throw;
+            return (null, ex.Message);
+        }
+        var localHost = _options.ServerIp is "0.0.0.0" or "::" ? "127.0.0.1" : _options.ServerIp;
+        return (new Server(id, name, port, ServerUrl(localHost, port), ServerUrl(_options.PublicHost, port)), null);
+    }
+
+    private static Uri ServerUrl(string host, int port) => new UriBuilder(Uri.UriSchemeHttp, host, port, "/").Uri;
+
+    private async Task<(ImageInspect? Image, string? Error)> InspectImageAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _engine.InspectImageAsync(name, cancellationToken).ConfigureAwait(false) is { } image
+                ? (image, null)
+                : (null, "the image is not in the Docker engine.");
+        }
+        catch (DockerEngineException ex)
+        {
+            return (null, ex.Message);
+        }
+    }
+
+    /// <summary>The container's state; null when it is gone. An engine hiccup counts as still running (the timeout still applies).</summary>
+    private async Task<ContainerInspect.ContainerState?> InspectStateAsync(string id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var container = await _engine.InspectContainerAsync(id, cancellationToken).ConfigureAwait(false);
+            return container is null ? null : container.State ?? new ContainerInspect.ContainerState { Running = true };
+        }
+        catch (DockerEngineException)
+        {
+            return new ContainerInspect.ContainerState { Running = true };
+        }
+    }
+
+    private async Task<string> TailLogsAsync(string id)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            return await _engine.GetContainerLogsAsync(id, LogTail, timeout.Token).ConfigureAwait(false) ?? "";
+        }
+        catch (Exception ex) when (ex is DockerEngineException or OperationCanceledException or IOException)
+        {
+            return "";
+        }
+    }
+
+    /// <summary>Removes a server we will not hand out; runs on its own timeout because the launch may be cancelled.</summary>
+    private async Task RemoveQuietlyAsync(string id)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            await _engine.RemoveContainerAsync(id, force: true, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is DockerEngineException or OperationCanceledException)
+        {
+            LogRemoveFailed(ex, id);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Launched {Image} as {Container} on port {Port}")]
+    private partial void LogLaunched(string image, string container, int port);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Launch of {Image} failed: {Reason}")]
+    private partial void LogLaunchFailed(string image, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not remove server container {Container}")]
+    private partial void LogRemoveFailed(Exception exception, string container);
+
+    private sealed record Server(string Id, string Name, int Port, Uri LocalUrl, Uri PublicUrl);
+}
