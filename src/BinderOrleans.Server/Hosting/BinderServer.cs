@@ -2,6 +2,7 @@ using BinderOrleans.Core;
 using BinderOrleans.Core.Providers;
 using BinderOrleans.Core.Registry;
 using BinderOrleans.Docker;
+using BinderOrleans.Docker.Registry;
 using BinderOrleans.JupyterHub;
 using BinderOrleans.Server.Build;
 using BinderOrleans.Server.Info;
@@ -32,6 +33,7 @@ public static class BinderServer
             .AddRepoProviders()
             .AddDockerBackend(builder.Configuration)
             .AddRegistry(builder.Configuration)
+            .AddDockerRegistry(builder.Configuration)
             .AddJupyterHubBackend(builder.Configuration);
         configure?.Invoke(builder);
 
