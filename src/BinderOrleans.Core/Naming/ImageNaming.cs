@@ -42,8 +42,7 @@ public static class ImageNaming
     {
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(slug)));
         var escaped = Escape(slug);
-        var keep = Math.Max(0, Math.Min(escaped.Length, limit - hashLength - 1));
-        return $"{escaped[..keep]}-{hash[..hashLength]}".ToLowerInvariant();
+        return $"{PythonPrefix(escaped, limit - hashLength - 1)}-{hash[..hashLength]}".ToLowerInvariant();
     }
 
     /// <summary>The escapism package's <c>escape(s, safe=ascii letters+digits, escape_char="-")</c>.</summary>
@@ -59,9 +58,17 @@ public static class ImageNaming
                 continue;
             }
             var n = rune.EncodeToUtf8(bytes);
-            for (var i = 0; i < n; i++) sb.Append('-').Append(bytes[i].ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
+            // Python's '%X': upper-case hex without padding, so a tab is "-9", not "-09".
+            for (var i = 0; i < n; i++) sb.Append('-').Append(bytes[i].ToString("X", System.Globalization.CultureInfo.InvariantCulture));
         }
         return sb.ToString();
+    }
+
+    /// <summary>Python's <c>s[:n]</c>: a negative <paramref name="n"/> counts from the end (a very long image prefix does this).</summary>
+    private static string PythonPrefix(string s, int n)
+    {
+        if (n < 0) n = Math.Max(0, s.Length + n);
+        return s[..Math.Min(n, s.Length)];
     }
 
     /// <summary>The image name without its tag (quota matching).</summary>

@@ -28,4 +28,10 @@ public sealed class SiteOptions
 
     /// <summary><c>Binder:NormalizedOrigin</c>: value of <c>origin</c> in launch events (BinderHub's normalized_origin); empty = the request host.</summary>
     public string NormalizedOrigin { get; set; } = "";
+
+    /// <summary><c>Binder:PerRepoQuota</c>: servers one repository may run at once (BinderHub's <c>per_repo_quota</c>). Default 0 = no limit.</summary>
+    public int PerRepoQuota { get; set; }
+
+    /// <summary><c>Binder:PerRepoQuotaHigher</c>: the quota of specs matching a provider's <c>HighQuotaSpecs</c>. Default 0 = no limit.</summary>
+    public int PerRepoQuotaHigher { get; set; }
 }

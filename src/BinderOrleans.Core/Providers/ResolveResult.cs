@@ -22,7 +22,11 @@ public abstract record ResolveResult
 /// <param name="BuildSlug">Input of the image and build names.</param>
 /// <param name="UnresolvedRef">The ref as the user gave it.</param>
 /// <param name="RepoQuota">Per-repository server quota from the provider's spec rules (0 = none).</param>
-/// <param name="GitCredentials">git credential-helper text for the builder, if any.</param>
+/// <param name="GitCredentials">
+/// Credentials for cloning, in BinderHub's <c>GIT_CREDENTIAL_ENV</c> format: credential-helper lines joined by the two
+/// characters <c>\n</c> (e.g. <c>username=…\npassword=…</c>), which repo2docker's helper expands with <c>echo -e</c>.
+/// Null when the provider has none.
+/// </param>
 public sealed record ResolvedRepo(
     string RepoUrl,
     string ResolvedRef,

@@ -59,10 +59,13 @@ internal sealed class BuildContext
                 ChangeTime = FixedTime,
             };
             if (e.Type == TarEntryType.SymbolicLink) entry.LinkName = e.LinkTarget!;
-            Stream? data = e.Type != TarEntryType.RegularFile ? null
-                : e.Content is { } bytes ? new MemoryStream(bytes, writable: false)
-                : File.OpenRead(e.SourceFile!);
-            await using (data)
+            if (e.Type != TarEntryType.RegularFile)
+            {
+                await writer.WriteEntryAsync(entry, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            Stream data = e.Content is { } bytes ? new MemoryStream(bytes, writable: false) : File.OpenRead(e.SourceFile!);
+            await using (data.ConfigureAwait(false))
             {
                 entry.DataStream = data;
                 await writer.WriteEntryAsync(entry, cancellationToken).ConfigureAwait(false);

@@ -1,0 +1,8 @@
+namespace BinderOrleans.Core.Providers.Git;
+
+/// <summary>How a git command ended.</summary>
+/// <param name="ExitCode">Process exit code; -1 when it was killed.</param>
+/// <param name="Output">Standard output (capped).</param>
+/// <param name="Error">Standard error (capped).</param>
+/// <param name="TimedOut">True when the command was killed for taking too long.</param>
+internal sealed record GitCommandResult(int ExitCode, string Output, string Error, bool TimedOut);

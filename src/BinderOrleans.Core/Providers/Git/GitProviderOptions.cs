@@ -1,0 +1,25 @@
+namespace BinderOrleans.Core.Providers.Git;
+
+/// <summary>The <c>git</c> provider (any git URL), section <c>Providers:Git</c>, plus the common spec rules.</summary>
+public sealed class GitProviderOptions : RepoProviderOptions
+{
+    public const string Section = "Providers:Git";
+
+    /// <summary>The schemes allowed when none are configured (BinderHub's <c>allowed_protocols</c>).</summary>
+    public static readonly IReadOnlyList<string> DefaultAllowedSchemes = ["http", "https", "git", "ssh"];
+
+    /// <summary>
+    /// <c>Providers:Git:AllowedSchemes</c>: URL schemes that may be cloned; setting it replaces the default
+    /// (http, https, git, ssh). <c>file</c> is for tests only: it lets users read the server's disk.
+    /// </summary>
+    public List<string>? AllowedSchemes { get; set; }
+
+    /// <summary><c>Providers:Git:LsRemoteTimeout</c>: longest wait for <c>git ls-remote</c>. Default 30 s.</summary>
+    public TimeSpan LsRemoteTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary><c>Providers:Git:GitCredentials</c>: credential-helper text (<c>username=…\npassword=…</c>) given to builds. Default none.</summary>
+    public string GitCredentials { get; set; } = "";
+
+    public IReadOnlyList<string> EffectiveAllowedSchemes =>
+        AllowedSchemes is { Count: > 0 } configured ? configured.Select(s => s.Trim().ToLowerInvariant()).ToArray() : DefaultAllowedSchemes;
+}

@@ -1,0 +1,101 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace BinderOrleans.Core.Providers.Git;
+
+/// <summary>
+/// BinderHub's <c>GitRepoProvider</c> (<c>/build/git/&lt;url-escaped URL&gt;/&lt;ref&gt;</c>): any git URL whose scheme is
+/// allowed; refs resolved with <c>git ls-remote</c>, full object ids taken as they are (not checked against the remote).
+/// </summary>
+internal sealed partial class GitRepoProvider(IOptions<GitProviderOptions> options, TimeProvider time, ILogger<GitRepoProvider> logger)
+    : IRepoProvider
+{
+    private readonly GitProviderOptions _options = options.Value;
+
+    public string Id => "git";
+
+    public string Name => "Git";
+
+    public ProviderDisplayConfig DisplayConfig { get; } = new()
+    {
+        DisplayName = "Git repository",
+        Id = "git",
+        Spec = new("[^/]+/.+"),
+        Repo = new("Arbitrary git repository URL", "https://git.example.com/repo", UrlEncode: true),
+        Ref = new(Enabled: true, Default: "HEAD"),
+    };
+
+    public async Task<ResolveResult> ResolveAsync(string spec, CancellationToken cancellationToken)
+    {
+        var schemes = _options.EffectiveAllowedSchemes;
+        if (!GitSpec.TryParse(spec, schemes, out var parsed, out var error)) return error!;
+
+        string sha;
+        if (LsRemoteOutput.IsObjectId(parsed.Ref))
+        {
+            sha = parsed.Ref;
+        }
+        else
+        {
+            // The second pattern lists the commit an annotated tag points to (git does not peel on its own).
+            var result = await GitCommand.RunAsync(["ls-remote", "--", parsed.Url, parsed.Ref, parsed.Ref + "^{}"], schemes, _options.LsRemoteTimeout, time, cancellationToken)
+                .ConfigureAwait(false);
+            if (result.TimedOut)
+            {
+                LogLsRemoteTimedOut(RedactedUrl(parsed.Url), _options.LsRemoteTimeout);
+                return new ResolveResult.Failed(
+                    $"Error resolving ref for git:{spec}: git ls-remote did not answer within {_options.LsRemoteTimeout.TotalSeconds:0} seconds.", 504);
+            }
+            if (result.ExitCode != 0)
+            {
+                var reason = Trim(result.Error);
+                LogLsRemoteFailed(RedactedUrl(parsed.Url), result.ExitCode, reason);
+                return new ResolveResult.Failed($"Error resolving ref for git:{spec}: {reason}", 502);
+            }
+            if (LsRemoteOutput.SelectCommit(result.Output, parsed.Ref) is not { } found)
+            {
+                return new ResolveResult.Failed($"Could not resolve ref for git:{spec}. Double check your URL and that your repo is public.", 404);
+            }
+            if (!LsRemoteOutput.IsObjectId(found))
+            {
+                return new ResolveResult.Failed($"Error resolving ref for git:{spec}: git ls-remote answered {Trim(found)}, not a commit id.", 502);
+            }
+            sha = found;
+        }
+
+        return new ResolveResult.Resolved(new ResolvedRepo(
+            RepoUrl: parsed.Url,
+            ResolvedRef: sha,
+            RefUrl: parsed.Url,
+            ResolvedSpec: $"{parsed.EscapedUrl}/{sha}",
+            BuildSlug: parsed.Url,
+            UnresolvedRef: parsed.Ref,
+            GitCredentials: _options.GitCredentials.Length > 0 ? _options.GitCredentials : null));
+    }
+
+    /// <summary>git's message without "fatal: " noise and blank lines, short enough for one event.</summary>
+    internal static string Trim(string stderr)
+    {
+        var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(l => l.StartsWith("fatal: ", StringComparison.Ordinal) ? l["fatal: ".Length..] : l);
+        var text = string.Join(" ", lines);
+        if (text.Length == 0) return "git ls-remote failed without a message.";
+        return text.Length <= 500 ? text : text[..500] + "…";
+    }
+
+    /// <summary>The URL without its user-info part, which may hold a token; for logs only.</summary>
+    internal static string RedactedUrl(string url)
+    {
+        var start = url.IndexOf("://", StringComparison.Ordinal);
+        if (start < 0) return url;
+        var slash = url.IndexOf('/', start + 3);
+        var at = url.LastIndexOf('@', slash < 0 ? url.Length - 1 : slash);
+        return at > start ? url[..(start + 3)] + "***@" + url[(at + 1)..] : url;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "git ls-remote {Url} failed with exit code {ExitCode}: {Reason}")]
+    private partial void LogLsRemoteFailed(string url, int exitCode, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "git ls-remote {Url} timed out after {Timeout}")]
+    private partial void LogLsRemoteTimedOut(string url, TimeSpan timeout);
+}

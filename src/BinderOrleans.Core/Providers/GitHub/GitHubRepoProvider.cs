@@ -1,0 +1,244 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace BinderOrleans.Core.Providers.GitHub;
+
+/// <summary>
+/// BinderHub's <c>GitHubRepoProvider</c> (<c>/build/gh/&lt;owner&gt;/&lt;repo&gt;/&lt;ref&gt;</c>): refs resolved with
+/// <c>GET /repos/{owner}/{repo}/commits/{ref}</c>, answers kept by ETag (a 304 costs no rate limit), misses kept 5 minutes.
+/// </summary>
+internal sealed partial class GitHubRepoProvider : IRepoProvider
+{
+    public const string HttpClientName = "BinderOrleans.GitHub";
+
+    private const int CacheSize = 1024;
+    private static readonly TimeSpan NotFoundCacheAge = TimeSpan.FromSeconds(300);
+
+    private readonly GitHubProviderOptions _options;
+    private readonly IHttpClientFactory _http;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly LruCache<string, CachedCommit> _commits;
+    private readonly LruCache<string, bool> _notFound;
+    private readonly string _apiBase;
+
+    public GitHubRepoProvider(IOptions<GitHubProviderOptions> options, IHttpClientFactory http, TimeProvider time, ILogger<GitHubRepoProvider> logger)
+    {
+        _options = options.Value;
+        _http = http;
+        _time = time;
+        _logger = logger;
+        _apiBase = _options.EffectiveApiBaseUrl;
+        _commits = new LruCache<string, CachedCommit>(CacheSize, time);
+        _notFound = new LruCache<string, bool>(CacheSize, time, NotFoundCacheAge);
+        DisplayConfig = new ProviderDisplayConfig
+        {
+            DisplayName = "GitHub",
+            Id = "gh",
+            Spec = new("[^/]+/[^/]+/.+"),
+            Detect = new($"^(https?://{System.Text.RegularExpressions.Regex.Escape(_options.Hostname)}/)?(?<repo>.*[^/])/?"),
+            Repo = new("GitHub repository name or URL",
+                $"example: binder-examples/requirements or https://{_options.Hostname}/binder-examples/requirements", UrlEncode: false),
+            Ref = new(Enabled: true, Default: "HEAD"),
+        };
+    }
+
+    public string Id => "gh";
+
+    public string Name => "GitHub";
+
+    public ProviderDisplayConfig DisplayConfig { get; }
+
+    /// <summary>The last <c>x-ratelimit-remaining</c> GitHub sent (BinderHub's <c>binderhub_github_rate_limit_remaining</c>).</summary>
+    public int? RateLimitRemaining { get; private set; }
+
+    public async Task<ResolveResult> ResolveAsync(string spec, CancellationToken cancellationToken)
+    {
+        if (!GitHubSpec.TryParse(spec, out var parsed, out var error)) return error!;
+
+        var lookup = await LookupAsync(parsed, cancellationToken).ConfigureAwait(false);
+        string? notice = null;
+        if (lookup is GitHubLookup.NotFound && parsed.Ref is "master" or "main")
+        {
+            // Old links name the branch GitHub renamed; HEAD is the default branch whatever it is called. BinderHub also
+            // sleeps 10 s here to nudge people into fixing links; we tell them and carry on without making them wait.
+            var head = await LookupAsync(parsed with { Ref = "HEAD" }, cancellationToken).ConfigureAwait(false);
+            if (head is GitHubLookup.Found)
+            {
+                notice = $"{NotFoundMessage(spec, parsed.Ref)}\nTrying again with HEAD instead of {parsed.Ref}. Please update your links.";
+                lookup = head;
+            }
+        }
+
+        return lookup switch
+        {
+            GitHubLookup.Found found => new ResolveResult.Resolved(new ResolvedRepo(
+                RepoUrl: $"https://{_options.Hostname}/{parsed.Owner}/{parsed.Repo}",
+                ResolvedRef: found.Sha,
+                RefUrl: $"https://{_options.Hostname}/{parsed.Owner}/{parsed.Repo}/tree/{found.Sha}",
+                ResolvedSpec: $"{parsed.Owner}/{parsed.Repo}/{found.Sha}",
+                BuildSlug: $"{parsed.Owner}-{parsed.Repo}",
+                UnresolvedRef: parsed.Ref,
+                GitCredentials: _options.GitCredentials), notice),
+            GitHubLookup.Error failure => new ResolveResult.Failed($"Error resolving ref for gh:{spec}: {failure.Message}", failure.StatusCode),
+            _ => new ResolveResult.Failed(NotFoundMessage(spec, parsed.Ref), 404),
+        };
+    }
+
+    private static string NotFoundMessage(string spec, string gitRef)
+    {
+        var message = $"Could not resolve ref for gh:{spec}. Double check your URL and that your repo is public. " +
+            "GitHub recently changed default branches from \"master\" to \"main\".";
+        return gitRef is "master" or "main" ? message + " Tip: HEAD will always resolve to a repository's default branch." : message;
+    }
+
+    private async Task<GitHubLookup> LookupAsync(GitHubSpec spec, CancellationToken cancellationToken)
+    {
+        var url = $"{_apiBase}/repos/{spec.Owner}/{spec.Repo}/commits/{spec.EscapedRef}";
+        var cached = _commits.TryGet(url, out var hit) ? hit : null;
+        if (cached is null && _notFound.TryGet(url, out _)) return GitHubLookup.NotFound.Instance;
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.UserAgent.Add(new ProductInfoHeaderValue("BinderHub", null));
+        request.Headers.UserAgent.Add(new ProductInfoHeaderValue("(BinderOrleans)"));
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/vnd.github+json"));
+        if (_options.AccessToken.Length > 0)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("token", _options.AccessToken);
+        }
+        else if (_options.ClientId.Length > 0 && _options.ClientSecret.Length > 0)
+        {
+            var basic = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{_options.ClientId}:{_options.ClientSecret}"));
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", basic);
+        }
+        if (cached is not null) request.Headers.TryAddWithoutValidation("If-None-Match", cached.ETag);
+
+        var client = _http.CreateClient(HttpClientName);
+        using var timeout = new CancellationTokenSource(_options.RequestTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
+        HttpResponseMessage response;
+        try
+        {
+            response = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return new GitHubLookup.Error($"the GitHub API did not answer within {_options.RequestTimeout.TotalSeconds:0} seconds.", 504);
+        }
+        catch (HttpRequestException ex)
+        {
+            LogApiUnreachable(ex, _apiBase);
+            return new GitHubLookup.Error($"could not reach the GitHub API: {ex.Message}", 502);
+        }
+
+        using (response)
+        {
+            RecordRateLimit(response);
+            var status = (int)response.StatusCode;
+            if (response.StatusCode == HttpStatusCode.NotModified && cached is not null)
+            {
+                _commits.Set(url, cached);
+                return new GitHubLookup.Found(cached.Sha);
+            }
+            if (status is 404 or 422)
+            {
+                _notFound.Set(url, true);
+                return GitHubLookup.NotFound.Instance;
+            }
+            if (RateLimitMessage(response) is { } limited)
+            {
+                return new GitHubLookup.Error(limited, 429);
+            }
+            if (!response.IsSuccessStatusCode)
+            {
+                LogApiError(url, status);
+                return new GitHubLookup.Error($"the GitHub API answered {status} {response.ReasonPhrase}.", 502);
+            }
+
+            var sha = await ReadShaAsync(response, linked.Token).ConfigureAwait(false);
+            if (sha is null)
+            {
+                LogNoSha(url);
+                return GitHubLookup.NotFound.Instance;
+            }
+            if (response.Headers.ETag?.ToString() is { Length: > 0 } etag) _commits.Set(url, new CachedCommit(etag, sha));
+            return new GitHubLookup.Found(sha);
+        }
+    }
+
+    private static async Task<string?> ReadShaAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            using var json = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return json.RootElement.ValueKind == JsonValueKind.Object
+                && json.RootElement.TryGetProperty("sha", out var sha) && sha.ValueKind == JsonValueKind.String
+                && Git.LsRemoteOutput.IsObjectId(sha.GetString()!)
+                ? sha.GetString()
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>BinderHub's message when the rate limit is spent: minutes to the reset, rounded up to the next 5.</summary>
+    private string? RateLimitMessage(HttpResponseMessage response)
+    {
+        var status = (int)response.StatusCode;
+        var spent = status == 403 && Header(response, "x-ratelimit-remaining") == "0";
+        if (!spent && status != 429) return null;
+
+        long seconds;
+        if (long.TryParse(Header(response, "x-ratelimit-reset"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var reset))
+        {
+            seconds = reset - _time.GetUtcNow().ToUnixTimeSeconds();
+        }
+        else if (response.Headers.RetryAfter?.Delta is { } delta)
+        {
+            seconds = (long)delta.TotalSeconds;
+        }
+        else
+        {
+            seconds = 0;
+        }
+        var minutes = 5 * (1 + Math.Max(0, seconds) / 60 / 5);
+        LogRateLimited(Header(response, "x-ratelimit-limit") ?? "?", TimeSpan.FromSeconds(Math.Max(0, seconds)));
+        return $"GitHub rate limit exceeded. Try again in {minutes} minutes.";
+    }
+
+    private void RecordRateLimit(HttpResponseMessage response)
+    {
+        if (!int.TryParse(Header(response, "x-ratelimit-remaining"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var remaining)) return;
+        RateLimitRemaining = remaining;
+        if (!int.TryParse(Header(response, "x-ratelimit-limit"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var limit) || limit <= 0) return;
+        var fraction = (double)remaining / limit;
+        var level = fraction < 0.2 ? LogLevel.Warning : fraction < 0.5 ? LogLevel.Information : LogLevel.Debug;
+        LogRateLimit(level, remaining, limit);
+    }
+
+    private static string? Header(HttpResponseMessage response, string name) =>
+        response.Headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
+
+    [LoggerMessage(Message = "GitHub rate limit remaining {Remaining}/{Limit}")]
+    private partial void LogRateLimit(LogLevel level, int remaining, int limit);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "GitHub rate limit ({Limit}) exceeded; reset in {Reset}")]
+    private partial void LogRateLimited(string limit, TimeSpan reset);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "GitHub API at {ApiBase} unreachable")]
+    private partial void LogApiUnreachable(Exception exception, string apiBase);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "GitHub API answered {Status} for {Url}")]
+    private partial void LogApiError(string url, int status);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "GitHub API answer for {Url} has no commit sha")]
+    private partial void LogNoSha(string url);
+}

@@ -1,0 +1,185 @@
+using BinderOrleans.Docker.Buildpacks;
+
+namespace BinderOrleans.Tests.Docker;
+
+public sealed class BuildPackDetectorTests
+{
+    private static (BuildPlan? Plan, string? Error) Detect(Dictionary<string, string> files)
+    {
+        using var tree = new TempTree(files);
+        return BuildPackDetector.Detect(tree.Root);
+    }
+
+    [Fact]
+    public void Detect_OnlyNotebooks_PythonWithNothingToInstall()
+    {
+        var (plan, error) = Detect(new() { ["index.ipynb"] = "{}" });
+
+        Assert.Null(error);
+        var python = Assert.IsType<BuildPlan.Python>(plan);
+        Assert.Equal("", python.BinderDirectory);
+        Assert.Empty(python.AptPackages);
+        Assert.Null(python.Requirements);
+        Assert.Null(python.PostBuild);
+        Assert.Null(python.Start);
+        Assert.False(python.IsPythonPackage);
+    }
+
+    [Fact]
+    public void Detect_BothBinderDirectories_ClearError()
+    {
+        var (plan, error) = Detect(new() { ["binder/apt.txt"] = "curl", [".binder/apt.txt"] = "less" });
+
+        Assert.Null(plan);
+        Assert.Contains("binder/", error);
+        Assert.Contains(".binder/", error);
+    }
+
+    [Fact]
+    public void Detect_BinderDirectory_HidesRootConfigFiles()
+    {
+        var (plan, _) = Detect(new()
+        {
+            ["requirements.txt"] = "six",
+            ["apt.txt"] = "curl",
+            ["postBuild"] = "#!/bin/sh\n",
+            ["setup.py"] = "",
+            ["binder/runtime.txt"] = "python-3",
+        });
+
+        var python = Assert.IsType<BuildPlan.Python>(plan);
+        Assert.Equal("binder", python.BinderDirectory);
+        Assert.Null(python.Requirements);
+        Assert.Empty(python.AptPackages);
+        Assert.Null(python.PostBuild);
+        Assert.False(python.IsPythonPackage);
+        Assert.Equal("3", python.PythonVersion);
+    }
+
+    [Fact]
+    public void Detect_DotBinderDirectory_FilesReadFromIt()
+    {
+        var (plan, _) = Detect(new()
+        {
+            [".binder/requirements.txt"] = "six",
+            [".binder/apt.txt"] = "sl\ncowsay",
+            [".binder/postBuild"] = "#!/bin/sh\n",
+            [".binder/start"] = "#!/bin/sh\nexec \"$@\"\n",
+        });
+
+        var python = Assert.IsType<BuildPlan.Python>(plan);
+        Assert.Equal(".binder", python.BinderDirectory);
+        Assert.Equal(".binder/requirements.txt", python.Requirements);
+        Assert.Equal(["cowsay", "sl"], python.AptPackages);
+        Assert.Equal(".binder/postBuild", python.PostBuild);
+        Assert.Equal(".binder/start", python.Start);
+    }
+
+    [Fact]
+    public void Detect_DockerfileInBinderDirectory_WinsOverEverythingElse()
+    {
+        var (plan, _) = Detect(new()
+        {
+            ["binder/Dockerfile"] = "FROM x\n",
+            ["binder/requirements.txt"] = "six",
+            ["binder/environment.yml"] = "dependencies: []",
+        });
+
+        Assert.Equal(new BuildPlan.Dockerfile("binder/Dockerfile"), plan);
+    }
+
+    [Fact]
+    public void Detect_RootDockerfileWithBinderDirectory_Ignored()
+    {
+        var (plan, _) = Detect(new() { ["Dockerfile"] = "FROM x\n", ["binder/requirements.txt"] = "six" });
+
+        Assert.IsType<BuildPlan.Python>(plan);
+    }
+
+    [Fact]
+    public void Detect_LegacyBinderBase_Refused()
+    {
+        var (plan, error) = Detect(new() { ["Dockerfile"] = "FROM andrewosh/binder-base\n" });
+
+        Assert.Null(plan);
+        Assert.Contains("andrewosh/binder-base", error);
+    }
+
+    [Fact]
+    public void Detect_RequirementsWithLocalReference_InstalledAfterTheCopy()
+    {
+        var (plan, _) = Detect(new() { ["requirements.txt"] = "-e .\n" });
+
+        var python = Assert.IsType<BuildPlan.Python>(plan);
+        Assert.Equal("requirements.txt", python.Requirements);
+        Assert.True(python.RequirementsAfterCopy);
+    }
+
+    [Theory]
+    [InlineData("setup.py", "from setuptools import setup\nsetup()")]
+    [InlineData("pyproject.toml", "[project]\nname = \"x\"\n\n[build-system]\nrequires = [\"setuptools\"]\n")]
+    public void Detect_RootPackage_PipInstallDotAndRequirementsAfterCopy(string file, string content)
+    {
+        var (plan, _) = Detect(new() { [file] = content, ["requirements.txt"] = "six" });
+
+        var python = Assert.IsType<BuildPlan.Python>(plan);
+        Assert.True(python.IsPythonPackage);
+        Assert.True(python.RequirementsAfterCopy);
+    }
+
+    [Fact]
+    public void Detect_PyprojectWithoutBuildSystem_NotAPackage()
+    {
+        var (plan, _) = Detect(new() { ["pyproject.toml"] = "[tool.black]\nline-length = 100\n" });
+
+        Assert.False(Assert.IsType<BuildPlan.Python>(plan).IsPythonPackage);
+    }
+
+    [Theory]
+    [InlineData("environment.yml", "Conda")]
+    [InlineData("Project.toml", "Julia")]
+    [InlineData("default.nix", "Nix")]
+    [InlineData("Pipfile", "Pipfile")]
+    [InlineData("DESCRIPTION", "R")]
+    public void Detect_BuildpackThisBuilderLacks_RefusedByName(string file, string buildpack)
+    {
+        var (plan, error) = Detect(new() { [file] = "" });
+
+        Assert.Null(plan);
+        Assert.Contains($"repo2docker's {buildpack} buildpack", error);
+    }
+
+    [Fact]
+    public void Detect_DatedRRuntime_RefusedAsR()
+    {
+        var (_, error) = Detect(new() { ["runtime.txt"] = "r-4.3-2024-01-15" });
+
+        Assert.Contains("R buildpack", error);
+    }
+
+    [Fact]
+    public void Detect_UndatedRRuntime_IgnoredLikeRepo2docker()
+    {
+        var (plan, _) = Detect(new() { ["runtime.txt"] = "r-4.3" });
+
+        Assert.Null(Assert.IsType<BuildPlan.Python>(plan).PythonVersion);
+    }
+
+    [Fact]
+    public void Detect_InvalidRuntimeTxt_Error()
+    {
+        var (plan, error) = Detect(new() { ["runtime.txt"] = "python3.11" });
+
+        Assert.Null(plan);
+        Assert.StartsWith("Invalid runtime.txt", error);
+    }
+
+    [Fact]
+    public void Detect_BadAptTxt_Error()
+    {
+        var (plan, error) = Detect(new() { ["apt.txt"] = "curl && rm -rf /" });
+
+        Assert.Null(plan);
+        Assert.Contains("apt.txt line 1", error);
+    }
+}

@@ -1,0 +1,97 @@
+using BinderOrleans.Core;
+using BinderOrleans.Core.Health;
+using BinderOrleans.Core.Ports;
+using BinderOrleans.Docker;
+using BinderOrleans.Docker.Building;
+using BinderOrleans.Docker.Launching;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace BinderOrleans.Tests.Docker;
+
+public sealed class DockerBackendRegistrationTests
+{
+    private static ServiceProvider Build(Dictionary<string, string?> settings)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddLogging();
+        services.AddBinderCore();
+        services.AddDockerBackend(configuration);
+        return services.BuildServiceProvider();
+    }
+
+    [Fact]
+    public void AddDockerBackend_Defaults_AllPortsFromDocker()
+    {
+        using var provider = Build(new());
+
+        Assert.IsType<DockerImageBuilder>(provider.GetRequiredService<IImageBuilder>());
+        Assert.IsType<LocalEngineImageRegistry>(provider.GetRequiredService<IImageRegistry>());
+        Assert.IsType<DockerLauncher>(provider.GetRequiredService<ILauncher>());
+        Assert.Contains(provider.GetServices<IHostedService>(), s => s is ContainerCuller);
+        Assert.Contains(provider.GetServices<IBinderHealthCheck>(), s => s.GetType().Name == "DockerEngineHealthCheck");
+    }
+
+    [Fact]
+    public void AddDockerBackend_JupyterHubLaunches_NoDockerLauncherOrCuller()
+    {
+        using var provider = Build(new() { ["Launch:Backend"] = "jupyterhub" });
+
+        Assert.Null(provider.GetService<ILauncher>());
+        Assert.DoesNotContain(provider.GetServices<IHostedService>(), s => s is ContainerCuller);
+        Assert.NotNull(provider.GetService<IImageBuilder>());
+    }
+
+    [Fact]
+    public void AddDockerBackend_RegistryEnabled_NoLocalLookup()
+    {
+        using var provider = Build(new() { ["Registry:Enabled"] = "true" });
+
+        Assert.Null(provider.GetService<IImageRegistry>());
+    }
+
+    [Fact]
+    public void AddDockerBackend_LauncherRegisteredEarlier_Kept()
+    {
+        var configuration = new ConfigurationBuilder().Build();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        var other = new OtherLauncher();
+        services.AddSingleton<ILauncher>(other);
+        services.AddBinderCore().AddDockerBackend(configuration);
+        using var provider = services.BuildServiceProvider();
+
+        Assert.Same(other, provider.GetRequiredService<ILauncher>());
+    }
+
+    [Fact]
+    public void AddDockerBackend_BadHost_ValidationNamesTheKey()
+    {
+        using var provider = Build(new() { ["Docker:Host"] = "ssh://example", ["Docker:LaunchTimeout"] = "00:00:00" });
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<DockerOptions>>().Value);
+        Assert.Contains(error.Failures, f => f.StartsWith("Docker:Host", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.StartsWith("Docker:LaunchTimeout", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AddDockerBackend_Labels_BoundFromConfiguration()
+    {
+        using var provider = Build(new() { ["Docker:Labels:org.example.run"] = "42", ["Docker:ServerCommand:0"] = "jupyterhub-singleuser" });
+
+        var options = provider.GetRequiredService<IOptions<DockerOptions>>().Value;
+        Assert.Equal("42", options.Labels["org.example.run"]);
+        Assert.Equal(["jupyterhub-singleuser"], options.ServerCommand);
+    }
+
+    private sealed class OtherLauncher : ILauncher
+    {
+        public IAsyncEnumerable<BinderOrleans.Core.Events.BinderEvent> LaunchAsync(LaunchRequest request, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+    }
+}

@@ -1,0 +1,139 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace BinderOrleans.Tests.Providers;
+
+/// <summary>
+/// GitHub's <c>GET /repos/{owner}/{repo}/commits/{ref}</c> on 127.0.0.1, with its JSON shape, weak ETags, conditional
+/// requests (304) and <c>x-ratelimit-*</c> headers. Records what each request carried.
+/// </summary>
+internal sealed class FakeGitHubServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ConcurrentDictionary<string, string> _refs = new(StringComparer.Ordinal);
+    private int _remaining = 5000;
+
+    private FakeGitHubServer(WebApplication app) => _app = app;
+
+    public Uri BaseUri { get; private set; } = null!;
+
+    public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
+
+    /// <summary>When set, every request gets GitHub's 403 "API rate limit exceeded" with this reset time.</summary>
+    public DateTimeOffset? RateLimitedUntil { get; set; }
+
+    /// <summary>When set, every request gets this status with an error body.</summary>
+    public int? FailWith { get; set; }
+
+    public static async Task<FakeGitHubServer> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var server = new FakeGitHubServer(app);
+        app.MapGet("/repos/{owner}/{repo}/commits/{**gitRef}", (HttpContext context, string owner, string repo, string gitRef) =>
+            server.Commit(context, owner, repo, gitRef));
+        await app.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        server.BaseUri = new Uri(address);
+        return server;
+    }
+
+    /// <summary>Makes <paramref name="gitRef"/> of owner/repo point at a new commit; returns its SHA.</summary>
+    public string SetRef(string owner, string repo, string gitRef, string? sha = null)
+    {
+        sha ??= Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
+        _refs[$"{owner}/{repo}/{gitRef}"] = sha;
+        return sha;
+    }
+
+    public int CountFor(string pathSuffix) => Requests.Count(r => r.Path.EndsWith(pathSuffix, StringComparison.Ordinal));
+
+    private IResult Commit(HttpContext context, string owner, string repo, string gitRef)
+    {
+        var request = context.Request;
+        Requests.Enqueue(new RecordedRequest(
+            request.Path.Value ?? "",
+            request.Headers.Authorization.ToString(),
+            request.Headers.UserAgent.ToString(),
+            request.Headers.IfNoneMatch.ToString()));
+
+        var response = context.Response;
+        var reset = RateLimitedUntil ?? DateTimeOffset.UtcNow.AddHours(1);
+        response.Headers["x-ratelimit-limit"] = "5000";
+        response.Headers["x-ratelimit-reset"] = reset.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        response.Headers["x-ratelimit-resource"] = "core";
+
+        if (RateLimitedUntil is not null)
+        {
+            response.Headers["x-ratelimit-remaining"] = "0";
+            response.Headers["x-ratelimit-used"] = "5000";
+            return Results.Json(new
+            {
+                message = "API rate limit exceeded for 127.0.0.1. (But here's the good news: Authenticated requests get a higher rate limit. Check out the documentation for more details.)",
+                documentation_url = "https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting",
+            }, statusCode: 403);
+        }
+
+        if (FailWith is { } status)
+        {
+            Spend(response);
+            return Results.Json(new { message = "Server Error" }, statusCode: status);
+        }
+        if (!_refs.TryGetValue($"{owner}/{repo}/{gitRef}", out var sha))
+        {
+            // GitHub: 404 for a missing repository, 422 for a missing ref in an existing one.
+            Spend(response);
+            return _refs.Keys.Any(k => k.StartsWith($"{owner}/{repo}/", StringComparison.Ordinal))
+                ? Results.Json(new { message = $"No commit found for SHA: {gitRef}", documentation_url = "https://docs.github.com/rest/commits/commits#get-a-commit" }, statusCode: 422)
+                : Results.Json(new { message = "Not Found", documentation_url = "https://docs.github.com/rest/commits/commits#get-a-commit" }, statusCode: 404);
+        }
+
+        var etag = $"W/\"{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sha)))}\"";
+        response.Headers.ETag = etag;
+        if (string.Equals(request.Headers.IfNoneMatch.ToString(), etag, StringComparison.Ordinal))
+        {
+            // A conditional hit: GitHub does not count it against the rate limit.
+            response.Headers["x-ratelimit-remaining"] = Volatile.Read(ref _remaining).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Results.StatusCode(304);
+        }
+        Spend(response);
+        return Results.Json(new
+        {
+            sha,
+            node_id = "C_kwDOAAAAAA",
+            commit = new
+            {
+                author = new { name = "Octo Cat", email = "octocat@example.invalid", date = "2024-01-01T00:00:00Z" },
+                message = "A commit",
+                tree = new { sha = new string('0', 40) },
+            },
+            url = $"{BaseUri}repos/{owner}/{repo}/commits/{sha}",
+            html_url = $"https://github.com/{owner}/{repo}/commit/{sha}",
+            parents = Array.Empty<object>(),
+        });
+    }
+
+    private void Spend(HttpResponse response)
+    {
+        var remaining = Interlocked.Decrement(ref _remaining);
+        response.Headers["x-ratelimit-remaining"] = remaining.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20));
+        await _app.DisposeAsync();
+    }
+
+    internal sealed record RecordedRequest(string Path, string Authorization, string UserAgent, string IfNoneMatch);
+}

@@ -1,0 +1,94 @@
+using System.Runtime.CompilerServices;
+using BinderOrleans.Core.Events;
+using BinderOrleans.Core.Naming;
+using BinderOrleans.Core.Ports;
+using BinderOrleans.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace BinderOrleans.Tests.Providers;
+
+/// <summary>The gh provider inside the real server, against the fake GitHub: what a browser's stream shows.</summary>
+public sealed class GitHubThroughServerTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private FakeGitHubServer _github = null!;
+    private RunningServer _server = null!;
+
+    public async Task InitializeAsync()
+    {
+        _github = await FakeGitHubServer.StartAsync();
+        _server = await RunningServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Providers:GitHub:ApiBaseUrl"] = _github.BaseUri.ToString(),
+            ["Providers:GitHub:AccessToken"] = "server-token",
+            ["Logging:LogLevel:Default"] = "Warning",
+        }, services =>
+        {
+            services.RemoveAll<IImageRegistry>();
+            services.RemoveAll<IImageBuilder>();
+            services.RemoveAll<ILauncher>();
+            services.AddSingleton<IImageRegistry, ExistingImages>();
+            services.AddSingleton<IImageBuilder, NoBuilds>();
+            services.AddSingleton<ILauncher, InstantLauncher>();
+        }).WaitAsync(Timeout);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        await _github.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task RenamedBranch_ShowsTheNoticeAsWaiting_ThenLaunchesHead()
+    {
+        var head = _github.SetRef("binder-examples", "requirements", "HEAD");
+
+        var messages = await SseClient.ReadBuildAsync(_server.Client, "build/gh/binder-examples/requirements/master", Timeout);
+
+        var events = messages.Select(m => m.Event).ToList();
+        Assert.Equal([BinderPhase.Waiting, BinderPhase.Built, BinderPhase.Launching, BinderPhase.Ready], events.Select(e => e.Phase));
+        Assert.EndsWith("Trying again with HEAD instead of master. Please update your links.\n", events[0].Message);
+        Assert.Equal(ImageNaming.ImageName("", "binder-examples-requirements", head), events[1].ImageName);
+        var ready = events[^1];
+        Assert.Equal("https://github.com/binder-examples/requirements", ready.RepoUrl);
+        Assert.Equal($"https://github.com/binder-examples/requirements/tree/{head}", ready.BinderRefUrl);
+        Assert.Equal($"v2/gh/binder-examples/requirements/{head}", ready.BinderPersistentRequest);
+        Assert.All(_github.Requests, r => Assert.Equal("token server-token", r.Authorization));
+    }
+
+    [Fact]
+    public async Task SpentRateLimit_EndsTheStreamWithOneFailure()
+    {
+        _github.SetRef("o", "r", "HEAD");
+        _github.RateLimitedUntil = DateTimeOffset.UtcNow.AddMinutes(12);
+
+        var messages = await SseClient.ReadBuildAsync(_server.Client, "build/gh/o/r/HEAD", Timeout);
+
+        var only = Assert.Single(messages).Event;
+        Assert.Equal(BinderPhase.Failed, only.Phase);
+        Assert.Equal(429, only.StatusCode);
+        Assert.Matches(@"^Error resolving ref for gh:o/r/HEAD: GitHub rate limit exceeded\. Try again in 15 minutes\.\n$", only.Message);
+    }
+
+    private sealed class ExistingImages : IImageRegistry
+    {
+        public Task<ImageLookup> LookupAsync(string imageName, CancellationToken cancellationToken) => Task.FromResult(ImageLookup.Found);
+    }
+
+    private sealed class NoBuilds : IImageBuilder
+    {
+        public IAsyncEnumerable<BinderEvent> BuildAsync(BuildRequest request, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("The image exists; nothing should build.");
+    }
+
+    private sealed class InstantLauncher : ILauncher
+    {
+        public async IAsyncEnumerable<BinderEvent> LaunchAsync(LaunchRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            await Task.Yield();
+            yield return new BinderEvent { Phase = BinderPhase.Ready, Url = "http://127.0.0.1:1/user/x/", Token = "t" };
+        }
+    }
+}
