@@ -8,7 +8,7 @@ namespace BinderOrleans.Core.Registry;
 /// <c>{"phase":"pushing","message":"Pushing image\n","progress":{&lt;layer id&gt;: {"current":…,"total":…} | "&lt;status&gt;"}}</c>.
 /// A layer's entry is its byte progress while it has one, else its status text (Preparing, Waiting, Pushed, Layer already exists).
 /// An event goes out when a layer changes status or finishes its bytes, and at most every <see cref="Interval"/> for byte updates
-/// in between, so the stream stays small but every layer's last byte count (current = total) is seen.
+/// in between, so the stream stays small but every layer's last byte count (at or, with tar overhead, past its total) is seen.
 /// </summary>
 internal sealed class PushProgress
 {

@@ -64,49 +64,55 @@ public sealed class RegistryDockerTests(RegistryFixture fixture) : IAsyncLifetim
     private static string Describe(IEnumerable<BinderEvent> events) => string.Join("", events.Select(e => $"[{e.Phase}] {e.Message}"));
 
     [Fact]
-    public async Task Build_PushedImage_IsFoundAfterRestartWithoutBuildAndPulledForLaunch()
+    public async Task BuildEndpoint_PushedImage_IsFoundAfterRestartWithoutBuildAndPulledForLaunch()
     {
         var registry = fixture.Token;
         var settings = Settings(registry);
-        var (request, repo) = NewRepo(registry, "roundtrip");
+        settings["Providers:Git:AllowedSchemes:0"] = "file";
+        var repo = GitRepo.Create(new Dictionary<string, string> { ["README.md"] = $"# roundtrip {_docker.RunId}\n" });
+        _repos.Add(repo);
+        var path = $"build/git/{Uri.EscapeDataString(repo.Url)}/{repo.Head}";
 
-        // 1. Build and push.
+        // 1. Build, push, launch.
         List<BinderEvent> first;
         await using (var server = await RunningServer.StartAsync(settings).WaitAsync(Timeout))
         {
-            first = await BuildAsync(server, request);
+            first = (await SseClient.ReadBuildAsync(server.Client, path, BuildTimeout)).Select(m => m.Event).ToList();
         }
-        var built = first[^1];
-        Assert.True(built.Phase == BinderPhase.Built, Describe(first));
-        Assert.Equal(request.ImageName, built.ImageName);
-        Assert.Contains(first, e => e.Phase == BinderPhase.Building);
-        Assert.Contains(first, e => e.Phase == BinderPhase.Pushing && e.Message == $"Successfully pushed {request.ImageName}\n");
+        Assert.True(first[^1].Phase == BinderPhase.Ready, Describe(first));
+        var built = Assert.Single(first, e => e.Phase == BinderPhase.Built);
+        var image = built.ImageName!;
+        _docker.Track(image);
+        Assert.StartsWith($"{registry.Host}/binder-{_docker.RunId}/", image);
+        Assert.Equal("Built image, launching...\n", built.Message);
+        var order = first.Select(e => e.Phase).Distinct().ToList();
+        Assert.True(order.IndexOf(BinderPhase.Building) < order.IndexOf(BinderPhase.Pushing) && order.IndexOf(BinderPhase.Pushing) < order.IndexOf(BinderPhase.Built), Describe(first));
+        Assert.Contains(first, e => e.Phase == BinderPhase.Pushing && e.Message == $"Successfully pushed {image}\n");
         AssertProgressReachesLayerTotals(first);
 
-        // 2. The node forgets the image; a restarted server finds it in the registry without building.
-        Assert.True(await _docker.Engine.RemoveImageAsync(request.ImageName, force: true, CancellationToken.None).WaitAsync(Timeout));
+        // 2. This node forgets the image and the server restarts: the registry has it, so nothing is built,
+        //    and the launcher pulls it before starting the server.
+        Assert.True(await _docker.Engine.RemoveImageAsync(image, force: true, CancellationToken.None).WaitAsync(Timeout));
         await using var restarted = await RunningServer.StartAsync(settings).WaitAsync(Timeout);
-        var second = await BuildAsync(restarted, request);
-        var found = Assert.Single(second);
-        Assert.Equal((BinderPhase.Built, "Found built image, launching...\n", request.ImageName), (found.Phase, found.Message, found.ImageName));
+        var second = (await SseClient.ReadBuildAsync(restarted.Client, path, BuildTimeout)).Select(m => m.Event).ToList();
 
-        // 3. The launcher pulls it and the server comes up.
-        var launcher = restarted.Services.GetRequiredService<ILauncher>();
-        var launch = new LaunchRequest(request.ImageName, repo.Url, "git", $"{repo.Url}/{repo.Head}", repo.Url, restarted.BaseUri.ToString(),
-            "v2/git/x", "v2/git/x", "127.0.0.1");
-        var launchEvents = new List<BinderEvent>();
-        using (var cts = new CancellationTokenSource(Timeout))
-        {
-            await foreach (var e in launcher.LaunchAsync(launch, cts.Token)) launchEvents.Add(e);
-        }
-        Assert.Contains(launchEvents, e => e.Phase == BinderPhase.Launching && e.Message!.StartsWith($"Pulling image {request.ImageName}", StringComparison.Ordinal));
-        var ready = launchEvents[^1];
-        Assert.True(ready.Phase == BinderPhase.Ready, Describe(launchEvents));
-        Assert.False(string.IsNullOrEmpty(ready.Token));
-        Assert.NotNull(await _docker.Engine.InspectImageAsync(request.ImageName, CancellationToken.None).WaitAsync(Timeout));
+        Assert.True(second[^1].Phase == BinderPhase.Ready, Describe(second));
+        Assert.DoesNotContain(second, e => e.Phase is BinderPhase.Fetching or BinderPhase.Building or BinderPhase.Pushing);
+        var found = Assert.Single(second, e => e.Phase == BinderPhase.Built);
+        Assert.Equal(("Found built image, launching...\n", image), (found.Message, found.ImageName));
+        var pulling = second.FindIndex(e => e.Phase == BinderPhase.Launching && e.Message!.StartsWith($"Pulling image {image} from {registry.Url.ToString().TrimEnd('/')}", StringComparison.Ordinal));
+        Assert.True(pulling > second.IndexOf(found), Describe(second));
+        Assert.Equal(image, second[^1].Image);
+        Assert.NotNull(await _docker.Engine.InspectImageAsync(image, CancellationToken.None).WaitAsync(Timeout));
+        using var status = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        using var answer = await status.GetAsync(new Uri(new Uri(second[^1].Url!), $"api/status?token={second[^1].Token}"));
+        Assert.Equal(System.Net.HttpStatusCode.OK, answer.StatusCode);
     }
 
-    /// <summary>Every layer whose bytes were reported reaches its total in some <c>pushing</c> event; there was at least one.</summary>
+    /// <summary>
+    /// Every layer whose bytes were reported reaches its total in some <c>pushing</c> event; there was at least one.
+    /// The engine counts tar bytes against the layer's content size, so its last count is at or a little past the total.
+    /// </summary>
     private static void AssertProgressReachesLayerTotals(List<BinderEvent> events)
     {
         var pushing = events.Where(e => e.Phase == BinderPhase.Pushing && e.Progress is not null).ToList();
@@ -122,7 +128,7 @@ public sealed class RegistryDockerTests(RegistryFixture fixture) : IAsyncLifetim
                 var current = detail["current"]!.GetValue<long>();
                 var total = detail["total"]!.GetValue<long>();
                 totals[layer] = total;
-                if (current == total) reached.Add(layer);
+                if (current >= total) reached.Add(layer);
             }
         }
         Assert.NotEmpty(totals);

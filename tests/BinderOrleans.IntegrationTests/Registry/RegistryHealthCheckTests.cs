@@ -1,4 +1,7 @@
+using System.Net;
+using System.Text.Json.Nodes;
 using BinderOrleans.Core.Health;
+using BinderOrleans.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace BinderOrleans.IntegrationTests.Registry;
@@ -59,5 +62,28 @@ public sealed class RegistryHealthCheckTests(RegistryFixture fixture)
         await using var services = RegistryServices.Create(settings);
 
         Assert.Empty(services.GetServices<IBinderHealthCheck>());
+    }
+
+    [Fact]
+    public async Task HealthEndpoint_WithRegistry_ListsTheDockerRegistryItem()
+    {
+        await using var registry = await TestRegistry.StartAsync(RegistryAuthMode.Basic).WaitAsync(Timeout);
+        await using var server = await RunningServer.StartAsync(RegistryServices.Settings(registry)).WaitAsync(Timeout);
+
+        var up = await HealthItemAsync(server);
+        registry.Stop();
+        await using var second = await RunningServer.StartAsync(RegistryServices.Settings(registry)).WaitAsync(Timeout);
+        var down = await HealthItemAsync(second);
+
+        Assert.Equal((HttpStatusCode.OK, true), up);
+        Assert.Equal((HttpStatusCode.ServiceUnavailable, false), down);
+    }
+
+    private static async Task<(HttpStatusCode Status, bool Ok)> HealthItemAsync(RunningServer server)
+    {
+        using var response = await server.Client.GetAsync("health").WaitAsync(Timeout);
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        var item = Assert.Single(body["checks"]!.AsArray(), c => c!["service"]!.GetValue<string>() == "Docker registry")!;
+        return (response.StatusCode, item["ok"]!.GetValue<bool>());
     }
 }
