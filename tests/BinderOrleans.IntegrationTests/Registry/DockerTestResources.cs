@@ -38,23 +38,44 @@ internal sealed class DockerTestResources : IAsyncDisposable
     /// <summary>An image name to remove at the end even if it carries no label (e.g. a tag the test made).</summary>
     public void Track(string image) => _namedImages.Add(image);
 
+    /// <summary>Removes everything of this run; tries every item and reports all failures at the end.</summary>
     public async ValueTask DisposeAsync()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         var label = $"{LabelKey}={RunId}";
-        foreach (var container in await Engine.ListContainersAsync([label], all: true, cts.Token))
+        var errors = new List<Exception>();
+        async Task TryAsync(Func<Task> action)
         {
-            await Engine.RemoveContainerAsync(container.Id, force: true, cts.Token);
+            try
+            {
+                await action();
+            }
+            catch (Exception ex) when (ex is DockerEngineException or OperationCanceledException)
+            {
+                errors.Add(ex);
+            }
         }
+
+        await TryAsync(async () =>
+        {
+            foreach (var container in await Engine.ListContainersAsync([label], all: true, cts.Token))
+            {
+                await TryAsync(() => Engine.RemoveContainerAsync(container.Id, force: true, cts.Token));
+            }
+        });
         foreach (var image in _namedImages)
         {
-            await Engine.RemoveImageAsync(image, force: false, cts.Token);
+            await TryAsync(() => Engine.RemoveImageAsync(image, force: true, cts.Token));
         }
-        foreach (var image in await Engine.ListImagesAsync([label], all: false, cts.Token))
+        await TryAsync(async () =>
         {
-            var tags = (image.RepoTags ?? []).Where(t => t != "<none>:<none>").ToList();
-            if (tags.Count == 0) await Engine.RemoveImageAsync(image.Id, force: false, cts.Token);
-            foreach (var tag in tags) await Engine.RemoveImageAsync(tag, force: false, cts.Token);
-        }
+            foreach (var image in await Engine.ListImagesAsync([label], all: false, cts.Token))
+            {
+                var tags = (image.RepoTags ?? []).Where(t => t != "<none>:<none>").ToList();
+                if (tags.Count == 0) await TryAsync(() => Engine.RemoveImageAsync(image.Id, force: true, cts.Token));
+                foreach (var tag in tags) await TryAsync(() => Engine.RemoveImageAsync(tag, force: true, cts.Token));
+            }
+        });
+        if (errors.Count > 0) throw new AggregateException("Cleaning up the test's Docker resources failed.", errors);
     }
 }

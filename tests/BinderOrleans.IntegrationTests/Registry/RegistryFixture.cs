@@ -18,19 +18,16 @@ public sealed class RegistryFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var started = await Task.WhenAll(
-            TestRegistry.StartAsync(RegistryAuthMode.None),
-            TestRegistry.StartAsync(RegistryAuthMode.Basic),
-            TestRegistry.StartAsync(RegistryAuthMode.Token)).WaitAsync(TimeSpan.FromSeconds(60));
-        (Open, Basic, Token) = (started[0], started[1], started[2]);
+        // One after the other: a failed start then leaves no half-started registry behind.
+        Open = await TestRegistry.StartAsync(RegistryAuthMode.None).WaitAsync(TimeSpan.FromSeconds(60));
+        Basic = await TestRegistry.StartAsync(RegistryAuthMode.Basic).WaitAsync(TimeSpan.FromSeconds(60));
+        Token = await TestRegistry.StartAsync(RegistryAuthMode.Token).WaitAsync(TimeSpan.FromSeconds(60));
     }
 
     public async Task DisposeAsync()
     {
-        foreach (var registry in new[] { Open, Basic, Token })
-        {
-            if (registry is not null) await registry.DisposeAsync();
-        }
+        // Each one, even when another fails to clean up.
+        await Task.WhenAll(new[] { Open, Basic, Token }.Where(r => r is not null).Select(r => r.DisposeAsync().AsTask()));
     }
 }
 

@@ -145,10 +145,14 @@ public sealed class TestRegistry : IAsyncDisposable
     public void Stop()
     {
         if (_process is null) return;
-        if (!_process.HasExited)
+        try
         {
             _process.Kill(entireProcessTree: true);
             _process.WaitForExit(10_000);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already exited.
         }
         _process.Dispose();
         _process = null;
@@ -188,14 +192,27 @@ public sealed class TestRegistry : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        Stop();
-        if (Tokens is not null) await Tokens.DisposeAsync().ConfigureAwait(false);
         try
         {
-            Directory.Delete(_directory, recursive: true);
+            Stop();
         }
-        catch (IOException)
+        finally
         {
+            try
+            {
+                if (Tokens is not null) await Tokens.DisposeAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                try
+                {
+                    Directory.Delete(_directory, recursive: true);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    // A file still being written as the process died; the temp folder is cleaned by the OS later.
+                }
+            }
         }
     }
 }
