@@ -56,6 +56,9 @@ internal sealed class FakeGitHubServer : IAsyncDisposable
         return sha;
     }
 
+    /// <summary>What the last counted response reported in x-ratelimit-remaining.</summary>
+    public int Remaining => Volatile.Read(ref _remaining);
+
     public int CountFor(string pathSuffix) => Requests.Count(r => r.Path.EndsWith(pathSuffix, StringComparison.Ordinal));
 
     private IResult Commit(HttpContext context, string owner, string repo, string gitRef)

@@ -268,6 +268,22 @@ public sealed class GitHubRepoProviderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SilentApi_IsAbandonedAfterTheRequestTimeout()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var accepting = listener.AcceptSocketAsync();
+        var provider = Provider(o => { o.ApiBaseUrl = $"http://127.0.0.1:{port}"; o.RequestTimeout = TimeSpan.FromSeconds(1); });
+
+        var failed = await FailedAsync(provider, "o/r/main");
+
+        Assert.Equal(504, failed.StatusCode);
+        Assert.Equal("Error resolving ref for gh:o/r/main: the GitHub API did not answer within 1 seconds.", failed.Message);
+        (await accepting).Dispose();
+    }
+
+    [Fact]
     public async Task EnterpriseHostname_NamesItsOwnUrls()
     {
         var sha = _github.SetRef("o", "r", "main");

@@ -59,6 +59,17 @@ public sealed class GitHubThroughServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RateLimitRemaining_IsPublishedAsBinderHubsGauge()
+    {
+        _github.SetRef("o", "gauge", "HEAD");
+        await SseClient.ReadBuildAsync(_server.Client, "build/gh/o/gauge/HEAD", Timeout);
+
+        var metrics = await _server.Client.GetStringAsync("metrics");
+        Assert.Contains($"binderhub_github_rate_limit_remaining {_github.Remaining}\n", metrics);
+        Assert.True(_github.Remaining < 5000);
+    }
+
+    [Fact]
     public async Task SpentRateLimit_EndsTheStreamWithOneFailure()
     {
         _github.SetRef("o", "r", "HEAD");

@@ -46,10 +46,16 @@ internal static class GitCommand
         catch (OperationCanceledException)
         {
             Kill(process);
-            // The pipes close once the tree is gone; do not leave the readers behind.
-            await Task.WhenAll(stdout, stderr).WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false);
+            // The pipes close once the tree is gone; wait for the readers briefly, but never hang on a stray holder.
+            try
+            {
+                await Task.WhenAll(stdout, stderr).WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+            }
             cancellationToken.ThrowIfCancellationRequested();
-            return new GitCommandResult(-1, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false), TimedOut: true);
+            return new GitCommandResult(-1, "", stderr.IsCompletedSuccessfully ? stderr.Result : "", TimedOut: true);
         }
         return new GitCommandResult(process.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false), TimedOut: false);
     }

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using BinderOrleans.Core.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -26,9 +27,12 @@ internal sealed partial class GitHubRepoProvider : IRepoProvider
     private readonly LruCache<string, CachedCommit> _commits;
     private readonly LruCache<string, bool> _notFound;
     private readonly string _apiBase;
+    private readonly BinderMetrics? _metrics;
 
-    public GitHubRepoProvider(IOptions<GitHubProviderOptions> options, IHttpClientFactory http, TimeProvider time, ILogger<GitHubRepoProvider> logger)
+    public GitHubRepoProvider(IOptions<GitHubProviderOptions> options, IHttpClientFactory http, TimeProvider time, ILogger<GitHubRepoProvider> logger,
+        BinderMetrics? metrics = null)
     {
+        _metrics = metrics;
         _options = options.Value;
         _http = http;
         _time = time;
@@ -218,6 +222,7 @@ internal sealed partial class GitHubRepoProvider : IRepoProvider
     {
         if (!int.TryParse(Header(response, "x-ratelimit-remaining"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var remaining)) return;
         RateLimitRemaining = remaining;
+        _metrics?.GitHubRateLimitRemaining.Set(remaining);
         if (!int.TryParse(Header(response, "x-ratelimit-limit"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var limit) || limit <= 0) return;
         var fraction = (double)remaining / limit;
         var level = fraction < 0.2 ? LogLevel.Warning : fraction < 0.5 ? LogLevel.Information : LogLevel.Debug;
