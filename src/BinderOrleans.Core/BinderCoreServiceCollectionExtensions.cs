@@ -20,6 +20,7 @@ public static class BinderCoreServiceCollectionExtensions
             .Validate(o => o.KeepaliveInterval > TimeSpan.Zero, "Binder:KeepaliveInterval must be positive.")
             .ValidateOnStart();
         services.AddOptions<BuildOptions>().BindConfiguration(BuildOptions.Section)
+            .Validate(o => o.Backend is "docker" or "kubernetes", "Build:Backend must be 'docker' or 'kubernetes'.")
             .Validate(o => o.ConcurrentLimit > 0, "Build:ConcurrentLimit must be at least 1.")
             .Validate(o => o.NoOutputTimeout > TimeSpan.Zero, "Build:NoOutputTimeout must be positive.")
             .Validate(o => o.MaxLogEvents >= 100, "Build:MaxLogEvents must be at least 100.")

@@ -30,11 +30,14 @@ public sealed class RunningServer : IAsyncDisposable
     /// <param name="configure">Replace services (fakes) after the defaults are registered.</param>
     public static async Task<RunningServer> StartAsync(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configure = null)
     {
-        // Settings go in as command-line arguments too, so choices made while registering services
-        // (Registry:Enabled, backends) see them; the in-memory copy keeps null values meaning "unset".
-        string[] args = ["--urls", "http://127.0.0.1:0", "--environment", "Development",
-            .. (settings ?? new Dictionary<string, string?>()).Where(s => s.Value is not null).Select(s => $"--{s.Key}={s.Value}")];
-        var app = BinderServer.Create(args, builder =>
+        // Backends are chosen while the defaults are registered, before `configure` runs: give the settings on the
+        // command line too, so that choice (Build:Backend, Launch:Backend) sees them.
+        var args = new List<string> { "--urls", "http://127.0.0.1:0", "--environment", "Development" };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            if (value is not null) args.Add($"--{key}={value}");
+        }
+        var app = BinderServer.Create([.. args], builder =>
         {
             builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
             configure?.Invoke(builder.Services);

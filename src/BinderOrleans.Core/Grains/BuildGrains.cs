@@ -30,7 +30,9 @@ public sealed class BuildGrains
         _logger = logger;
         _metrics = metrics;
         _stopping = lifetime.ApplicationStopping;
-        _directory = new GrainDirectory<BuildGrain>(time, _options.GrainLinger);
+        // A built image is found by the next request's lookup, so a successful grain goes at once; a failed one stays a
+        // while and replays its log, so a broken repository is not rebuilt on every click.
+        _directory = new GrainDirectory<BuildGrain>(time, g => g.Outcome is { ImageReady: true } ? TimeSpan.Zero : _options.FailedBuildLinger);
     }
 
     public BuildQueue Queue { get; }

@@ -4,15 +4,20 @@ namespace BinderOrleans.Core.Grains;
 
 /// <summary>
 /// Get-or-activate by key with a single activation per key, and deactivation once a grain's work is done and
-/// <c>linger</c> has passed. Nothing else: this is not a distributed runtime (across replicas, Kubernetes is the lock).
+/// its linger time (chosen per grain, once done) has passed. Nothing else: this is not a distributed runtime (across replicas, Kubernetes is the lock).
 /// </summary>
 public sealed class GrainDirectory<TGrain> where TGrain : class, IGrain
 {
     private readonly ConcurrentDictionary<string, Lazy<TGrain>> _active = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
-    private readonly TimeSpan _linger;
+    private readonly Func<TGrain, TimeSpan> _linger;
 
     public GrainDirectory(TimeProvider time, TimeSpan linger)
+        : this(time, _ => linger)
+    {
+    }
+
+    public GrainDirectory(TimeProvider time, Func<TGrain, TimeSpan> linger)
     {
         _time = time;
         _linger = linger;
@@ -50,9 +55,10 @@ public sealed class GrainDirectory<TGrain> where TGrain : class, IGrain
         {
             // A faulted grain is deactivated like a finished one; the grain reported the fault to its watchers.
         }
-        if (_linger > TimeSpan.Zero)
+        var linger = _linger(lazy.Value);
+        if (linger > TimeSpan.Zero)
         {
-            await Task.Delay(_linger, _time).ConfigureAwait(false);
+            await Task.Delay(linger, _time).ConfigureAwait(false);
         }
         _active.TryRemove(new KeyValuePair<string, Lazy<TGrain>>(key, lazy));
     }

@@ -5,7 +5,7 @@ public sealed class BuildOptions
 {
     public const string Section = "Build";
 
-    /// <summary><c>Build:Backend</c>: <c>docker</c> (default).</summary>
+    /// <summary><c>Build:Backend</c>: <c>docker</c> (default, the local engine) or <c>kubernetes</c> (repo2docker build pods, section <c>Kubernetes</c>).</summary>
     public string Backend { get; set; } = "docker";
 
     /// <summary><c>Build:BaseImage</c>: image every generated Dockerfile starts FROM. Default <c>binderorleans-base:bookworm</c> (made by scripts/setup.sh).</summary>
@@ -25,6 +25,9 @@ public sealed class BuildOptions
     /// <summary><c>Build:MaxLogEvents</c>: events kept per build for replay; later log lines are dropped with a note. Default 50 000.</summary>
     public int MaxLogEvents { get; set; } = 50_000;
 
-    /// <summary><c>Build:GrainLinger</c>: how long a finished build grain stays active (late attachers replay it). Default 30 s.</summary>
-    public TimeSpan GrainLinger { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// <c>Build:FailedBuildLinger</c>: how long a failed build is remembered: requests for the same image in that time get its
+    /// log replayed instead of a new build. A successful build is forgotten at once (its image is found). Default 30 s.
+    /// </summary>
+    public TimeSpan FailedBuildLinger { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -39,91 +39,107 @@ internal sealed partial class DockerImageBuilder : IImageBuilder
     public async IAsyncEnumerable<BinderEvent> BuildAsync(BuildRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var work = CreateWorkDirectory();
+        BinderEvent? failed = null;
         try
         {
-            var checkout = Path.Combine(work, "repo");
-            string? failure = null;
-            await foreach (var line in _git.FetchAsync(request.RepoUrl, request.ResolvedRef, checkout, request.GitCredentials, cancellationToken).ConfigureAwait(false))
+            await foreach (var e in BuildInAsync(request, work, cancellationToken).ConfigureAwait(false))
             {
-                if (line.Failed)
+                if (e.Phase == BinderPhase.Failed)
                 {
-                    failure = line.Text;
+                    failed = e;
                     break;
                 }
-                yield return BinderEvent.Of(BinderPhase.Fetching, line.Text);
+                yield return e;
             }
-            if (failure is not null)
-            {
-                LogBuildFailed(request.ImageName, failure);
-                yield return BinderEvent.Failed($"Failed to fetch {request.RepoUrl} at {request.ResolvedRef}: {failure}");
-                yield break;
-            }
-
-            var (plan, detectError) = BuildPackDetector.Detect(checkout);
-            if (plan is null)
-            {
-                LogBuildFailed(request.ImageName, detectError!);
-                yield return BinderEvent.Failed($"Error during build: {detectError}");
-                yield break;
-            }
-            LogBuildPack(request.ImageName, plan.BuildPackName);
-            yield return BinderEvent.Of(BinderPhase.Building, $"Using {plan.BuildPackName} builder");
-
-            var (prepared, prepareError) = await PrepareAsync(plan, checkout, request, cancellationToken).ConfigureAwait(false);
-            if (prepared is null)
-            {
-                LogBuildFailed(request.ImageName, prepareError!);
-                yield return BinderEvent.Failed($"Error during build: {prepareError}");
-                yield break;
-            }
-
-            var (context, parameters) = prepared.Value;
-            var lines = new LineAssembler();
-            string? buildError = null;
-            await using (var messages = _engine.BuildImageAsync(context.ToHttpContent(), parameters, cancellationToken).GetAsyncEnumerator(cancellationToken))
-            {
-                while (true)
-                {
-                    JsonMessage message;
-                    try
-                    {
-                        if (!await messages.MoveNextAsync().ConfigureAwait(false)) break;
-                        message = messages.Current;
-                    }
-                    catch (Exception ex) when (ex is DockerEngineException or IOException or HttpRequestException)
-                    {
-                        buildError = ex.Message;
-                        break;
-                    }
-                    if (message.ErrorMessage is { } error)
-                    {
-                        buildError = error;
-                        break;
-                    }
-                    foreach (var text in lines.Add(Describe(message)))
-                    {
-                        yield return BinderEvent.Of(BinderPhase.Building, text);
-                    }
-                }
-            }
-            if (lines.Flush() is { } rest) yield return BinderEvent.Of(BinderPhase.Building, rest);
-
-            if (buildError is null && await _engine.InspectImageAsync(request.ImageName, cancellationToken).ConfigureAwait(false) is null)
-            {
-                buildError = $"the engine finished without producing {request.ImageName}";
-            }
-            if (buildError is not null)
-            {
-                LogBuildFailed(request.ImageName, buildError);
-                yield return BinderEvent.Failed($"Error during build: {buildError.TrimEnd()}");
-                yield break;
-            }
-            LogBuilt(request.ImageName);
         }
         finally
         {
             DeleteWorkDirectory(work);
         }
+        // Reported only once the checkout is gone: whoever sees the end of the stream sees nothing left behind.
+        if (failed is not null) yield return failed;
+    }
+
+    private async IAsyncEnumerable<BinderEvent> BuildInAsync(BuildRequest request, string work, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var checkout = Path.Combine(work, "repo");
+        string? failure = null;
+        await foreach (var line in _git.FetchAsync(request.RepoUrl, request.ResolvedRef, checkout, request.GitCredentials, cancellationToken).ConfigureAwait(false))
+        {
+            if (line.Failed)
+            {
+                failure = line.Text;
+                break;
+            }
+            yield return BinderEvent.Of(BinderPhase.Fetching, line.Text);
+        }
+        if (failure is not null)
+        {
+            LogBuildFailed(request.ImageName, failure);
+            yield return BinderEvent.Failed($"Failed to fetch {request.RepoUrl} at {request.ResolvedRef}: {failure}");
+            yield break;
+        }
+
+        var (plan, detectError) = BuildPackDetector.Detect(checkout);
+        if (plan is null)
+        {
+            LogBuildFailed(request.ImageName, detectError!);
+            yield return BinderEvent.Failed($"Error during build: {detectError}");
+            yield break;
+        }
+        LogBuildPack(request.ImageName, plan.BuildPackName);
+        yield return BinderEvent.Of(BinderPhase.Building, $"Using {plan.BuildPackName} builder");
+
+        var (prepared, prepareError) = await PrepareAsync(plan, checkout, request, cancellationToken).ConfigureAwait(false);
+        if (prepared is null)
+        {
+            LogBuildFailed(request.ImageName, prepareError!);
+            yield return BinderEvent.Failed($"Error during build: {prepareError}");
+            yield break;
+        }
+
+        var (context, parameters) = prepared.Value;
+        var lines = new LineAssembler();
+        string? buildError = null;
+        await using (var messages = _engine.BuildImageAsync(context.ToHttpContent(), parameters, cancellationToken).GetAsyncEnumerator(cancellationToken))
+        {
+            while (true)
+            {
+                JsonMessage message;
+                try
+                {
+                    if (!await messages.MoveNextAsync().ConfigureAwait(false)) break;
+                    message = messages.Current;
+                }
+                catch (Exception ex) when (ex is DockerEngineException or IOException or HttpRequestException)
+                {
+                    buildError = ex.Message;
+                    break;
+                }
+                if (message.ErrorMessage is { } error)
+                {
+                    buildError = error;
+                    break;
+                }
+                foreach (var text in lines.Add(Describe(message)))
+                {
+                    yield return BinderEvent.Of(BinderPhase.Building, text);
+                }
+            }
+        }
+        if (lines.Flush() is { } rest) yield return BinderEvent.Of(BinderPhase.Building, rest);
+
+        if (buildError is null && await _engine.InspectImageAsync(request.ImageName, cancellationToken).ConfigureAwait(false) is null)
+        {
+            buildError = $"the engine finished without producing {request.ImageName}";
+        }
+        if (buildError is not null)
+        {
+            LogBuildFailed(request.ImageName, buildError);
+            yield return BinderEvent.Failed($"Error during build: {buildError.TrimEnd()}");
+            yield break;
+        }
+        LogBuilt(request.ImageName);
     }
 
     /// <summary>Turns the plan into a tar context and build parameters; errors are messages for the user.</summary>

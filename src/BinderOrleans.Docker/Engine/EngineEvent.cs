@@ -8,7 +8,13 @@ internal sealed record EngineEvent
     [JsonPropertyName("Type")] public string? Type { get; init; }
     [JsonPropertyName("Action")] public string? Action { get; init; }
     [JsonPropertyName("Actor")] public EventActor? Actor { get; init; }
+    /// <summary>Unix seconds.</summary>
     [JsonPropertyName("time")] public long Time { get; init; }
+
+    /// <summary>Unix nanoseconds (the filter's <c>since</c> only has whole seconds).</summary>
+    [JsonPropertyName("timeNano")] public long TimeNano { get; init; }
+
+    [JsonIgnore] public DateTimeOffset At => DateTimeOffset.FromUnixTimeMilliseconds(TimeNano / 1_000_000);
 
     internal sealed record EventActor
     {

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace BinderOrleans.Docker.Launching;
 
 /// <summary>
-/// Removes launched servers that exited, or that have been idle longer than <c>Docker:CullIdleAfter</c>, every
+/// Removes launched servers that exited (a minute ago or more), or that have been idle longer than <c>Docker:CullIdleAfter</c>, every
 /// <c>Docker:CullInterval</c>. Idle time comes from the server's own <c>/api/status</c> <c>last_activity</c>; when the
 /// server does not say, from the container's age. Only containers carrying the launch label and every
 /// <c>Docker:Labels</c> label are considered, so one engine can host several deployments.
@@ -15,6 +15,9 @@ namespace BinderOrleans.Docker.Launching;
 internal sealed partial class ContainerCuller : BackgroundService
 {
     private const string TokenArgument = "--NotebookApp.token=";
+
+    /// <summary>An exited server is left alone this long, so a launcher reading its log to report the failure gets it first.</summary>
+    internal static readonly TimeSpan ExitedGrace = TimeSpan.FromMinutes(1);
 
     private readonly DockerEngineClient _engine;
     private readonly NotebookStatusClient _status;
@@ -65,7 +68,7 @@ internal sealed partial class ContainerCuller : BackgroundService
         {
             var reason = container.State switch
             {
-                "exited" or "dead" => "it exited",
+                "exited" or "dead" => await ExitedReasonAsync(container, cancellationToken).ConfigureAwait(false),
                 "running" => await IdleReasonAsync(container, cancellationToken).ConfigureAwait(false),
                 _ => null,
             };
@@ -75,6 +78,14 @@ internal sealed partial class ContainerCuller : BackgroundService
             removed.Add(container.Id);
         }
         return removed;
+    }
+
+    private async Task<string?> ExitedReasonAsync(ContainerSummary container, CancellationToken cancellationToken)
+    {
+        var inspect = await _engine.InspectContainerAsync(container.Id, cancellationToken).ConfigureAwait(false);
+        if (inspect is null) return null;
+        var finished = inspect.State?.FinishedAt is { Year: > 1 } at ? at : CreatedAt(container);
+        return _time.GetUtcNow() - finished > ExitedGrace ? $"it exited (code {inspect.State?.ExitCode})" : null;
     }
 
     private async Task<string?> IdleReasonAsync(ContainerSummary container, CancellationToken cancellationToken)

@@ -4,6 +4,7 @@ using BinderOrleans.Core.Registry;
 using BinderOrleans.Docker;
 using BinderOrleans.Docker.Registry;
 using BinderOrleans.JupyterHub;
+using BinderOrleans.Kubernetes;
 using BinderOrleans.Server.Build;
 using BinderOrleans.Server.Info;
 using BinderOrleans.Server.Security;
@@ -32,6 +33,7 @@ public static class BinderServer
             .AddInfoApi()
             .AddRepoProviders()
             .AddDockerBackend(builder.Configuration)
+            .AddKubernetesBackend(builder.Configuration)
             .AddRegistry(builder.Configuration)
             .AddDockerRegistry(builder.Configuration)
             .AddJupyterHubBackend(builder.Configuration);

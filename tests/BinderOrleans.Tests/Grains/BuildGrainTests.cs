@@ -24,14 +24,43 @@ public sealed class BuildGrainTests
     }
 
     [Fact]
-    public async Task LateAttacher_AfterBuildFinished_ReplaysEverything()
+    public async Task LateAttacher_WhileBuilding_ReplaysEverything()
     {
-        var rig = new GrainRig(r => r.BuildOptions.GrainLinger = TimeSpan.FromMinutes(1));
-        var early = await GrainRig.CollectAsync(rig.Builds.Attach(GrainRig.Request(), out var created1).WatchAsync(CancellationToken.None));
-        var late = await GrainRig.CollectAsync(rig.Builds.Attach(GrainRig.Request(), out var created2).WatchAsync(CancellationToken.None));
+        var rig = new GrainRig();
+        rig.Builder.Gate = new TaskCompletionSource();
+        var early = GrainRig.CollectAsync(rig.Builds.Attach(GrainRig.Request(), out var created1).WatchAsync(CancellationToken.None));
+        var grain = rig.Builds.Attach(GrainRig.Request(), out var created2);
+        rig.Builder.Gate.SetResult();
+        var earlyEvents = await early;
+        var late = await GrainRig.CollectAsync(grain.WatchAsync(CancellationToken.None));
         Assert.True(created1);
         Assert.False(created2);
-        Assert.Equal(early.Select(BinderEventJson.Serialize), late.Select(BinderEventJson.Serialize));
+        Assert.Equal(earlyEvents.Select(BinderEventJson.Serialize), late.Select(BinderEventJson.Serialize));
+        Assert.Equal(1, rig.Builder.Calls);
+    }
+
+    [Fact]
+    public async Task RequestAfterSuccessfulBuild_FindsTheImage_InsteadOfReplayingTheBuild()
+    {
+        var rig = new GrainRig(r => r.BuildOptions.FailedBuildLinger = TimeSpan.FromMinutes(1));
+        var grain = rig.Builds.Attach(GrainRig.Request(), out _);
+        await GrainRig.CollectAsync(grain.WatchAsync(CancellationToken.None));
+        await WaitUntil(() => rig.Builds.ActiveCount == 0);
+        var again = await GrainRig.CollectAsync(rig.Builds.Attach(GrainRig.Request(), out var created).WatchAsync(CancellationToken.None));
+        Assert.True(created);
+        Assert.Equal("Found built image, launching...\n", Assert.Single(again).Message);
+        Assert.Equal(1, rig.Builder.Calls);
+    }
+
+    [Fact]
+    public async Task RequestAfterFailedBuild_ReplaysTheFailure_WithoutRebuilding()
+    {
+        var rig = new GrainRig(r => r.BuildOptions.FailedBuildLinger = TimeSpan.FromMinutes(1));
+        rig.Builder.Script = _ => [BinderEvent.Of(BinderPhase.Building, "Step 1"), BinderEvent.Failed("RUN false returned 1")];
+        var first = await GrainRig.CollectAsync(rig.Builds.Attach(GrainRig.Request(), out _).WatchAsync(CancellationToken.None));
+        var again = await GrainRig.CollectAsync(rig.Builds.Attach(GrainRig.Request(), out var created).WatchAsync(CancellationToken.None));
+        Assert.False(created);
+        Assert.Equal(first.Select(BinderEventJson.Serialize), again.Select(BinderEventJson.Serialize));
         Assert.Equal(1, rig.Builder.Calls);
     }
 

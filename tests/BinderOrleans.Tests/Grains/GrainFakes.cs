@@ -114,7 +114,7 @@ internal sealed class GrainRig
     public FakeProvider Provider { get; } = new();
     public FakeQuota Quota { get; } = new();
     public TestLifetime Lifetime { get; } = new();
-    public BuildOptions BuildOptions { get; } = new() { GrainLinger = TimeSpan.Zero };
+    public BuildOptions BuildOptions { get; } = new() { FailedBuildLinger = TimeSpan.Zero };
     public SiteOptions Site { get; } = new() { SessionLinger = TimeSpan.FromMinutes(1), ReconnectGrace = TimeSpan.FromMilliseconds(200) };
     public BinderMetrics Metrics { get; } = new(new PrometheusRegistry());
     public BuildGrains Builds { get; }

@@ -1,0 +1,17 @@
+using BinderOrleans.Kubernetes.Api;
+using BinderOrleans.Kubernetes.Api.Models;
+
+namespace BinderOrleans.Kubernetes.Builds;
+
+/// <summary>What watching a pod came to: the pod in the awaited state, the pod gone, or the API out of reach.</summary>
+/// <param name="Pod">The pod; for <paramref name="Gone"/>, its last known state (null when a list found nothing).</param>
+/// <param name="Gone">The pod was deleted or is not there.</param>
+/// <param name="Error">The API could not be watched (after retries).</param>
+internal sealed record PodObservation(Pod? Pod, bool Gone, KubeError? Error)
+{
+    public static PodObservation Seen(Pod pod) => new(pod, false, null);
+
+    public static PodObservation Deleted(Pod? lastState) => new(lastState, true, null);
+
+    public static PodObservation Failed(KubeError error) => new(null, false, error);
+}

@@ -1,0 +1,53 @@
+using System.Text.RegularExpressions;
+using BinderOrleans.Kubernetes.Api;
+using BinderOrleans.Kubernetes.Builds;
+using Microsoft.Extensions.Options;
+
+namespace BinderOrleans.Kubernetes;
+
+/// <summary>Checks <c>Kubernetes:*</c> at start, including that an API server connection can be resolved.</summary>
+internal sealed partial class KubernetesOptionsValidator(KubeEnvironment environment, TimeProvider time) : IValidateOptions<KubernetesOptions>
+{
+    public ValidateOptionsResult Validate(string? name, KubernetesOptions options)
+    {
+        var failures = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.BuildImage))
+        {
+            failures.Add($"Kubernetes:BuildImage must name the repo2docker image build pods run (default {KubernetesOptions.DefaultBuildImage}).");
+        }
+        if (BuildPod.SocketPath(options.DockerHost) is { } socket && !socket.StartsWith('/'))
+        {
+            failures.Add($"Kubernetes:DockerHost must be a unix socket such as {KubernetesOptions.DefaultDockerHost}, or empty for none (got '{options.DockerHost}').");
+        }
+        if (options.Namespace is { Length: > 0 } ns && !DnsLabel().IsMatch(ns))
+        {
+            failures.Add($"Kubernetes:Namespace '{ns}' is not a valid namespace name (lower-case letters, digits and '-', at most 63).");
+        }
+        Positive(failures, options.CleanupInterval, "Kubernetes:CleanupInterval");
+        Positive(failures, options.MaxBuildAge, "Kubernetes:MaxBuildAge");
+        Positive(failures, options.ConnectTimeout, "Kubernetes:ConnectTimeout");
+        Positive(failures, options.RequestTimeout, "Kubernetes:RequestTimeout");
+        Positive(failures, options.TokenRefreshInterval, "Kubernetes:TokenRefreshInterval");
+        if (options.WatchTimeout < TimeSpan.FromSeconds(1) || options.WatchTimeout > TimeSpan.FromHours(1))
+        {
+            failures.Add("Kubernetes:WatchTimeout must be between 1 second and 1 hour.");
+        }
+        if (options.ExtraArgs.Any(a => !a.StartsWith('-')))
+        {
+            failures.Add("Kubernetes:ExtraArgs must all be options starting with '-' (the repository URL has to stay repo2docker's last argument).");
+        }
+
+        var (connection, error) = KubeConnectionLoader.Load(options, environment, time);
+        connection?.Dispose();
+        if (error is not null) failures.Add(error);
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void Positive(List<string> failures, TimeSpan value, string key)
+    {
+        if (value <= TimeSpan.Zero) failures.Add($"{key} must be positive.");
+    }
+
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
+    private static partial Regex DnsLabel();
+}

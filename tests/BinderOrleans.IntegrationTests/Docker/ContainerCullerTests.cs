@@ -1,0 +1,96 @@
+using BinderOrleans.Core.Events;
+using BinderOrleans.Docker;
+using BinderOrleans.Docker.Engine;
+using BinderOrleans.Docker.Launching;
+using BinderOrleans.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace BinderOrleans.IntegrationTests.Docker;
+
+/// <summary>The culler against real launched servers: idle time from the server's own status, exited ones removed.</summary>
+[Collection(DockerBackendCollection.Name)]
+public sealed class ContainerCullerTests(DockerBackendFixture fixture)
+{
+    /// <summary>Each test's culler only sees this test's containers, whatever other tests left behind.</summary>
+    private readonly Dictionary<string, string> _labels = new() { ["binderorleans.culler-test"] = Guid.NewGuid().ToString("N") };
+
+    private ContainerCuller Culler(TimeSpan idleAfter, TimeSpan interval, TimeProvider time) =>
+        new(fixture.Engine, NotebookStatusClient.Create(), Options.Create(new DockerOptions
+        {
+            Labels = new(_labels) { [DockerSandbox.LabelKey] = fixture.Sandbox.RunId },
+            CullIdleAfter = idleAfter,
+            CullInterval = interval,
+        }), time, NullLogger<ContainerCuller>.Instance);
+
+    private async Task<string> ExitedContainerAsync(Dictionary<string, string> labels)
+    {
+        using var timeout = new CancellationTokenSource(DockerBackendFixture.CallTimeout);
+        var id = await fixture.Engine.CreateContainerAsync(new ContainerCreateRequest
+        {
+            Image = BinderOrleans.Core.Options.BuildOptions.DefaultBaseImage,
+            Cmd = ["true"],
+            Labels = new Dictionary<string, string>(labels.Concat(_labels)) { [DockerSandbox.LabelKey] = fixture.Sandbox.RunId },
+            HostConfig = new ContainerCreateRequest.HostConfigSection { NetworkMode = "none" },
+        }, null, timeout.Token);
+        await fixture.Engine.StartContainerAsync(id, timeout.Token);
+        Assert.Equal(0, await fixture.Engine.WaitContainerAsync(id, timeout.Token));
+        return id;
+    }
+
+    private async Task<string> RunningServerAsync()
+    {
+        var events = await LauncherTests.LaunchAsync(LauncherTests.Launcher(fixture, LauncherTests.NotebookAsRoot, labels: _labels));
+        Assert.Equal(BinderPhase.Ready, events[^1].Phase);
+        return (await fixture.ContainerOfAsync(events[^1])).Id;
+    }
+
+    [Fact]
+    public async Task CullOnce_ExitedRemovedAfterGrace_RunningRemovedOnlyWhenIdleTooLong()
+    {
+        var server = await RunningServerAsync();
+        var exited = await ExitedContainerAsync(new() { ["binderorleans.launch"] = "exited-one" });
+        var notALaunch = await ExitedContainerAsync(new() { ["purpose"] = "not a launched server" });
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        var culler = Culler(TimeSpan.FromHours(1), TimeSpan.FromMinutes(5), clock);
+        using var timeout = new CancellationTokenSource(DockerBackendFixture.CallTimeout);
+
+        // Just exited: a launcher may still be reading its log.
+        Assert.Empty(await culler.CullOnceAsync(timeout.Token));
+
+        clock.Now += ContainerCuller.ExitedGrace + TimeSpan.FromSeconds(5);
+        Assert.Equal([exited], await culler.CullOnceAsync(timeout.Token));
+        Assert.Contains(server, await fixture.Sandbox.ContainerIdsAsync());
+
+        clock.Now = DateTimeOffset.UtcNow + TimeSpan.FromMinutes(59);
+        Assert.Empty(await culler.CullOnceAsync(timeout.Token));
+
+        clock.Now += TimeSpan.FromMinutes(2);
+        var later = await culler.CullOnceAsync(timeout.Token);
+
+        Assert.Equal([server], later);
+        Assert.Equal([notALaunch], await fixture.Sandbox.ContainerIdsAsync($"binderorleans.culler-test={_labels["binderorleans.culler-test"]}"));
+        await fixture.RemoveAsync(notALaunch);
+    }
+
+    [Fact]
+    public async Task HostedCuller_ShortIdleTimeout_RemovesIdleServer()
+    {
+        var server = await RunningServerAsync();
+        var culler = Culler(TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(300), TimeProvider.System);
+
+        await culler.StartAsync(CancellationToken.None);
+        try
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while ((await fixture.Sandbox.ContainerIdsAsync()).Contains(server) && DateTime.UtcNow < deadline) await Task.Delay(200);
+        }
+        finally
+        {
+            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await culler.StopAsync(stop.Token);
+        }
+
+        Assert.DoesNotContain(server, await fixture.Sandbox.ContainerIdsAsync());
+    }
+}

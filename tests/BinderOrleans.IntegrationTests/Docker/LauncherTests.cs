@@ -1,0 +1,118 @@
+using BinderOrleans.Core.Events;
+using BinderOrleans.Core.Options;
+using BinderOrleans.Core.Ports;
+using BinderOrleans.Docker;
+using BinderOrleans.Docker.Launching;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace BinderOrleans.IntegrationTests.Docker;
+
+/// <summary>The Docker launcher on its own, with the base image (it has the notebook server) and test commands.</summary>
+[Collection(DockerBackendCollection.Name)]
+public sealed class LauncherTests(DockerBackendFixture fixture)
+{
+    /// <summary>The base image runs as root; the notebook server needs to be told that is fine.</summary>
+    internal static readonly List<string> NotebookAsRoot = ["python3", "-m", "notebook", "--allow-root"];
+
+    /// <summary>A server that never answers; trailing arguments become bash's positional parameters.</summary>
+    private static readonly List<string> NeverAnswers = ["bash", "-c", "sleep 120"];
+
+    internal static DockerLauncher Launcher(DockerBackendFixture fixture, List<string> command, TimeSpan? launchTimeout = null,
+        Dictionary<string, string>? labels = null) =>
+        new(fixture.Engine, NotebookStatusClient.Create(), Options.Create(new DockerOptions
+        {
+            Labels = new(labels ?? []) { [BinderOrleans.Testing.DockerSandbox.LabelKey] = fixture.Sandbox.RunId },
+            ServerCommand = command,
+            LaunchTimeout = launchTimeout ?? TimeSpan.FromSeconds(60),
+        }), TimeProvider.System, NullLogger<DockerLauncher>.Instance);
+
+    internal static LaunchRequest Request() =>
+        new(BuildOptions.DefaultBaseImage, "file:///tmp/launcher-test", "git", "x/HEAD", "file:///tmp/launcher-test", "http://127.0.0.1/", "v2/git/x/HEAD",
+            "v2/git/x/abc", "127.0.0.1");
+
+    internal static async Task<List<BinderEvent>> LaunchAsync(DockerLauncher launcher)
+    {
+        var events = new List<BinderEvent>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        await foreach (var e in launcher.LaunchAsync(Request(), timeout.Token)) events.Add(e);
+        return events;
+    }
+
+    [Fact]
+    public async Task Launch_ServerAnswers_ReadyWithTokenAndLabelledContainer()
+    {
+        var events = await LaunchAsync(Launcher(fixture, NotebookAsRoot));
+
+        var ready = events[^1];
+        Assert.Equal(BinderPhase.Ready, ready.Phase);
+        Assert.All(events.SkipLast(1), e => Assert.Equal(BinderPhase.Launching, e.Phase));
+        using (var status = await DockerBackendFixture.GetStatusAsync(ready))
+        {
+            Assert.True(status.IsSuccessStatusCode);
+        }
+        var container = await fixture.ContainerOfAsync(ready);
+        Assert.Equal(BuildOptions.DefaultBaseImage, container.Labels!["binderorleans.image"]);
+        Assert.Equal("file:///tmp/launcher-test", container.Labels["binderorleans.repo"]);
+        Assert.True(DateTimeOffset.TryParse(container.Labels["binderorleans.created"], out _));
+        var env = await fixture.ExecAsync(container.Id, "printenv", "BINDER_REQUEST");
+        Assert.Equal("v2/git/x/HEAD\n", env.Stdout);
+
+        // Without the token the server refuses: the token really protects it.
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(10) };
+        using var anonymous = await http.GetAsync(new Uri(new Uri(ready.Url!), "api/status"));
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, anonymous.StatusCode);
+        await fixture.RemoveAsync(container.Id);
+    }
+
+    [Fact]
+    public async Task Launch_NeverAnswers_TimesOutRemovesContainerAndFails()
+    {
+        var before = await fixture.Sandbox.ContainerIdsAsync();
+        var events = await LaunchAsync(Launcher(fixture, NeverAnswers, TimeSpan.FromSeconds(3)));
+
+        var failed = events[^1];
+        Assert.Equal(BinderPhase.Failed, failed.Phase);
+        Assert.Equal(500, failed.StatusCode);
+        Assert.Contains("did not answer within 3 s (Docker:LaunchTimeout)", failed.Message);
+        Assert.Empty(await fixture.NewContainersAsync(before));
+    }
+
+    [Fact]
+    public async Task Launch_Cancelled_RemovesContainer()
+    {
+        var launcher = Launcher(fixture, NeverAnswers);
+        using var cts = new CancellationTokenSource();
+        var before = await fixture.Sandbox.ContainerIdsAsync();
+
+        await using (var events = launcher.LaunchAsync(Request(), cts.Token).GetAsyncEnumerator(CancellationToken.None))
+        {
+            Assert.True(await events.MoveNextAsync().AsTask().WaitAsync(DockerBackendFixture.CallTimeout));
+            Assert.Equal(BinderPhase.Launching, events.Current.Phase);
+            Assert.Single(await fixture.NewContainersAsync(before));
+
+            cts.Cancel();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => events.MoveNextAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30)));
+        }
+
+        Assert.Empty(await fixture.NewContainersAsync(before));
+    }
+
+    [Fact]
+    public async Task Launch_MissingImage_FailedWithoutContainer()
+    {
+        var launcher = Launcher(fixture, NotebookAsRoot);
+        var before = await fixture.Sandbox.ContainerIdsAsync();
+        var events = new List<BinderEvent>();
+        using var timeout = new CancellationTokenSource(DockerBackendFixture.CallTimeout);
+        await foreach (var e in launcher.LaunchAsync(Request() with { ImageName = $"binderorleans-test-{fixture.Sandbox.RunId}-absent:1" }, timeout.Token))
+        {
+            events.Add(e);
+        }
+
+        var failed = Assert.Single(events);
+        Assert.Equal(500, failed.StatusCode);
+        Assert.Contains("the image is not in the Docker engine", failed.Message);
+        Assert.Empty(await fixture.NewContainersAsync(before));
+    }
+}

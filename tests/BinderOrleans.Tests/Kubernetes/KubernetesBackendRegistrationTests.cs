@@ -1,0 +1,94 @@
+using BinderOrleans.Core.Health;
+using BinderOrleans.Core.Ports;
+using BinderOrleans.Kubernetes;
+using BinderOrleans.Kubernetes.Api;
+using BinderOrleans.Kubernetes.Builds;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace BinderOrleans.Tests.Kubernetes;
+
+public sealed class KubernetesBackendRegistrationTests
+{
+    [Fact]
+    public void BadSettings_FailValidation_WithMessagesNamingTheKeys()
+    {
+        using var services = Build(new()
+        {
+            ["Build:Backend"] = "kubernetes",
+            ["Kubernetes:DockerHost"] = "tcp://10.0.0.1:2375",
+            ["Kubernetes:CleanupInterval"] = "00:00:00",
+            ["Kubernetes:Namespace"] = "Not_A_Namespace",
+            ["Kubernetes:BuildImage"] = "",
+        });
+
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<KubernetesOptions>>().Value);
+        Assert.Contains(error.Failures, f => f.Contains("Kubernetes:DockerHost"));
+        Assert.Contains(error.Failures, f => f.Contains("Kubernetes:CleanupInterval"));
+        Assert.Contains(error.Failures, f => f.Contains("Kubernetes:Namespace"));
+        Assert.Contains(error.Failures, f => f.Contains("Kubernetes:BuildImage"));
+        Assert.Contains(error.Failures, f => f.Contains("No Kubernetes API"));
+    }
+
+    [Fact]
+    public async Task KubernetesBackend_ReplacesTheBuilder_AddsHealthAndCleaner_AndPushFollowsTheRegistry()
+    {
+        await using var rig = await KubeRig.StartAsync();
+        using var services = Build(new()
+        {
+            ["Build:Backend"] = "kubernetes",
+            ["Kubernetes:Kubeconfig"] = rig.Kubeconfig,
+            ["Registry:Enabled"] = "true",
+        }, s => s.AddSingleton<IImageBuilder, UnusedBuilder>());
+
+        Assert.IsType<KubernetesImageBuilder>(services.GetRequiredService<IImageBuilder>());
+        Assert.True(services.GetRequiredService<IOptions<KubernetesOptions>>().Value.Push);
+        Assert.Contains(services.GetServices<Microsoft.Extensions.Hosting.IHostedService>(), s => s is BuildPodCleaner);
+        var health = Assert.Single(services.GetServices<IBinderHealthCheck>());
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        var ok = await health.CheckAsync(cts.Token);
+        Assert.Equal("Kubernetes API", ok.Service);
+        Assert.True(ok.Ok);
+        Assert.Equal(FakeNamespace, ok.Details!["namespace"]);
+
+        await rig.Api.DisposeAsync();
+        var down = await health.CheckAsync(cts.Token);
+        Assert.False(down.Ok);
+        Assert.Contains("unreachable", (string)down.Details!["error"]!);
+    }
+
+    [Fact]
+    public void DockerBackend_RegistersNothingFromKubernetes()
+    {
+        using var services = Build(new() { ["Build:Backend"] = "docker" }, s => s.AddSingleton<IImageBuilder, UnusedBuilder>());
+        Assert.IsType<UnusedBuilder>(services.GetRequiredService<IImageBuilder>());
+        Assert.Null(services.GetService<KubeApiClient>());
+    }
+
+    private const string FakeNamespace = BinderOrleans.Testing.Kubernetes.FakeKubernetesApi.DefaultNamespace;
+
+    private static ServiceProvider Build(Dictionary<string, string?> settings, Action<IServiceCollection>? before = null)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
+        services.AddSingleton<IImageRegistry>(new NoImages());
+        // Keep the machine's own environment (a real ~/.kube/config, KUBERNETES_SERVICE_HOST) out of the test.
+        services.AddSingleton(new KubeEnvironment(_ => null, Path.GetTempPath()));
+        before?.Invoke(services);
+        services.AddKubernetesBackend(configuration);
+        return services.BuildServiceProvider();
+    }
+
+    private sealed class NoImages : IImageRegistry
+    {
+        public Task<ImageLookup> LookupAsync(string imageName, CancellationToken cancellationToken) => Task.FromResult(ImageLookup.Missing);
+    }
+
+    private sealed class UnusedBuilder : IImageBuilder
+    {
+        public IAsyncEnumerable<Core.Events.BinderEvent> BuildAsync(BuildRequest request, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+    }
+}
