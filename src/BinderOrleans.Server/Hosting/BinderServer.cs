@@ -1,6 +1,8 @@
 using BinderOrleans.Core;
 using BinderOrleans.Core.Providers;
+using BinderOrleans.Core.Registry;
 using BinderOrleans.Docker;
+using BinderOrleans.Docker.Registry;
 using BinderOrleans.JupyterHub;
 using BinderOrleans.Kubernetes;
 using BinderOrleans.Server.Build;
@@ -34,6 +36,8 @@ public static class BinderServer
             .AddRepoProviders()
             .AddDockerBackend(builder.Configuration)
             .AddKubernetesBackend(builder.Configuration)
+            .AddRegistry(builder.Configuration)
+            .AddDockerRegistry(builder.Configuration)
             .AddJupyterHubBackend(builder.Configuration)
             .AddBuildHub();
         configure?.Invoke(builder);
