@@ -10,7 +10,7 @@ FROM node:20-bookworm-slim AS assets
 WORKDIR /src
 COPY package.json package-lock.json ./
 COPY scripts/copy-assets.mjs scripts/
-RUN npm ci --no-audit --no-fund && node scripts/copy-assets.mjs --out /wwwroot-lib
+RUN npm ci --no-audit --no-fund && node scripts/copy-assets.mjs
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0
 # git: the git provider resolves refs with `git ls-remote` and the Docker builder clones with it.
@@ -18,7 +18,7 @@ RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends git ca-
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /app ./
-COPY --from=assets /wwwroot-lib ./wwwroot/lib
+COPY --from=assets /src/src/BinderOrleans.Server/wwwroot/lib ./wwwroot/lib
 ENV ASPNETCORE_URLS=http://0.0.0.0:8585 \
     DOTNET_CLI_TELEMETRY_OPTOUT=1
 EXPOSE 8585

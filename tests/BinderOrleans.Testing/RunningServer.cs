@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace BinderOrleans.Testing;
@@ -26,22 +25,30 @@ public sealed class RunningServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
+    /// <summary>
+    /// Settings every test server starts with unless the test gives its own: the per-IP rate limit is off, because
+    /// a whole test class shares one client address (tests of the limit set <c>Security:RateLimit</c>).
+    /// </summary>
+    public static IReadOnlyDictionary<string, string?> TestDefaults { get; } = new Dictionary<string, string?>
+    {
+        ["Security:RateLimit"] = "0",
+    };
+
     /// <param name="settings">Configuration keys such as <c>Build:BaseImage</c>; they override appsettings.json.</param>
     /// <param name="configure">Replace services (fakes) after the defaults are registered.</param>
     public static async Task<RunningServer> StartAsync(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configure = null)
     {
-        // Backends are chosen while the defaults are registered, before `configure` runs: give the settings on the
-        // command line too, so that choice (Build:Backend, Launch:Backend) sees them.
+        var effective = new Dictionary<string, string?>(TestDefaults, StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) effective[key] = value;
+
+        // Backends are chosen while the defaults are registered, before `configure` runs: the settings go on the
+        // command line so that choice (Build:Backend, Launch:Backend) sees them.
         var args = new List<string> { "--urls", "http://127.0.0.1:0", "--environment", "Development" };
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        foreach (var (key, value) in effective)
         {
             if (value is not null) args.Add($"--{key}={value}");
         }
-        var app = BinderServer.Create([.. args], builder =>
-        {
-            builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
-            configure?.Invoke(builder.Services);
-        });
+        var app = BinderServer.Create([.. args], builder => configure?.Invoke(builder.Services));
         await app.StartAsync().ConfigureAwait(false);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new RunningServer(app, new Uri(address.EndsWith('/') ? address : address + "/"));

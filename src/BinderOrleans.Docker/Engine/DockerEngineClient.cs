@@ -13,7 +13,7 @@ namespace BinderOrleans.Docker.Engine;
 /// (null / false); anything else unexpected throws <see cref="DockerEngineException"/>.
 /// Streaming operations (build, and push/pull later) share <see cref="StreamJsonAsync"/>.
 /// </summary>
-internal sealed class DockerEngineClient
+internal sealed partial class DockerEngineClient
 {
     private readonly HttpClient _http;
 

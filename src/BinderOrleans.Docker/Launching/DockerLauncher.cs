@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using BinderOrleans.Core.Events;
 using BinderOrleans.Core.Ports;
 using BinderOrleans.Docker.Engine;
+using BinderOrleans.Docker.Registry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -26,10 +27,12 @@ internal sealed partial class DockerLauncher : ILauncher
     private readonly DockerOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly IImagePuller? _puller;
 
     public DockerLauncher(DockerEngineClient engine, NotebookStatusClient status, IOptions<DockerOptions> options, TimeProvider time,
-        ILogger<DockerLauncher> logger)
+        ILogger<DockerLauncher> logger, IImagePuller? puller = null)
     {
+        _puller = puller;
         _engine = engine;
         _status = status;
         _options = options.Value;
@@ -39,6 +42,16 @@ internal sealed partial class DockerLauncher : ILauncher
 
     public async IAsyncEnumerable<BinderEvent> LaunchAsync(LaunchRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        // With a registry, an image built elsewhere (or before a restart) is pulled first.
+        if (_puller is not null)
+        {
+            await foreach (var e in _puller.EnsureLocalAsync(request.ImageName, cancellationToken).ConfigureAwait(false))
+            {
+                yield return e;
+                if (e.Phase == BinderPhase.Failed) yield break;
+            }
+        }
+
         var (image, lookupError) = await InspectImageAsync(request.ImageName, cancellationToken).ConfigureAwait(false);
         if (image is null)
         {

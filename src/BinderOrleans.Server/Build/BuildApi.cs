@@ -54,8 +54,9 @@ internal static partial class BuildApi
         var usedToken = false;
         if (session is null)
         {
-            var refusal = await CheckAdmissionAsync(context, tokens, rateLimiter, time, provider, spec).ConfigureAwait(false);
-            if (refusal is { Event: { } failed })
+            var security = context.RequestServices.GetRequiredService<IOptions<SecurityOptions>>().Value;
+            var refusal = await BuildAdmission.CheckAsync(context, provider, spec, tokens, rateLimiter, security, time).ConfigureAwait(false);
+            if (refusal is { Refusal: { } failed })
             {
                 await stream.StartAsync(ct).ConfigureAwait(false);
                 await stream.WriteEventAsync(null, failed, ct).ConfigureAwait(false);
@@ -79,27 +80,6 @@ internal static partial class BuildApi
         {
             LogClientLeft(logger, provider, spec, context.Connection.RemoteIpAddress?.ToString());
         }
-    }
-
-    /// <summary>BinderHub's order: a build token (if given) must be valid; without one, the IP rate limit applies.</summary>
-    private static async Task<(BinderEvent? Event, bool UsedToken)> CheckAdmissionAsync(HttpContext context, BuildTokens tokens,
-        IpRateLimiter rateLimiter, TimeProvider time, string provider, string spec)
-    {
-        var token = context.Request.Query["build_token"].FirstOrDefault();
-        if (!string.IsNullOrEmpty(token))
-        {
-            var check = await tokens.ValidateAsync(token, provider, spec, BuildTokens.RequestOrigin(context.Request)).ConfigureAwait(false);
-            var checkOrigin = context.RequestServices.GetRequiredService<IOptions<SecurityOptions>>().Value.BuildTokenCheckOrigin;
-            if (check == BuildTokenCheck.Invalid) return (BinderEvent.Failed("Invalid build token", 403), false);
-            if (check == BuildTokenCheck.WrongOrigin && checkOrigin) return (BinderEvent.Failed("Invalid build token: it was issued for another origin", 403), false);
-            return (null, true);
-        }
-        if (rateLimiter.Limit == 0) return (null, false);
-        var decision = rateLimiter.Increment(context.Connection.RemoteIpAddress?.ToString() ?? "");
-        SecurityServiceCollectionExtensions.WriteRateLimitHeaders(context.Response, decision);
-        if (decision.Allowed) return (null, false);
-        var seconds = Math.Max(1, (long)Math.Ceiling((decision.Reset - time.GetUtcNow()).TotalSeconds));
-        return (BinderEvent.Failed($"Rate limit exceeded. Try again in {seconds} seconds.", 429), false);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Client {Ip} left the stream for {Provider}:{Spec}")]

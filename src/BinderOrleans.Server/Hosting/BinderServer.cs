@@ -1,11 +1,15 @@
 using BinderOrleans.Core;
 using BinderOrleans.Core.Providers;
+using BinderOrleans.Core.Registry;
 using BinderOrleans.Docker;
+using BinderOrleans.Docker.Registry;
 using BinderOrleans.JupyterHub;
 using BinderOrleans.Kubernetes;
 using BinderOrleans.Server.Build;
+using BinderOrleans.Server.Hubs;
 using BinderOrleans.Server.Info;
 using BinderOrleans.Server.Security;
+using BinderOrleans.Server.Ui;
 
 namespace BinderOrleans.Server.Hosting;
 
@@ -32,15 +36,23 @@ public static class BinderServer
             .AddRepoProviders()
             .AddDockerBackend(builder.Configuration)
             .AddKubernetesBackend(builder.Configuration)
-            .AddJupyterHubBackend(builder.Configuration);
+            .AddRegistry(builder.Configuration)
+            .AddDockerRegistry(builder.Configuration)
+            .AddJupyterHubBackend(builder.Configuration)
+            .AddBuildHub();
         configure?.Invoke(builder);
 
         var app = builder.Build();
         var baseUrl = app.Configuration["Binder:BaseUrl"];
         if (!string.IsNullOrEmpty(baseUrl) && baseUrl != "/") app.UsePathBase(baseUrl.TrimEnd('/'));
+        // Routing after the path base, so routes match below Binder:BaseUrl (the implicit UseRouting would run first).
+        app.UseRouting();
         app.UseBinderSecurity();
+        app.UseUiStaticFiles();
         app.MapBuildApi();
+        app.MapBuildHub();
         app.MapInfoApi();
+        app.MapUi();
         return app;
     }
 }

@@ -1,0 +1,100 @@
+using System.Runtime.CompilerServices;
+using BinderOrleans.Core.Events;
+using BinderOrleans.Core.Registry;
+using BinderOrleans.Docker.Engine;
+using Microsoft.Extensions.Logging;
+
+namespace BinderOrleans.Docker.Registry;
+
+/// <summary>
+/// Pulls an image the local engine lacks from the registry (<c>POST /images/create</c> with <c>X-Registry-Auth</c>),
+/// so a server can start on a node or after a restart where the image was never built.
+/// </summary>
+internal sealed partial class RegistryImagePuller : IImagePuller
+{
+    private const string LayerDone = "Pull complete";
+    private const string LayerPresent = "Already exists";
+
+    private readonly DockerEngineClient _engine;
+    private readonly RegistryEndpoint _endpoint;
+    private readonly ILogger _logger;
+
+    public RegistryImagePuller(DockerEngineClient engine, RegistryEndpoint endpoint, ILogger<RegistryImagePuller> logger)
+    {
+        _engine = engine;
+        _endpoint = endpoint;
+        _logger = logger;
+    }
+
+    public async IAsyncEnumerable<BinderEvent> EnsureLocalAsync(string imageName, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (await _engine.InspectImageAsync(imageName, cancellationToken).ConfigureAwait(false) is not null) yield break;
+        }
+        catch (DockerEngineException)
+        {
+            // The launcher's own inspection reports an unreachable engine.
+            yield break;
+        }
+
+        LogPulling(imageName, _endpoint.Display);
+        yield return BinderEvent.Of(BinderPhase.Launching, $"Pulling image {imageName} from {_endpoint.Display}...");
+        var (name, tag) = RegistryImageName.SplitTag(imageName);
+        var layers = new Dictionary<string, bool>(StringComparer.Ordinal);
+        string? error = null;
+        await using (var messages = _engine.PullImageAsync(name, tag, EngineRegistryAuth.Encode(_endpoint), cancellationToken).GetAsyncEnumerator(cancellationToken))
+        {
+            while (true)
+            {
+                JsonMessage message;
+                try
+                {
+                    if (!await messages.MoveNextAsync().ConfigureAwait(false)) break;
+                    message = messages.Current;
+                }
+                catch (Exception ex) when (ex is DockerEngineException or IOException or HttpRequestException)
+                {
+                    error = ex.Message;
+                    break;
+                }
+                if (message.ErrorMessage is { } failure)
+                {
+                    error = failure;
+                    break;
+                }
+                if (message.Id is not { Length: > 0 } id || message.ProgressDetail is { Current: not null }) continue;
+                var done = message.Status is LayerDone or LayerPresent;
+                var wasDone = layers.GetValueOrDefault(id);
+                layers[id] = wasDone || done;
+                if (done && !wasDone)
+                {
+                    yield return BinderEvent.Of(BinderPhase.Launching,
+                        $"Layer {id}: {message.Status} ({layers.Values.Count(d => d)}/{layers.Count})");
+                }
+            }
+        }
+
+        if (error is null && await _engine.InspectImageAsync(imageName, cancellationToken).ConfigureAwait(false) is null)
+        {
+            error = "the pull finished but the engine does not have the image";
+        }
+        if (error is not null)
+        {
+            LogPullFailed(imageName, _endpoint.Display, error);
+            yield return BinderEvent.Failed($"Failed to pull image {imageName} from registry {_endpoint.Display}: {error.TrimEnd()}", 500);
+            yield break;
+        }
+        LogPulled(imageName);
+        yield return BinderEvent.Of(BinderPhase.Launching, $"Pulled image {imageName}");
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Pulling {Image} from {Registry}")]
+    private partial void LogPulling(string image, string registry);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Pulled {Image}")]
+    private partial void LogPulled(string image);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Pulling {Image} from {Registry} failed: {Error}")]
+    private partial void LogPullFailed(string image, string registry, string error);
+}

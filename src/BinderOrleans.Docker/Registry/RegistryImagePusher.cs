@@ -1,0 +1,83 @@
+using System.Runtime.CompilerServices;
+using BinderOrleans.Core.Events;
+using BinderOrleans.Core.Registry;
+using BinderOrleans.Docker.Engine;
+using Microsoft.Extensions.Logging;
+
+namespace BinderOrleans.Docker.Registry;
+
+/// <summary>
+/// Pushes a built image from the local engine to the registry, relaying per-layer progress as <c>pushing</c> events
+/// (repo2docker's <c>progress</c> shape). A failure ends with one <c>failed</c> event naming the registry and the
+/// engine's error; the local image is left in place.
+/// </summary>
+internal sealed partial class RegistryImagePusher
+{
+    private readonly DockerEngineClient _engine;
+    private readonly RegistryEndpoint _endpoint;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    public RegistryImagePusher(DockerEngineClient engine, RegistryEndpoint endpoint, TimeProvider time, ILogger<RegistryImagePusher> logger)
+    {
+        _engine = engine;
+        _endpoint = endpoint;
+        _time = time;
+        _logger = logger;
+    }
+
+    public async IAsyncEnumerable<BinderEvent> PushAsync(string imageName, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        LogPushing(imageName, _endpoint.Display);
+        yield return BinderEvent.Of(BinderPhase.Pushing, $"Pushing image {imageName} to {_endpoint.Display}");
+        var (name, tag) = RegistryImageName.SplitTag(imageName);
+        var progress = new PushProgress(_time);
+        string? error = null;
+        await using (var messages = _engine.PushImageAsync(name, tag, EngineRegistryAuth.Encode(_endpoint), cancellationToken).GetAsyncEnumerator(cancellationToken))
+        {
+            while (true)
+            {
+                JsonMessage message;
+                try
+                {
+                    if (!await messages.MoveNextAsync().ConfigureAwait(false)) break;
+                    message = messages.Current;
+                }
+                catch (Exception ex) when (ex is DockerEngineException or IOException or HttpRequestException)
+                {
+                    error = ex.Message;
+                    break;
+                }
+                if (message.ErrorMessage is { } failure)
+                {
+                    error = failure;
+                    break;
+                }
+                if (progress.Observe(message.Id, message.Status, message.ProgressDetail?.Current, message.ProgressDetail?.Total) is { } e)
+                {
+                    yield return e;
+                }
+            }
+        }
+
+        if (error is not null)
+        {
+            LogPushFailed(imageName, _endpoint.Display, error);
+            yield return BinderEvent.Failed(
+                $"Pushing {imageName} to registry {_endpoint.Display} failed: {error.TrimEnd()}. The image is kept in the local engine.", 500);
+            yield break;
+        }
+        if (progress.LayerCount > 0) yield return progress.Snapshot();
+        LogPushed(imageName, _endpoint.Display);
+        yield return BinderEvent.Of(BinderPhase.Pushing, $"Successfully pushed {imageName}");
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Pushing {Image} to {Registry}")]
+    private partial void LogPushing(string image, string registry);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Pushed {Image} to {Registry}")]
+    private partial void LogPushed(string image, string registry);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Pushing {Image} to {Registry} failed: {Error}")]
+    private partial void LogPushFailed(string image, string registry, string error);
+}

@@ -1,0 +1,32 @@
+using BinderOrleans.Core.Events;
+using BinderOrleans.Server.Security;
+
+namespace BinderOrleans.Server.Build;
+
+/// <summary>
+/// Who may start a launch, for both entrances (<c>/build</c> and the SignalR hub): BinderHub's order — a build
+/// token (query <c>build_token</c>), if given, must be valid; without one, the per-IP rate limit applies.
+/// </summary>
+internal static class BuildAdmission
+{
+    /// <returns>A <c>failed</c> event when refused; whether a valid token admitted the request.</returns>
+    public static async Task<(BinderEvent? Refusal, bool UsedToken)> CheckAsync(HttpContext context, string provider, string spec,
+        BuildTokens tokens, IpRateLimiter rateLimiter, SecurityOptions security, TimeProvider time)
+    {
+        var token = context.Request.Query["build_token"].FirstOrDefault();
+        if (!string.IsNullOrEmpty(token))
+        {
+            var check = await tokens.ValidateAsync(token, provider, spec, BuildTokens.RequestOrigin(context.Request)).ConfigureAwait(false);
+            if (check == BuildTokenCheck.Invalid) return (BinderEvent.Failed("Invalid build token", 403), false);
+            if (check == BuildTokenCheck.WrongOrigin && security.BuildTokenCheckOrigin) return (BinderEvent.Failed("Invalid build token: it was issued for another origin", 403), false);
+            return (null, true);
+        }
+        if (rateLimiter.Limit == 0) return (null, false);
+        var decision = rateLimiter.Increment(context.Connection.RemoteIpAddress?.ToString() ?? "");
+        // A hub connection's response (the WebSocket upgrade) has already started: no headers to add there.
+        if (!context.Response.HasStarted) SecurityServiceCollectionExtensions.WriteRateLimitHeaders(context.Response, decision);
+        if (decision.Allowed) return (null, false);
+        var seconds = Math.Max(1, (long)Math.Ceiling((decision.Reset - time.GetUtcNow()).TotalSeconds));
+        return (BinderEvent.Failed($"Rate limit exceeded. Try again in {seconds} seconds.", 429), false);
+    }
+}

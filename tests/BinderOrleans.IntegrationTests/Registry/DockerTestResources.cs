@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using BinderOrleans.Docker;
+using BinderOrleans.Docker.Engine;
+
+namespace BinderOrleans.IntegrationTests.Registry;
+
+/// <summary>
+/// What one test run creates in the shared Docker engine, all labelled <c>binderorleans.test-run=&lt;id&gt;</c>
+/// (set through <c>Docker:Labels</c>) or named by the test, and removed at the end: only those, nothing else.
+/// </summary>
+internal sealed class DockerTestResources : IAsyncDisposable
+{
+    public const string LabelKey = "binderorleans.test-run";
+
+    private readonly List<string> _namedImages = [];
+
+    public DockerTestResources()
+    {
+        Engine = DockerEngineClient.Create(new DockerOptions());
+    }
+
+    public string RunId { get; } = Guid.NewGuid().ToString("N")[..12];
+
+    public DockerEngineClient Engine { get; }
+
+    /// <summary>Tags <paramref name="source"/> as <paramref name="target"/> with the docker CLI; the tag is removed at the end.</summary>
+    public async Task TagAsync(string source, string target)
+    {
+        var psi = new ProcessStartInfo("docker") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in (string[])["tag", source, target]) psi.ArgumentList.Add(arg);
+        using var process = Process.Start(psi)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        if (process.ExitCode != 0) throw new InvalidOperationException("docker tag failed: " + await stderr);
+        _namedImages.Add(target);
+    }
+
+    /// <summary>An image name to remove at the end even if it carries no label (e.g. a tag the test made).</summary>
+    public void Track(string image) => _namedImages.Add(image);
+
+    /// <summary>Removes everything of this run; tries every item and reports all failures at the end.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var label = $"{LabelKey}={RunId}";
+        var errors = new List<Exception>();
+        async Task TryAsync(Func<Task> action)
+        {
+            try
+            {
+                await action();
+            }
+            catch (Exception ex) when (ex is DockerEngineException or OperationCanceledException)
+            {
+                errors.Add(ex);
+            }
+        }
+
+        await TryAsync(async () =>
+        {
+            foreach (var container in await Engine.ListContainersAsync([label], all: true, cts.Token))
+            {
+                await TryAsync(() => Engine.RemoveContainerAsync(container.Id, force: true, cts.Token));
+            }
+        });
+        foreach (var image in _namedImages)
+        {
+            await TryAsync(() => Engine.RemoveImageAsync(image, force: true, cts.Token));
+        }
+        await TryAsync(async () =>
+        {
+            foreach (var image in await Engine.ListImagesAsync([label], all: false, cts.Token))
+            {
+                var tags = (image.RepoTags ?? []).Where(t => t != "<none>:<none>").ToList();
+                if (tags.Count == 0) await TryAsync(() => Engine.RemoveImageAsync(image.Id, force: true, cts.Token));
+                foreach (var tag in tags) await TryAsync(() => Engine.RemoveImageAsync(tag, force: true, cts.Token));
+            }
+        });
+        if (errors.Count > 0) throw new AggregateException("Cleaning up the test's Docker resources failed.", errors);
+    }
+}
