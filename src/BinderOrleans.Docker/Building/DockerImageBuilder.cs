@@ -100,32 +100,18 @@ internal sealed partial class DockerImageBuilder : IImageBuilder
 
         var (context, parameters) = prepared.Value;
         var lines = new LineAssembler();
-        string? buildError = null;
-        await using (var messages = _engine.BuildImageAsync(context.ToHttpContent(), parameters, cancellationToken).GetAsyncEnumerator(cancellationToken))
+        string? buildError;
+        await using (var reader = new EngineMessageReader(_engine.BuildImageAsync(context.ToHttpContent(), parameters, cancellationToken), cancellationToken))
         {
-            while (true)
+            while (await reader.ReadAsync().ConfigureAwait(false))
             {
-                JsonMessage message;
-                try
-                {
-                    if (!await messages.MoveNextAsync().ConfigureAwait(false)) break;
-                    message = messages.Current;
-                }
-                catch (Exception ex) when (ex is DockerEngineException or IOException or HttpRequestException)
-                {
-                    buildError = ex.Message;
-                    break;
-                }
-                if (message.ErrorMessage is { } error)
-                {
-                    buildError = error;
-                    break;
-                }
+                var message = reader.Current;
                 foreach (var text in lines.Add(Describe(message)))
                 {
                     yield return BinderEvent.Of(BinderPhase.Building, text);
                 }
             }
+            buildError = reader.Error;
         }
         if (lines.Flush() is { } rest) yield return BinderEvent.Of(BinderPhase.Building, rest);
 

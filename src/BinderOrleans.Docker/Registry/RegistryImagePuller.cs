@@ -42,27 +42,12 @@ internal sealed partial class RegistryImagePuller : IImagePuller
         yield return BinderEvent.Of(BinderPhase.Launching, $"Pulling image {imageName} from {_endpoint.Display}...");
         var (name, tag) = RegistryImageName.SplitTag(imageName);
         var layers = new Dictionary<string, bool>(StringComparer.Ordinal);
-        string? error = null;
-        await using (var messages = _engine.PullImageAsync(name, tag, EngineRegistryAuth.Encode(_endpoint), cancellationToken).GetAsyncEnumerator(cancellationToken))
+        string? error;
+        await using (var reader = new EngineMessageReader(_engine.PullImageAsync(name, tag, EngineRegistryAuth.Encode(_endpoint), cancellationToken), cancellationToken))
         {
-            while (true)
+            while (await reader.ReadAsync().ConfigureAwait(false))
             {
-                JsonMessage message;
-                try
-                {
-                    if (!await messages.MoveNextAsync().ConfigureAwait(false)) break;
-                    message = messages.Current;
-                }
-                catch (Exception ex) when (ex is DockerEngineException or IOException or HttpRequestException)
-                {
-                    error = ex.Message;
-                    break;
-                }
-                if (message.ErrorMessage is { } failure)
-                {
-                    error = failure;
-                    break;
-                }
+                var message = reader.Current;
                 if (message.Id is not { Length: > 0 } id || message.ProgressDetail is { Current: not null }) continue;
                 var done = message.Status is LayerDone or LayerPresent;
                 var wasDone = layers.GetValueOrDefault(id);
@@ -73,6 +58,7 @@ internal sealed partial class RegistryImagePuller : IImagePuller
                         $"Layer {id}: {message.Status} ({layers.Values.Count(d => d)}/{layers.Count})");
                 }
             }
+            error = reader.Error;
         }
 
         if (error is null && await _engine.InspectImageAsync(imageName, cancellationToken).ConfigureAwait(false) is null)

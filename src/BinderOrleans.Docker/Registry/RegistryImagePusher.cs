@@ -32,32 +32,18 @@ internal sealed partial class RegistryImagePusher
         yield return BinderEvent.Of(BinderPhase.Pushing, $"Pushing image {imageName} to {_endpoint.Display}");
         var (name, tag) = RegistryImageName.SplitTag(imageName);
         var progress = new PushProgress(_time);
-        string? error = null;
-        await using (var messages = _engine.PushImageAsync(name, tag, EngineRegistryAuth.Encode(_endpoint), cancellationToken).GetAsyncEnumerator(cancellationToken))
+        string? error;
+        await using (var reader = new EngineMessageReader(_engine.PushImageAsync(name, tag, EngineRegistryAuth.Encode(_endpoint), cancellationToken), cancellationToken))
         {
-            while (true)
+            while (await reader.ReadAsync().ConfigureAwait(false))
             {
-                JsonMessage message;
-                try
-                {
-                    if (!await messages.MoveNextAsync().ConfigureAwait(false)) break;
-                    message = messages.Current;
-                }
-                catch (Exception ex) when (ex is DockerEngineException or IOException or HttpRequestException)
-                {
-                    error = ex.Message;
-                    break;
-                }
-                if (message.ErrorMessage is { } failure)
-                {
-                    error = failure;
-                    break;
-                }
+                var message = reader.Current;
                 if (progress.Observe(message.Id, message.Status, message.ProgressDetail?.Current, message.ProgressDetail?.Total) is { } e)
                 {
                     yield return e;
                 }
             }
+            error = reader.Error;
         }
 
         if (error is not null)
