@@ -49,9 +49,7 @@ public sealed class RunningServer : IAsyncDisposable
             if (value is not null) args.Add($"--{key}={value}");
         }
         var app = BinderServer.Create([.. args], builder => configure?.Invoke(builder.Services));
-        await app.StartAsync().ConfigureAwait(false);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new RunningServer(app, new Uri(address.EndsWith('/') ? address : address + "/"));
+        return new RunningServer(app, await LoopbackHost.StartAsync(app).ConfigureAwait(false));
     }
 
     public async ValueTask DisposeAsync()

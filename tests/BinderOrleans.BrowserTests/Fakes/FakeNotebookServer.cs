@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using BinderOrleans.Testing;
 
 namespace BinderOrleans.BrowserTests.Fakes;
 
@@ -37,19 +38,14 @@ internal sealed class FakeNotebookServer : ILauncher, IAsyncDisposable
 
     public static async Task<FakeNotebookServer> StartAsync(TimeSpan step)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
+        var app = LoopbackHost.CreateBuilder().Build();
         app.Run(async context =>
         {
             context.Response.ContentType = "text/html; charset=utf-8";
             var path = WebUtility.HtmlEncode(context.Request.Path.Value);
             await context.Response.WriteAsync($"<!DOCTYPE html><title>Fake notebook</title><h1 id=\"fake-notebook\">Fake notebook server</h1><p id=\"path\">{path}</p>");
         });
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new FakeNotebookServer(app, new Uri(address.TrimEnd('/') + "/"), step);
+        return new FakeNotebookServer(app, await LoopbackHost.StartAsync(app), step);
     }
 
     public async IAsyncEnumerable<BinderEvent> LaunchAsync(LaunchRequest request, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)

@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using BinderOrleans.Testing;
 
 namespace BinderOrleans.IntegrationTests.Registry;
 
@@ -58,15 +59,11 @@ public sealed class TokenServer : IAsyncDisposable
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyCertSign, true));
         var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddDays(1));
 
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
+        var app = LoopbackHost.CreateBuilder().Build();
         TokenServer? server = null;
         app.MapGet("/token", (HttpContext context) => server!.Handle(context));
-        await app.StartAsync().WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server = new TokenServer(app, key, certificate, username, password, new Uri(address.TrimEnd('/') + "/token"));
+        var baseUri = await LoopbackHost.StartAsync(app).ConfigureAwait(false);
+        server = new TokenServer(app, key, certificate, username, password, new Uri(baseUri, "token"));
         return server;
     }
 

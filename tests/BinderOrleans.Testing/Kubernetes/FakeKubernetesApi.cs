@@ -101,9 +101,7 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
         var app = builder.Build();
         var fake = new FakeKubernetesApi(app, serverCertificate, clientCertificate);
         fake.Map(app);
-        await app.StartAsync().ConfigureAwait(false);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        fake.BaseUri = new Uri(address.EndsWith('/') ? address : address + "/");
+        fake.BaseUri = await LoopbackHost.StartAsync(app).ConfigureAwait(false);
         return fake;
     }
 

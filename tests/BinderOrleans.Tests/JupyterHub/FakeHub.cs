@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using BinderOrleans.Testing;
 
 namespace BinderOrleans.Tests.JupyterHub;
 
@@ -41,10 +42,7 @@ internal sealed class FakeHub : IAsyncDisposable
 
     public static async Task<FakeHub> StartAsync()
     {
-        var builder = WebApplication.CreateBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
+        var app = LoopbackHost.CreateBuilder().Build();
         FakeHub? hub = null;
         app.Run(async ctx =>
         {
@@ -58,9 +56,7 @@ internal sealed class FakeHub : IAsyncDisposable
             hub!._calls.Enqueue(call);
             await hub.Handle(call, ctx);
         });
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        hub = new FakeHub(app, new Uri(address.TrimEnd('/') + "/"));
+        hub = new FakeHub(app, await LoopbackHost.StartAsync(app));
         return hub;
     }
 

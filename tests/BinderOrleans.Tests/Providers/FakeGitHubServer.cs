@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using BinderOrleans.Testing;
 
 namespace BinderOrleans.Tests.Providers;
 
@@ -35,16 +36,11 @@ internal sealed class FakeGitHubServer : IAsyncDisposable
 
     public static async Task<FakeGitHubServer> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
+        var app = LoopbackHost.CreateBuilder().Build();
         var server = new FakeGitHubServer(app);
         app.MapGet("/repos/{owner}/{repo}/commits/{**gitRef}", (HttpContext context, string owner, string repo, string gitRef) =>
             server.Commit(context, owner, repo, gitRef));
-        await app.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server.BaseUri = new Uri(address);
+        server.BaseUri = await LoopbackHost.StartAsync(app);
         return server;
     }
 

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using BinderOrleans.Testing;
 
 namespace BinderOrleans.Tests.Registry;
 
@@ -34,18 +35,14 @@ internal sealed class FakeRegistryServer : IAsyncDisposable
 
     public static async Task<FakeRegistryServer> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
+        var app = LoopbackHost.CreateBuilder().Build();
         var server = new FakeRegistryServer(app);
         app.Run(context =>
         {
             server.Requests.Enqueue((context.Request.Path.Value ?? "", context.Request.Headers.Accept.ToString()));
             return server.Respond(Interlocked.Increment(ref server._calls), context);
         });
-        await app.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        server.Url = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        server.Url = await LoopbackHost.StartAsync(app);
         return server;
     }
 
