@@ -27,11 +27,13 @@ public sealed class RunningServer : IAsyncDisposable
 
     /// <summary>
     /// Settings every test server starts with unless the test gives its own: the per-IP rate limit is off, because
-    /// a whole test class shares one client address (tests of the limit set <c>Security:RateLimit</c>).
+    /// a whole test class shares one client address (tests of the limit set <c>Security:RateLimit</c>), and streams
+    /// close right after <c>ready</c>, so a test reading to the end does not wait for the client-side close.
     /// </summary>
     public static IReadOnlyDictionary<string, string?> TestDefaults { get; } = new Dictionary<string, string?>
     {
         ["Security:RateLimit"] = "0",
+        ["Binder:ReadyHoldOpen"] = "00:00:00",
     };
 
     /// <param name="settings">Configuration keys such as <c>Build:BaseImage</c>; they override appsettings.json.</param>

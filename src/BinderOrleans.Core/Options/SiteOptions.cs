@@ -23,6 +23,13 @@ public sealed class SiteOptions
     /// <summary><c>Binder:ReconnectGrace</c>: a session whose client left is cancelled unless a client re-attaches within this. Default 60 s.</summary>
     public TimeSpan ReconnectGrace { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// <c>Binder:ReadyHoldOpen</c>: after <c>ready</c>, the <c>/build</c> stream stays open (with keepalives) until the client
+    /// closes it or this time passes, because binderhub-client reports a server-side close as a failure. Default 60 s,
+    /// BinderHub's. A reconnect after the end gets 204, so holding open is not needed to prevent relaunches.
+    /// </summary>
+    public TimeSpan ReadyHoldOpen { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <summary><c>Binder:EventLogPath</c>: file the launch analytics events (schema binderhub.jupyter.org/launch v6) are appended to. Empty = off.</summary>
     public string EventLogPath { get; set; } = "";
 

@@ -73,12 +73,19 @@ internal static partial class BuildApi
             await foreach (var (index, e) in session.WatchAsync(from, ct).ConfigureAwait(false))
             {
                 await stream.WriteEventAsync($"{session.Key}:{index}", e, ct).ConfigureAwait(false);
-                if (e.IsTerminal) break;
+                if (!e.IsTerminal) continue;
+                if (e.Phase == BinderPhase.Ready && options.Value.ReadyHoldOpen > TimeSpan.Zero)
+                {
+                    // binderhub-client reports a stream the server closes before it does as "Event stream closed
+                    // unexpectedly", even after ready; like BinderHub, leave closing to the client (keepalives go on).
+                    await Task.Delay(options.Value.ReadyHoldOpen, time, ct).ConfigureAwait(false);
+                }
+                break;
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            LogClientLeft(logger, provider, spec, context.Connection.RemoteIpAddress?.ToString());
+            if (!session.Completion.IsCompleted) LogClientLeft(logger, provider, spec, context.Connection.RemoteIpAddress?.ToString());
         }
     }
 
