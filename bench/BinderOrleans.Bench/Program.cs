@@ -1,0 +1,70 @@
+using System.Globalization;
+using BinderOrleans.Bench.FanOut;
+using BinderOrleans.Bench.Harness;
+using BinderOrleans.Bench.Http;
+
+// Usage: dotnet run -c Release --project bench/BinderOrleans.Bench [-- [a|b|all] [--quick]]
+var which = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
+var settings = args.Contains("--quick") ? BenchSettings.Quick : BenchSettings.Full;
+var output = Console.Out;
+
+using var deadline = new CancellationTokenSource(settings.Deadline);
+// Cancellation ends every await in the run; should something ignore it, the process still ends shortly after.
+_ = Task.Delay(settings.Deadline + TimeSpan.FromSeconds(20), CancellationToken.None).ContinueWith(_ =>
+{
+    Console.Error.WriteLine("bench: hard timeout, exiting");
+    Environment.Exit(3);
+}, TaskScheduler.Default);
+
+output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"BinderOrleans fan-out benchmark: {Environment.ProcessorCount} cores, .NET {Environment.Version}, server GC {System.Runtime.GCSettings.IsServerGC}, deadline {settings.Deadline}"));
+var claimsHold = true;
+try
+{
+    if (which is "a" or "all")
+    {
+        // Warm-up: JIT and pool start-up, not measured.
+        await FanOutScenario.RunAsync(10, Math.Min(200, settings.FanOutLines), deadline.Token);
+        var byWatchers = new List<IReadOnlyList<FanOutRound>>();
+        foreach (var w in settings.FanOutWatchers)
+        {
+            var rounds = new List<FanOutRound>();
+            for (var r = 0; r < settings.FanOutRounds; r++)
+            {
+                rounds.Add(await FanOutScenario.RunAsync(w, settings.FanOutLines, deadline.Token));
+            }
+            byWatchers.Add(rounds);
+        }
+        var rows = FanOutReport.Fold(byWatchers);
+        FanOutReport.Print(output, rows);
+        claimsHold &= rows.All(r => r.MaxBuilderInvocations == 1 && r.MinWatchersComplete == r.Watchers);
+    }
+
+    if (which is "b" or "all")
+    {
+        await using var http = await HttpFanOutScenario.StartAsync(settings.HttpLines, settings.HttpPace).WaitAsync(deadline.Token);
+        await http.RunAsync(1, deadline.Token);
+        await http.RunAsync(settings.HttpClients[^1], deadline.Token);
+        var byClients = new List<IReadOnlyList<HttpRound>>();
+        foreach (var w in settings.HttpClients)
+        {
+            var rounds = new List<HttpRound>();
+            for (var r = 0; r < settings.HttpRounds; r++)
+            {
+                rounds.Add(await http.RunAsync(w, deadline.Token));
+            }
+            byClients.Add(rounds);
+        }
+        var rows = HttpReport.Fold(byClients);
+        HttpReport.Print(output, rows, settings.HttpLines, settings.HttpPace);
+        claimsHold &= rows.All(r => r.MaxBuildsStarted == 1 && r.MinReadyClients == r.Clients);
+    }
+}
+catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+{
+    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bench: did not finish within {settings.Deadline}"));
+    return 2;
+}
+
+if (!claimsHold) Console.Error.WriteLine("bench: a claim failed (more than one build, or a watcher missed events)");
+return claimsHold ? 0 : 1;
