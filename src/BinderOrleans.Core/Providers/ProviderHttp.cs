@@ -1,3 +1,4 @@
+using System.Net.Http.Headers;
 using System.Text.Json;
 
 namespace BinderOrleans.Core.Providers;
@@ -27,6 +28,13 @@ internal static class ProviderHttp
         {
             return new ApiAnswer.Unanswered($"could not reach the {apiName}: {ex.Message}", 502, ex);
         }
+    }
+
+    /// <summary>BinderHub's user agent (some APIs refuse requests without one), naming us after it.</summary>
+    public static void AddUserAgent(HttpRequestMessage request)
+    {
+        request.Headers.UserAgent.Add(new ProductInfoHeaderValue("BinderHub", null));
+        request.Headers.UserAgent.Add(new ProductInfoHeaderValue("(BinderOrleans)"));
     }
 
     /// <summary>The (buffered) body as a JSON object; null when it is not one.</summary>

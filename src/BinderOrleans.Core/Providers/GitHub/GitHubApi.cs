@@ -15,8 +15,7 @@ internal static class GitHubApi
     public static HttpRequestMessage CreateRequest(GitHubProviderOptions options, string url)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, url);
-        request.Headers.UserAgent.Add(new ProductInfoHeaderValue("BinderHub", null));
-        request.Headers.UserAgent.Add(new ProductInfoHeaderValue("(BinderOrleans)"));
+        ProviderHttp.AddUserAgent(request);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/vnd.github+json"));
         if (options.AccessToken.Length > 0)
         {

@@ -50,8 +50,7 @@ internal sealed partial class GitLabRepoProvider : IRepoProvider
 
         var url = $"{_apiBase}/api/v4/projects/{Uri.EscapeDataString(parsed.Namespace)}/repository/commits/{Uri.EscapeDataString(parsed.Ref)}";
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
-        request.Headers.UserAgent.Add(new ProductInfoHeaderValue("BinderHub", null));
-        request.Headers.UserAgent.Add(new ProductInfoHeaderValue("(BinderOrleans)"));
+        ProviderHttp.AddUserAgent(request);
         // Headers rather than BinderHub's query parameters: GitLab accepts both, and headers stay out of access logs.
         if (_options.AccessToken.Length > 0) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _options.AccessToken);
         if (_options.PrivateToken.Length > 0) request.Headers.TryAddWithoutValidation("PRIVATE-TOKEN", _options.PrivateToken);
