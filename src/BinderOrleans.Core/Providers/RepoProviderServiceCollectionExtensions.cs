@@ -1,6 +1,8 @@
 using BinderOrleans.Core.Options;
+using BinderOrleans.Core.Providers.Gist;
 using BinderOrleans.Core.Providers.Git;
 using BinderOrleans.Core.Providers.GitHub;
+using BinderOrleans.Core.Providers.GitLab;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -10,8 +12,9 @@ namespace BinderOrleans.Core.Providers;
 public static class RepoProviderServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the repository providers (section <c>Providers</c>): <c>gh</c> (<c>Providers:GitHub</c>) and
-    /// <c>git</c> (<c>Providers:Git</c>), each wrapped in its spec rules, plus <c>Binder:PerRepoQuota*</c> checks.
+    /// Registers the repository providers (section <c>Providers</c>): <c>gh</c> (<c>Providers:GitHub</c>), <c>gist</c>
+    /// (<c>Providers:Gist</c>, using GitHub's API settings), <c>git</c> (<c>Providers:Git</c>) and <c>gl</c>
+    /// (<c>Providers:GitLab</c>), each wrapped in its spec rules, plus <c>Binder:PerRepoQuota*</c> checks.
     /// </summary>
     public static IServiceCollection AddRepoProviders(this IServiceCollection services)
     {
@@ -22,10 +25,13 @@ public static class RepoProviderServiceCollectionExtensions
             .Validate(o => o.PerRepoQuota >= 0, "Binder:PerRepoQuota must not be negative (0 = no limit).")
             .Validate(o => o.PerRepoQuotaHigher >= 0, "Binder:PerRepoQuotaHigher must not be negative (0 = no limit).");
 
-        // Registration order is the default order of /api/repoproviders (BinderHub lists gh before git).
-        services.AddHttpClient(GitHubRepoProvider.HttpClientName);
+        // Registration order is the default order of /api/repoproviders: BinderHub's gh, gist, git, gl.
+        services.AddHttpClient(GitHubApi.HttpClientName);
+        services.AddHttpClient(GitLabRepoProvider.HttpClientName);
         services.AddProvider<GitHubRepoProvider, GitHubProviderOptions>(GitHubProviderOptions.Section, ValidateGitHub);
+        services.AddProvider<GistRepoProvider, GistProviderOptions>(GistProviderOptions.Section, ValidateGist);
         services.AddProvider<GitRepoProvider, GitProviderOptions>(GitProviderOptions.Section, ValidateGit);
+        services.AddProvider<GitLabRepoProvider, GitLabProviderOptions>(GitLabProviderOptions.Section, ValidateGitLab);
         return services;
     }
 
@@ -43,19 +49,34 @@ public static class RepoProviderServiceCollectionExtensions
             sp.GetRequiredService<IOptions<SiteOptions>>().Value));
     }
 
-    private static IEnumerable<string> ValidateGitHub(GitHubProviderOptions o)
+    private static IEnumerable<string> ValidateGitHub(GitHubProviderOptions o) =>
+        ValidateApi(GitHubProviderOptions.Section, o.Hostname, "github.com", o.EffectiveApiBaseUrl, "https://api.github.com", o.RequestTimeout);
+
+    private static IEnumerable<string> ValidateGitLab(GitLabProviderOptions o) =>
+        ValidateApi(GitLabProviderOptions.Section, o.Hostname, "gitlab.com", o.EffectiveApiBaseUrl, "https://gitlab.com", o.RequestTimeout);
+
+    private static IEnumerable<string> ValidateGist(GistProviderOptions o)
     {
-        const string s = GitHubProviderOptions.Section;
-        if (string.IsNullOrWhiteSpace(o.Hostname) || o.Hostname.Contains('/', StringComparison.Ordinal) || Uri.CheckHostName(o.Hostname.Split(':')[0]) == UriHostNameType.Unknown)
-        {
-            yield return $"{s}:Hostname must be a host name such as github.com.";
-        }
-        else if (!Uri.TryCreate(o.EffectiveApiBaseUrl, UriKind.Absolute, out var api) || api.Scheme is not ("https" or "http"))
-        {
-            yield return $"{s}:ApiBaseUrl must be an absolute http(s) URL such as https://api.github.com.";
-        }
-        if (o.RequestTimeout <= TimeSpan.Zero) yield return $"{s}:RequestTimeout must be positive.";
+        if (!IsHostName(o.Hostname)) yield return $"{GistProviderOptions.Section}:Hostname must be a host name such as gist.github.com.";
     }
+
+    /// <summary>The checks every API-backed provider shares: a host name, an http(s) API root, a positive timeout.</summary>
+    private static IEnumerable<string> ValidateApi(string s, string hostname, string exampleHost, string apiBaseUrl, string exampleApi, TimeSpan timeout)
+    {
+        if (!IsHostName(hostname))
+        {
+            yield return $"{s}:Hostname must be a host name such as {exampleHost}.";
+        }
+        else if (!Uri.TryCreate(apiBaseUrl, UriKind.Absolute, out var api) || api.Scheme is not ("https" or "http"))
+        {
+            yield return $"{s}:ApiBaseUrl must be an absolute http(s) URL such as {exampleApi}.";
+        }
+        if (timeout <= TimeSpan.Zero) yield return $"{s}:RequestTimeout must be positive.";
+    }
+
+    private static bool IsHostName(string hostname) =>
+        !string.IsNullOrWhiteSpace(hostname) && !hostname.Contains('/', StringComparison.Ordinal)
+        && Uri.CheckHostName(hostname.Split(':')[0]) != UriHostNameType.Unknown;
 
     private static IEnumerable<string> ValidateGit(GitProviderOptions o)
     {

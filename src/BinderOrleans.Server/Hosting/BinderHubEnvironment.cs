@@ -8,6 +8,8 @@ internal static class BinderHubEnvironment
         ("GITHUB_ACCESS_TOKEN", "Providers:GitHub:AccessToken"),
         ("GITHUB_CLIENT_ID", "Providers:GitHub:ClientId"),
         ("GITHUB_CLIENT_SECRET", "Providers:GitHub:ClientSecret"),
+        ("GITLAB_ACCESS_TOKEN", "Providers:GitLab:AccessToken"),
+        ("GITLAB_PRIVATE_TOKEN", "Providers:GitLab:PrivateToken"),
         ("JUPYTERHUB_API_TOKEN", "JupyterHub:ApiToken"),
         ("JUPYTERHUB_API_URL", "JupyterHub:ApiUrl"),
         ("JUPYTERHUB_ALLOW_NAMED_SERVERS", "JupyterHub:AllowNamedServers"),

@@ -100,6 +100,10 @@ public sealed class BuildApiConfiguredTests : IDisposable
     [InlineData("Providers:Enabled:0", "svn", "Providers:Enabled:0 names an unknown provider 'svn'")]
     [InlineData("Binder:PerRepoQuota", "-1", "Binder:PerRepoQuota must not be negative")]
     [InlineData("Providers:GitHub:Hostname", "https://github.com", "Providers:GitHub:Hostname must be a host name")]
+    [InlineData("Providers:GitLab:ApiBaseUrl", "ftp://gitlab.example.org", "Providers:GitLab:ApiBaseUrl must be an absolute http(s) URL")]
+    [InlineData("Providers:GitLab:RequestTimeout", "00:00:00", "Providers:GitLab:RequestTimeout must be positive")]
+    [InlineData("Providers:Gist:Hostname", "gist.github.com/x", "Providers:Gist:Hostname must be a host name")]
+    [InlineData("Providers:Gist:BannedSpecs:0", "(unclosed", "Providers:Gist:BannedSpecs:0 is not a valid regular expression")]
     public async Task InvalidProviderSettings_StopStartUp_NamingTheKey(string key, string value, string message)
     {
         var settings = BuildApiServerFixture.Settings();

@@ -13,13 +13,15 @@ using BinderOrleans.Testing;
 namespace BinderOrleans.Tests.Providers;
 
 /// <summary>
-/// GitHub's <c>GET /repos/{owner}/{repo}/commits/{ref}</c> on 127.0.0.1, with its JSON shape, weak ETags, conditional
-/// requests (304) and <c>x-ratelimit-*</c> headers. Records what each request carried.
+/// GitHub's <c>GET /repos/{owner}/{repo}/commits/{ref}</c> and <c>GET /gists/{id}</c> on 127.0.0.1, with their JSON
+/// shapes, weak ETags and conditional requests (304, commits only) and <c>x-ratelimit-*</c> headers. Records what each
+/// request carried.
 /// </summary>
 internal sealed class FakeGitHubServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, string> _refs = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Gist> _gists = new(StringComparer.Ordinal);
     private int _remaining = 5000;
 
     private FakeGitHubServer(WebApplication app) => _app = app;
@@ -40,6 +42,7 @@ internal sealed class FakeGitHubServer : IAsyncDisposable
         var server = new FakeGitHubServer(app);
         app.MapGet("/repos/{owner}/{repo}/commits/{**gitRef}", (HttpContext context, string owner, string repo, string gitRef) =>
             server.Commit(context, owner, repo, gitRef));
+        app.MapGet("/gists/{id}", (HttpContext context, string id) => server.GetGist(context, id));
         server.BaseUri = await LoopbackHost.StartAsync(app);
         return server;
     }
@@ -52,6 +55,14 @@ internal sealed class FakeGitHubServer : IAsyncDisposable
         return sha;
     }
 
+    /// <summary>Creates or replaces gist <paramref name="id"/> with <paramref name="revisions"/> versions; returns them newest first.</summary>
+    public IReadOnlyList<string> SetGist(string owner, string id, int revisions = 1, bool isPublic = true)
+    {
+        var versions = Enumerable.Range(0, revisions).Select(_ => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20))).ToArray();
+        _gists[id] = new Gist(owner, isPublic, versions);
+        return versions;
+    }
+
     /// <summary>What the last counted response reported in x-ratelimit-remaining.</summary>
     public int Remaining => Volatile.Read(ref _remaining);
 
@@ -59,35 +70,9 @@ internal sealed class FakeGitHubServer : IAsyncDisposable
 
     private IResult Commit(HttpContext context, string owner, string repo, string gitRef)
     {
+        if (Refuse(context) is { } refused) return refused;
         var request = context.Request;
-        Requests.Enqueue(new RecordedRequest(
-            request.Path.Value ?? "",
-            request.Headers.Authorization.ToString(),
-            request.Headers.UserAgent.ToString(),
-            request.Headers.IfNoneMatch.ToString()));
-
         var response = context.Response;
-        var reset = RateLimitedUntil ?? DateTimeOffset.UtcNow.AddHours(1);
-        response.Headers["x-ratelimit-limit"] = "5000";
-        response.Headers["x-ratelimit-reset"] = reset.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
-        response.Headers["x-ratelimit-resource"] = "core";
-
-        if (RateLimitedUntil is not null)
-        {
-            response.Headers["x-ratelimit-remaining"] = "0";
-            response.Headers["x-ratelimit-used"] = "5000";
-            return Results.Json(new
-            {
-                message = "API rate limit exceeded for 127.0.0.1. (But here's the good news: Authenticated requests get a higher rate limit. Check out the documentation for more details.)",
-                documentation_url = "https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting",
-            }, statusCode: 403);
-        }
-
-        if (FailWith is { } status)
-        {
-            Spend(response);
-            return Results.Json(new { message = "Server Error" }, statusCode: status);
-        }
         if (!_refs.TryGetValue($"{owner}/{repo}/{gitRef}", out var sha))
         {
             // GitHub: 404 for a missing repository, 422 for a missing ref in an existing one.
@@ -122,6 +107,72 @@ internal sealed class FakeGitHubServer : IAsyncDisposable
         });
     }
 
+    /// <summary>Records the request and sets the rate-limit headers; the rate-limit or failure answer when one is due.</summary>
+    private IResult? Refuse(HttpContext context)
+    {
+        var request = context.Request;
+        Requests.Enqueue(new RecordedRequest(
+            request.Path.Value ?? "",
+            request.Headers.Authorization.ToString(),
+            request.Headers.UserAgent.ToString(),
+            request.Headers.IfNoneMatch.ToString()));
+
+        var response = context.Response;
+        var reset = RateLimitedUntil ?? DateTimeOffset.UtcNow.AddHours(1);
+        response.Headers["x-ratelimit-limit"] = "5000";
+        response.Headers["x-ratelimit-reset"] = reset.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        response.Headers["x-ratelimit-resource"] = "core";
+
+        if (RateLimitedUntil is not null)
+        {
+            response.Headers["x-ratelimit-remaining"] = "0";
+            response.Headers["x-ratelimit-used"] = "5000";
+            return Results.Json(new
+            {
+                message = "API rate limit exceeded for 127.0.0.1. (But here's the good news: Authenticated requests get a higher rate limit. Check out the documentation for more details.)",
+                documentation_url = "https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting",
+            }, statusCode: 403);
+        }
+
+        if (FailWith is { } status)
+        {
+            Spend(response);
+            return Results.Json(new { message = "Server Error" }, statusCode: status);
+        }
+        return null;
+    }
+
+    private IResult GetGist(HttpContext context, string id)
+    {
+        if (Refuse(context) is { } refused) return refused;
+        Spend(context.Response);
+        if (!_gists.TryGetValue(id, out var gist))
+        {
+            return Results.Json(new { message = "Not Found", documentation_url = "https://docs.github.com/rest/gists/gists#get-a-gist" }, statusCode: 404);
+        }
+        var owner = new { login = gist.Owner, id = 1, type = "User" };
+        return Results.Json(new
+        {
+            url = $"{BaseUri}gists/{id}",
+            id,
+            html_url = $"https://gist.github.com/{gist.Owner}/{id}",
+            git_pull_url = $"https://gist.github.com/{id}.git",
+            @public = gist.Public,
+            description = "A gist",
+            files = new Dictionary<string, object> { ["notebook.ipynb"] = new { filename = "notebook.ipynb", type = "text/plain", size = 2 } },
+            owner,
+            history = gist.Versions.Select((version, i) => new
+            {
+                user = owner,
+                version,
+                committed_at = DateTimeOffset.UnixEpoch.AddDays(gist.Versions.Count - i).ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+                change_status = new { total = 1, additions = 1, deletions = 0 },
+                url = $"{BaseUri}gists/{id}/{version}",
+            }),
+            truncated = false,
+        });
+    }
+
     private void Spend(HttpResponse response)
     {
         var remaining = Interlocked.Decrement(ref _remaining);
@@ -133,6 +184,8 @@ internal sealed class FakeGitHubServer : IAsyncDisposable
         await _app.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20));
         await _app.DisposeAsync();
     }
+
+    private sealed record Gist(string Owner, bool Public, IReadOnlyList<string> Versions);
 
     internal sealed record RecordedRequest(string Path, string Authorization, string UserAgent, string IfNoneMatch);
 }

@@ -1,10 +1,6 @@
-using System.Runtime.CompilerServices;
 using BinderOrleans.Core.Events;
 using BinderOrleans.Core.Naming;
-using BinderOrleans.Core.Ports;
 using BinderOrleans.Testing;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace BinderOrleans.Tests.Providers;
 
@@ -23,15 +19,7 @@ public sealed class GitHubThroughServerTests : IAsyncLifetime
             ["Providers:GitHub:ApiBaseUrl"] = _github.BaseUri.ToString(),
             ["Providers:GitHub:AccessToken"] = "server-token",
             ["Logging:LogLevel:Default"] = "Warning",
-        }, services =>
-        {
-            services.RemoveAll<IImageRegistry>();
-            services.RemoveAll<IImageBuilder>();
-            services.RemoveAll<ILauncher>();
-            services.AddSingleton<IImageRegistry, ExistingImages>();
-            services.AddSingleton<IImageBuilder, NoBuilds>();
-            services.AddSingleton<ILauncher, InstantLauncher>();
-        }).WaitAsync(Timeout);
+        }, ResolveOnlyBackends.Use).WaitAsync(Timeout);
     }
 
     public async Task DisposeAsync()
@@ -81,25 +69,5 @@ public sealed class GitHubThroughServerTests : IAsyncLifetime
         Assert.Equal(BinderPhase.Failed, only.Phase);
         Assert.Equal(429, only.StatusCode);
         Assert.Matches(@"^Error resolving ref for gh:o/r/HEAD: GitHub rate limit exceeded\. Try again in 15 minutes\.\n$", only.Message);
-    }
-
-    private sealed class ExistingImages : IImageRegistry
-    {
-        public Task<ImageLookup> LookupAsync(string imageName, CancellationToken cancellationToken) => Task.FromResult(ImageLookup.Found);
-    }
-
-    private sealed class NoBuilds : IImageBuilder
-    {
-        public IAsyncEnumerable<BinderEvent> BuildAsync(BuildRequest request, CancellationToken cancellationToken) =>
-            throw new InvalidOperationException("The image exists; nothing should build.");
-    }
-
-    private sealed class InstantLauncher : ILauncher
-    {
-        public async IAsyncEnumerable<BinderEvent> LaunchAsync(LaunchRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
-        {
-            await Task.Yield();
-            yield return new BinderEvent { Phase = BinderPhase.Ready, Url = "http://127.0.0.1:1/user/x/", Token = "t" };
-        }
     }
 }

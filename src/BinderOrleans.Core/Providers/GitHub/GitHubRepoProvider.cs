@@ -1,8 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
-using System.Text.Json;
 using BinderOrleans.Core.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -15,7 +12,7 @@ namespace BinderOrleans.Core.Providers.GitHub;
 /// </summary>
 internal sealed partial class GitHubRepoProvider : IRepoProvider
 {
-    public const string HttpClientName = "BinderOrleans.GitHub";
+    public const string HttpClientName = GitHubApi.HttpClientName;
 
     private const int CacheSize = 1024;
     private static readonly TimeSpan NotFoundCacheAge = TimeSpan.FromSeconds(300);
@@ -107,39 +104,18 @@ internal sealed partial class GitHubRepoProvider : IRepoProvider
         var cached = _commits.TryGet(url, out var hit) ? hit : null;
         if (cached is null && _notFound.TryGet(url, out _)) return GitHubLookup.NotFound.Instance;
 
-        using var request = new HttpRequestMessage(HttpMethod.Get, url);
-        request.Headers.UserAgent.Add(new ProductInfoHeaderValue("BinderHub", null));
-        request.Headers.UserAgent.Add(new ProductInfoHeaderValue("(BinderOrleans)"));
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/vnd.github+json"));
-        if (_options.AccessToken.Length > 0)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("token", _options.AccessToken);
-        }
-        else if (_options.ClientId.Length > 0 && _options.ClientSecret.Length > 0)
-        {
-            var basic = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{_options.ClientId}:{_options.ClientSecret}"));
-            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", basic);
-        }
+        using var request = GitHubApi.CreateRequest(_options, url);
         if (cached is not null) request.Headers.TryAddWithoutValidation("If-None-Match", cached.ETag);
 
-        var client = _http.CreateClient(HttpClientName);
-        using var timeout = new CancellationTokenSource(_options.RequestTimeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
-        HttpResponseMessage response;
-        try
+        var answer = await ProviderHttp.SendAsync(_http.CreateClient(HttpClientName), request, GitHubApi.Name, _options.RequestTimeout, _time, cancellationToken)
+            .ConfigureAwait(false);
+        if (answer is ApiAnswer.Unanswered unanswered)
         {
-            response = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead, linked.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            return new GitHubLookup.Error($"the GitHub API did not answer within {_options.RequestTimeout.TotalSeconds:0} seconds.", 504);
-        }
-        catch (HttpRequestException ex)
-        {
-            LogApiUnreachable(ex, _apiBase);
-            return new GitHubLookup.Error($"could not reach the GitHub API: {ex.Message}", 502);
+            if (unanswered.Exception is { } ex) LogApiUnreachable(ex, _apiBase);
+            return new GitHubLookup.Error(unanswered.Message, unanswered.StatusCode);
         }
 
+        var response = ((ApiAnswer.Answered)answer).Response;
         using (response)
         {
             RecordRateLimit(response);
@@ -164,7 +140,7 @@ internal sealed partial class GitHubRepoProvider : IRepoProvider
                 return new GitHubLookup.Error($"the GitHub API answered {status} {response.ReasonPhrase}.", 502);
             }
 
-            var sha = await ReadShaAsync(response, linked.Token).ConfigureAwait(false);
+            var sha = await ReadShaAsync(response, cancellationToken).ConfigureAwait(false);
             if (sha is null)
             {
                 LogNoSha(url);
@@ -177,45 +153,15 @@ internal sealed partial class GitHubRepoProvider : IRepoProvider
 
     private static async Task<string?> ReadShaAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        try
-        {
-            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            using var json = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken).ConfigureAwait(false);
-            return json.RootElement.ValueKind == JsonValueKind.Object
-                && json.RootElement.TryGetProperty("sha", out var sha) && sha.ValueKind == JsonValueKind.String
-                && Git.LsRemoteOutput.IsObjectId(sha.GetString()!)
-                ? sha.GetString()
-                : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
+        using var json = await ProviderHttp.ReadObjectAsync(response, cancellationToken).ConfigureAwait(false);
+        return json is not null && ProviderHttp.String(json.RootElement, "sha") is { } sha && Git.LsRemoteOutput.IsObjectId(sha) ? sha : null;
     }
 
-    /// <summary>BinderHub's message when the rate limit is spent: minutes to the reset, rounded up to the next 5.</summary>
     private string? RateLimitMessage(HttpResponseMessage response)
     {
-        var status = (int)response.StatusCode;
-        var spent = status == 403 && Header(response, "x-ratelimit-remaining") == "0";
-        if (!spent && status != 429) return null;
-
-        long seconds;
-        if (long.TryParse(Header(response, "x-ratelimit-reset"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var reset))
-        {
-            seconds = reset - _time.GetUtcNow().ToUnixTimeSeconds();
-        }
-        else if (response.Headers.RetryAfter?.Delta is { } delta)
-        {
-            seconds = (long)delta.TotalSeconds;
-        }
-        else
-        {
-            seconds = 0;
-        }
-        var minutes = 5 * (1 + Math.Max(0, seconds) / 60 / 5);
-        LogRateLimited(Header(response, "x-ratelimit-limit") ?? "?", TimeSpan.FromSeconds(Math.Max(0, seconds)));
-        return $"GitHub rate limit exceeded. Try again in {minutes} minutes.";
+        if (GitHubApi.SpentRateLimitReset(response, _time.GetUtcNow()) is not { } reset) return null;
+        LogRateLimited(Header(response, "x-ratelimit-limit") ?? "?", reset);
+        return GitHubApi.RateLimitMessage(reset);
     }
 
     private void RecordRateLimit(HttpResponseMessage response)
@@ -229,8 +175,7 @@ internal sealed partial class GitHubRepoProvider : IRepoProvider
         LogRateLimit(level, remaining, limit);
     }
 
-    private static string? Header(HttpResponseMessage response, string name) =>
-        response.Headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
+    private static string? Header(HttpResponseMessage response, string name) => ProviderHttp.Header(response, name);
 
     [LoggerMessage(Message = "GitHub rate limit remaining {Remaining}/{Limit}")]
     private partial void LogRateLimit(LogLevel level, int remaining, int limit);
