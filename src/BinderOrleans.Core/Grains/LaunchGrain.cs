@@ -150,7 +150,8 @@ internal sealed partial class LaunchGrain : ILaunchGrain
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogResolveCrashed(ex, _spec.ProviderId, spec);
-            Append(BinderEvent.Failed($"Error resolving ref for {_spec.ProviderId}:{spec}: {ex.Message}", 500));
+            var error = ResolveResult.Error(_spec.ProviderId, spec, ex.Message, 500);
+            Append(BinderEvent.Failed(error.Message, error.StatusCode));
             return;
         }
         if (resolved is ResolveResult.Failed failed)

@@ -12,6 +12,14 @@ public abstract record ResolveResult
 
     /// <summary>The spec could not be resolved; <paramref name="Message"/> is shown as is.</summary>
     public sealed record Failed(string Message, int StatusCode) : ResolveResult;
+
+    /// <summary>BinderHub's message for a spec that names nothing (404).</summary>
+    public static Failed NotFound(string providerId, string spec) =>
+        new($"Could not resolve ref for {providerId}:{spec}. Double check your URL and that your repo is public.", 404);
+
+    /// <summary>BinderHub's message for a lookup that went wrong: <c>Error resolving ref for {id}:{spec}: {reason}</c>.</summary>
+    public static Failed Error(string providerId, string spec, string reason, int statusCode) =>
+        new($"Error resolving ref for {providerId}:{spec}: {reason}", statusCode);
 }
 
 /// <summary>A repository at one immutable ref, with BinderHub's derived names.</summary>

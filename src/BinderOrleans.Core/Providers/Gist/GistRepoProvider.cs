@@ -108,10 +108,10 @@ internal sealed partial class GistRepoProvider : IRepoProvider
     }
 
     private static ResolveResult.Failed NotFound(string spec) =>
-        new($"Could not resolve ref for gist:{spec}. Double check your URL and that your repo is public.", 404);
+        ResolveResult.NotFound("gist", spec);
 
     private static ResolveResult.Failed Error(string spec, string message, int status) =>
-        new($"Error resolving ref for gist:{spec}: {message}", status);
+        ResolveResult.Error("gist", spec, message, status);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "GitHub API at {ApiBase} unreachable")]
     private partial void LogApiUnreachable(Exception exception, string apiBase);

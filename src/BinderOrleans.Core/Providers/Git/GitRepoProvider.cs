@@ -43,22 +43,21 @@ internal sealed partial class GitRepoProvider(IOptions<GitProviderOptions> optio
             if (result.TimedOut)
             {
                 LogLsRemoteTimedOut(RedactedUrl(parsed.Url), _options.LsRemoteTimeout);
-                return new ResolveResult.Failed(
-                    $"Error resolving ref for git:{spec}: git ls-remote did not answer within {_options.LsRemoteTimeout.TotalSeconds:0} seconds.", 504);
+                return ResolveResult.Error("git", spec, $"git ls-remote did not answer within {_options.LsRemoteTimeout.TotalSeconds:0} seconds.", 504);
             }
             if (result.ExitCode != 0)
             {
                 var reason = Trim(result.Error);
                 LogLsRemoteFailed(RedactedUrl(parsed.Url), result.ExitCode, reason);
-                return new ResolveResult.Failed($"Error resolving ref for git:{spec}: {reason}", 502);
+                return ResolveResult.Error("git", spec, $"{reason}", 502);
             }
             if (LsRemoteOutput.SelectCommit(result.Output, parsed.Ref) is not { } found)
             {
-                return new ResolveResult.Failed($"Could not resolve ref for git:{spec}. Double check your URL and that your repo is public.", 404);
+                return ResolveResult.NotFound("git", spec);
             }
             if (!LsRemoteOutput.IsObjectId(found))
             {
-                return new ResolveResult.Failed($"Error resolving ref for git:{spec}: git ls-remote answered {Trim(found)}, not a commit id.", 502);
+                return ResolveResult.Error("git", spec, $"git ls-remote answered {Trim(found)}, not a commit id.", 502);
             }
             sha = found;
         }

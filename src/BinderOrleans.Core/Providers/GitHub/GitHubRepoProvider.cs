@@ -86,15 +86,15 @@ internal sealed partial class GitHubRepoProvider : IRepoProvider
                 BuildSlug: $"{parsed.Owner}-{parsed.Repo}",
                 UnresolvedRef: parsed.Ref,
                 GitCredentials: _options.GitCredentials), notice),
-            GitHubLookup.Error failure => new ResolveResult.Failed($"Error resolving ref for gh:{spec}: {failure.Message}", failure.StatusCode),
+            GitHubLookup.Error failure => ResolveResult.Error("gh", spec, failure.Message, failure.StatusCode),
             _ => new ResolveResult.Failed(NotFoundMessage(spec, parsed.Ref), 404),
         };
     }
 
     private static string NotFoundMessage(string spec, string gitRef)
     {
-        var message = $"Could not resolve ref for gh:{spec}. Double check your URL and that your repo is public. " +
-            "GitHub recently changed default branches from \"master\" to \"main\".";
+        var message = ResolveResult.NotFound("gh", spec).Message +
+            " GitHub recently changed default branches from \"master\" to \"main\".";
         return gitRef is "master" or "main" ? message + " Tip: HEAD will always resolve to a repository's default branch." : message;
     }
 

@@ -60,7 +60,7 @@ internal sealed partial class GitLabRepoProvider : IRepoProvider
         if (answer is ApiAnswer.Unanswered unanswered)
         {
             if (unanswered.Exception is { } ex) LogApiUnreachable(ex, _apiBase);
-            return new ResolveResult.Failed($"Error resolving ref for gl:{spec}: {unanswered.Message}", unanswered.StatusCode);
+            return ResolveResult.Error("gl", spec, $"{unanswered.Message}", unanswered.StatusCode);
         }
 
         using var response = ((ApiAnswer.Answered)answer).Response;
@@ -69,14 +69,14 @@ internal sealed partial class GitLabRepoProvider : IRepoProvider
         if (!response.IsSuccessStatusCode)
         {
             LogApiError(url, status);
-            return new ResolveResult.Failed($"Error resolving ref for gl:{spec}: the GitLab API answered {status} {response.ReasonPhrase}.", 502);
+            return ResolveResult.Error("gl", spec, $"the GitLab API answered {status} {response.ReasonPhrase}.", 502);
         }
 
         using var json = await ProviderHttp.ReadObjectAsync(response, cancellationToken).ConfigureAwait(false);
         if (json is null || ProviderHttp.String(json.RootElement, "id") is not { } sha || !Git.LsRemoteOutput.IsObjectId(sha))
         {
             LogNoId(url);
-            return new ResolveResult.Failed($"Error resolving ref for gl:{spec}: the GitLab API answer has no commit id.", 502);
+            return ResolveResult.Error("gl", spec, $"the GitLab API answer has no commit id.", 502);
         }
 
         return new ResolveResult.Resolved(new ResolvedRepo(
@@ -90,7 +90,7 @@ internal sealed partial class GitLabRepoProvider : IRepoProvider
     }
 
     private static ResolveResult.Failed NotFound(string spec) =>
-        new($"Could not resolve ref for gl:{spec}. Double check your URL and that your repo is public.", 404);
+        ResolveResult.NotFound("gl", spec);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "GitLab API at {ApiBase} unreachable")]
     private partial void LogApiUnreachable(Exception exception, string apiBase);
