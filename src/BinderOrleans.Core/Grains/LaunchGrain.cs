@@ -20,6 +20,7 @@ internal sealed partial class LaunchGrain : ILaunchGrain
     private readonly object _gate = new();
     private int _watchers;
     private ITimer? _graceTimer;
+    private bool _finished;
 
     public LaunchGrain(string key, LaunchSpec spec, LaunchGrainServices services, CancellationToken stopping)
     {
@@ -76,7 +77,7 @@ internal sealed partial class LaunchGrain : ILaunchGrain
     {
         lock (_gate)
         {
-            if (--_watchers > 0 || _log.IsCompleted) return;
+            if (--_watchers > 0 || _finished) return;
             // Nobody is watching: keep going for a reconnect, but do not launch servers for no one.
             _graceTimer = _services.Time.CreateTimer(_ => AbandonIfUnwatched(), null, _services.Binder.ReconnectGrace, Timeout.InfiniteTimeSpan);
         }
@@ -86,10 +87,18 @@ internal sealed partial class LaunchGrain : ILaunchGrain
     {
         lock (_gate)
         {
-            if (_watchers > 0) return;
+            if (_watchers > 0 || _finished) return;
         }
         LogAbandoned(Key, _spec.ProviderId, _spec.Spec);
-        _cts.Cancel();
+        try
+        {
+            _cts.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The session finished between the check and the cancel: nothing is left to stop. (A throw here would
+            // escape a timer callback and end the process.)
+        }
     }
 
     private async Task RunAsync()
@@ -112,6 +121,7 @@ internal sealed partial class LaunchGrain : ILaunchGrain
         {
             lock (_gate)
             {
+                _finished = true;
                 _graceTimer?.Dispose();
                 _graceTimer = null;
             }

@@ -116,6 +116,7 @@ internal sealed class GrainRig
     public TestLifetime Lifetime { get; } = new();
     public BuildOptions BuildOptions { get; } = new() { FailedBuildLinger = TimeSpan.Zero };
     public SiteOptions Site { get; } = new() { SessionLinger = TimeSpan.FromMinutes(1), ReconnectGrace = TimeSpan.FromMilliseconds(200) };
+    public TimeProvider Time { get; set; } = TimeProvider.System;
     public BinderMetrics Metrics { get; } = new(new PrometheusRegistry());
     public BuildGrains Builds { get; }
     public LaunchGrains Launches { get; }
@@ -125,9 +126,9 @@ internal sealed class GrainRig
         Builder = new FakeBuilder(Registry);
         configure?.Invoke(this);
         Builds = new BuildGrains(Registry, Builder, new BuildQueue(BuildOptions.ConcurrentLimit), Options.Create(BuildOptions),
-            TimeProvider.System, Metrics, NullLogger<IBuildGrain>.Instance, Lifetime);
+            Time, Metrics, NullLogger<IBuildGrain>.Instance, Lifetime);
         Launches = new LaunchGrains(new RepoProviderRegistry([Provider]), Builds, Launcher, Quota, Options.Create(Site),
-            TimeProvider.System, new NullLaunchObserver(), Metrics, NullLogger<ILaunchGrain>.Instance, Lifetime);
+            Time, new NullLaunchObserver(), Metrics, NullLogger<ILaunchGrain>.Instance, Lifetime);
     }
 
     public static BuildRequest Request(string image = "img:abc") => new(image, "build-img", "https://example.invalid/r", "abc", "fake");

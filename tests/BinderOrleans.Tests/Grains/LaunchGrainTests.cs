@@ -118,4 +118,54 @@ public sealed class LaunchGrainTests
         var events = await GrainRig.CollectAsync(session);
         Assert.Equal(499, events[^1].StatusCode);
     }
+
+    [Fact]
+    public async Task GraceTimerFiringAfterTheSessionEnded_DoesNothing()
+    {
+        // Regression: Timer.Dispose does not wait for a callback already running, so the reconnect-grace callback can
+        // run after the session finished and disposed its token source. It used to call Cancel() on it; the exception
+        // escaped the timer thread and ended the process. Replay exactly that order with a timer the test fires.
+        var time = new CapturingTimeProvider();
+        var rig = new GrainRig(r => r.Time = time);
+        rig.Builder.Gate = new TaskCompletionSource();
+        var session = rig.Launches.Start(Spec());
+        using (var cts = new CancellationTokenSource())
+        {
+            await using var e = session.WatchAsync(0, cts.Token).GetAsyncEnumerator(cts.Token);
+            Assert.True(await e.MoveNextAsync());
+        }
+        var grace = Assert.Single(time.Timers, t => t.DueTime == rig.Site.ReconnectGrace);
+        var watcher = session.WatchAsync(0, CancellationToken.None).GetAsyncEnumerator();
+        Assert.True(await watcher.MoveNextAsync()); // someone is back, so the session runs to its end
+        rig.Builder.Gate.SetResult();
+        while (await watcher.MoveNextAsync()) { }
+        await watcher.DisposeAsync();
+        await session.Completion.WaitAsync(TimeSpan.FromSeconds(10));
+
+        grace.Fire();
+
+        Assert.Equal(BinderPhase.Ready, (await GrainRig.CollectAsync(session))[^1].Phase);
+    }
+
+    /// <summary>Real clock, but timers are only recorded; the test fires them.</summary>
+    private sealed class CapturingTimeProvider : TimeProvider
+    {
+        public List<CapturedTimer> Timers { get; } = [];
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            var timer = new CapturedTimer(callback, state, dueTime);
+            lock (Timers) Timers.Add(timer);
+            return timer;
+        }
+    }
+
+    private sealed class CapturedTimer(TimerCallback callback, object? state, TimeSpan dueTime) : ITimer
+    {
+        public TimeSpan DueTime { get; } = dueTime;
+        public void Fire() => callback(state);
+        public bool Change(TimeSpan dueTime, TimeSpan period) => true;
+        public void Dispose() { }
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
 }
