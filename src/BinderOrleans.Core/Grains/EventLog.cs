@@ -26,13 +26,16 @@ public sealed class EventLog<T>
     public int Count { get { lock (_gate) { return _items.Count; } } }
 
     /// <summary>Appends unless the log is full; <paramref name="mustKeep"/> entries go in regardless.</summary>
-    /// <returns>False when the entry was dropped; the first drop stores <paramref name="overflowNote"/> instead.</returns>
+    /// <returns>
+    /// False when the entry was dropped: the log is full (the first drop stores <paramref name="overflowNote"/> instead) or
+    /// already complete (a late callback, e.g. a queue position for a build cancelled at shutdown, has nobody to tell).
+    /// </returns>
     public bool Append(T item, bool mustKeep = true, Func<T>? overflowNote = null)
     {
         TaskCompletionSource signal;
         lock (_gate)
         {
-            if (IsCompleted) throw new InvalidOperationException("The log is complete.");
+            if (IsCompleted) return false;
             if (_items.Count >= Capacity && !mustKeep)
             {
                 if (_overflowNoted || overflowNote is null) return false;

@@ -63,6 +63,16 @@ public sealed class EventLogTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reader.WaitAsync(Timeout));
     }
 
+    [Fact]
+    public void AppendAfterComplete_IsDropped_AndReadersKeepTheFinishedLog()
+    {
+        var log = new EventLog<int>();
+        Assert.True(log.Append(1));
+        log.Complete();
+        Assert.False(log.Append(2));
+        Assert.Equal([1], log.Snapshot());
+    }
+
     private static Task<List<T>> ReadAll<T>(EventLog<T> log, CancellationToken ct = default) => Task.Run(async () =>
     {
         var list = new List<T>();
