@@ -4,6 +4,7 @@ using BinderOrleans.Core.Metrics;
 using BinderOrleans.Core.Options;
 using BinderOrleans.Core.Ports;
 using BinderOrleans.Core.Providers;
+using BinderOrleans.Core.Quota;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -12,17 +13,20 @@ namespace BinderOrleans.Core;
 
 public static class BinderCoreServiceCollectionExtensions
 {
-    /// <summary>Options, grains, the build queue and the provider registry. Backends add the ports.</summary>
+    /// <summary>Options, the session client and table, and the provider registry. Backends add the ports; the host adds the silo.</summary>
     public static IServiceCollection AddBinderCore(this IServiceCollection services)
     {
         services.AddOptions<SiteOptions>().BindConfiguration(SiteOptions.Section)
             .Validate(o => o.BaseUrl.StartsWith('/'), "Binder:BaseUrl must start with '/'.")
             .Validate(o => o.KeepaliveInterval > TimeSpan.Zero, "Binder:KeepaliveInterval must be positive.")
+            .Validate(o => o.MaxSessions > 0, "Binder:MaxSessions must be at least 1.")
             .ValidateOnStart();
         services.AddOptions<BuildOptions>().BindConfiguration(BuildOptions.Section)
             .Validate(o => o.Backend is "docker" or "kubernetes", "Build:Backend must be 'docker' or 'kubernetes'.")
             .Validate(o => o.ConcurrentLimit > 0, "Build:ConcurrentLimit must be at least 1.")
             .Validate(o => o.NoOutputTimeout > TimeSpan.Zero, "Build:NoOutputTimeout must be positive.")
+            .Validate(o => o.QueuePollInterval > TimeSpan.Zero, "Build:QueuePollInterval must be positive.")
+            .Validate(o => o.QueueSlotLease >= TimeSpan.FromSeconds(3), "Build:QueueSlotLease must be at least 3 seconds.")
             .Validate(o => o.MaxLogEvents >= 100, "Build:MaxLogEvents must be at least 100.")
             .Validate(o => !string.IsNullOrWhiteSpace(o.BaseImage), "Build:BaseImage must name an image.")
             .ValidateOnStart();
@@ -33,9 +37,9 @@ public static class BinderCoreServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<PrometheusRegistry>();
         services.TryAddSingleton<BinderMetrics>();
-        services.TryAddSingleton(sp => new BuildQueue(sp.GetRequiredService<IOptions<BuildOptions>>().Value.ConcurrentLimit));
-        services.TryAddSingleton<BuildGrains>();
-        services.TryAddSingleton<LaunchGrains>();
+        services.TryAddSingleton<LaunchSessionTable>();
+        services.TryAddSingleton<LaunchSessions>();
+        services.TryAddSingleton<IRunningBuilds, QueuedRunningBuilds>();
         services.TryAddSingleton<RepoProviderRegistry>();
         services.TryAddSingleton<ILaunchQuota, NoLaunchQuota>();
         services.TryAddSingleton<ILaunchObserver, LaunchEventLog>();

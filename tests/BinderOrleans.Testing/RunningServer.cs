@@ -42,6 +42,9 @@ public sealed class RunningServer : IAsyncDisposable
     {
         var effective = new Dictionary<string, string?>(TestDefaults, StringComparer.OrdinalIgnoreCase);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) effective[key] = value;
+        // Every test server is a silo of its own (localhost clustering) unless the test joins it to a cluster.
+        effective.TryAdd("Orleans:SiloPort", FreePorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        effective.TryAdd("Orleans:GatewayPort", "0");
 
         // Backends are chosen while the defaults are registered, before `configure` runs: the settings go on the
         // command line so that choice (Build:Backend, Launch:Backend) sees them.

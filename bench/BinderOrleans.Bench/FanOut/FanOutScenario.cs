@@ -1,31 +1,64 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using BinderOrleans.Bench.Harness;
+using BinderOrleans.Core;
 using BinderOrleans.Core.Events;
 using BinderOrleans.Core.Grains;
-using BinderOrleans.Core.Metrics;
 using BinderOrleans.Core.Options;
 using BinderOrleans.Core.Ports;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.TestingHost;
 
 namespace BinderOrleans.Bench.FanOut;
 
 /// <summary>
-/// Scenario A, in process: W watchers attach to the build grain of one image (as W launch sessions do), then one
-/// builder prints its lines; every watcher must see every line once, in order, from one builder call.
+/// Scenario A, on a real silo cluster in process (Orleans.TestingHost): W watchers spread over the silos attach to
+/// the build grain of one image (as W launch sessions do), then one builder prints its lines; every watcher must see
+/// every line once, in order, from one builder call. With two silos, half the watchers read across the silo link.
 /// </summary>
-internal static class FanOutScenario
+internal sealed class FanOutScenario : IAsyncDisposable
 {
-    public static async Task<FanOutRound> RunAsync(int watchers, int lines, CancellationToken cancellationToken)
+    private readonly InProcessTestCluster _cluster;
+    private readonly RoundBuilder _builder;
+    private int _round;
+
+    private FanOutScenario(InProcessTestCluster cluster, RoundBuilder builder)
+    {
+        _cluster = cluster;
+        _builder = builder;
+    }
+
+    public int Silos => _cluster.Silos.Count;
+
+    public static async Task<FanOutScenario> StartAsync(short silos, int maxLines)
+    {
+        var registry = new BenchRegistry();
+        var builder = new RoundBuilder();
+        var options = new BuildOptions { FailedBuildLinger = TimeSpan.Zero, MaxLogEvents = maxLines + 16 };
+        var cluster = new InProcessTestClusterBuilder(silos)
+            .ConfigureSiloHost((_, host) =>
+            {
+                host.Logging.SetMinimumLevel(LogLevel.Warning);
+                host.Services.AddBinderCore();
+                host.Services.AddSingleton(Options.Create(options));
+                host.Services.AddSingleton<IImageRegistry>(registry);
+                host.Services.AddSingleton<IImageBuilder>(builder);
+                host.Services.AddSingleton<ILauncher, NoLauncher>();
+            })
+            .Build();
+        await cluster.DeployAsync().ConfigureAwait(false);
+        builder.Registry = registry;
+        return new FanOutScenario(cluster, builder);
+    }
+
+    public async Task<FanOutRound> RunAsync(int watchers, int lines, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(watchers, 1);
-        var registry = new BenchRegistry();
-        var builder = new GatedBuilder(registry, lines);
-        using var lifetime = new BenchLifetime();
-        var options = new BuildOptions { FailedBuildLinger = TimeSpan.Zero, MaxLogEvents = lines + 16 };
-        var builds = new BuildGrains(registry, builder, new BuildQueue(options.ConcurrentLimit), Options.Create(options),
-            TimeProvider.System, new BinderMetrics(new PrometheusRegistry()), NullLogger<IBuildGrain>.Instance, lifetime);
-        var request = new BuildRequest("bench/fan-out:0123456789", "build-bench-fan-out", "https://example.invalid/bench", "0123456789", "bench");
+        var round = Interlocked.Increment(ref _round);
+        var builder = _builder.Next(lines);
+        var request = new BuildRequest($"bench/fan-out:{round:D10}", $"build-bench-fan-out-{round}", "https://example.invalid/bench", $"{round:D10}", "bench");
 
         // Every watcher has read the first event ("Waiting for build to start...") before the builder prints.
         var attached = 0;
@@ -38,7 +71,8 @@ internal static class FanOutScenario
         var tasks = new Task<(long Count, bool Complete)>[watchers];
         for (var i = 0; i < watchers; i++)
         {
-            tasks[i] = WatchAsync(builds.Attach(request, out _), builder.Lines, OnAttached, cancellationToken);
+            var grains = _cluster.Silos[i % _cluster.Silos.Count].ServiceProvider.GetRequiredService<IGrainFactory>();
+            tasks[i] = WatchAsync(grains.GetGrain<IBuildGrain>(request.ImageName), request, builder.Lines, OnAttached, cancellationToken);
         }
         await allAttached.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
 
@@ -63,14 +97,16 @@ internal static class FanOutScenario
     }
 
     /// <summary>Reads the grain's stream as a launch session does, checking it against what the builder printed.</summary>
-    private static async Task<(long Count, bool Complete)> WatchAsync(IBuildGrain grain, IReadOnlyList<BinderEvent> lines, Action attached,
-        CancellationToken cancellationToken)
+    private static async Task<(long Count, bool Complete)> WatchAsync(IBuildGrain grain, BuildRequest request, IReadOnlyList<BinderEvent> lines,
+        Action attached, CancellationToken cancellationToken)
     {
         var index = 0;
         var inOrder = true;
         var sawBuilt = false;
-        await foreach (var e in grain.WatchAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (var entry in grain.WatchAsync(request, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
+            var e = entry.Event;
+            inOrder &= entry.Index == index;
             if (index == 0)
             {
                 inOrder &= e.Phase == BinderPhase.Waiting;
@@ -78,7 +114,7 @@ internal static class FanOutScenario
             }
             else if (index <= lines.Count)
             {
-                inOrder &= ReferenceEquals(e, lines[index - 1]);
+                inOrder &= e.Message == lines[index - 1].Message;
             }
             else
             {
@@ -88,5 +124,29 @@ internal static class FanOutScenario
             index++;
         }
         return (index, inOrder && sawBuilt);
+    }
+
+    public async ValueTask DisposeAsync() => await _cluster.DisposeAsync().ConfigureAwait(false);
+
+    /// <summary>The silos' one builder: each round swaps in a fresh gated builder.</summary>
+    private sealed class RoundBuilder : IImageBuilder
+    {
+        private GatedBuilder? _current;
+
+        public BenchRegistry Registry { get; set; } = new();
+
+        public GatedBuilder Next(int lines) => _current = new GatedBuilder(Registry, lines);
+
+        public IAsyncEnumerable<BinderEvent> BuildAsync(BuildRequest request, CancellationToken cancellationToken) =>
+            (_current ?? throw new InvalidOperationException("No round started.")).BuildAsync(request, cancellationToken);
+    }
+
+    private sealed class NoLauncher : ILauncher
+    {
+        public async IAsyncEnumerable<BinderEvent> LaunchAsync(LaunchRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            await Task.CompletedTask.ConfigureAwait(false);
+            yield break;
+        }
     }
 }

@@ -2,6 +2,7 @@ namespace BinderOrleans.Bench.Harness;
 
 /// <summary>Sizes of one benchmark run; <c>--quick</c> shrinks them for a smoke run.</summary>
 internal sealed record BenchSettings(
+    short[] FanOutSilos,
     int[] FanOutWatchers,
     int FanOutLines,
     int FanOutRounds,
@@ -11,9 +12,9 @@ internal sealed record BenchSettings(
     int HttpRounds,
     TimeSpan Deadline)
 {
-    public static BenchSettings Full { get; } = new([1, 10, 100, 1000], 2000, 5, [1, 50, 200], 100, TimeSpan.FromMilliseconds(10), 3,
-        TimeSpan.FromMinutes(3));
+    public static BenchSettings Full { get; } = new([1, 2], [1, 10, 100, 1000], 2000, 5, [1, 50, 200], 100, TimeSpan.FromMilliseconds(10), 3,
+        TimeSpan.FromMinutes(6));
 
-    public static BenchSettings Quick { get; } = new([1, 10, 100], 200, 2, [1, 20], 20, TimeSpan.FromMilliseconds(10), 1,
+    public static BenchSettings Quick { get; } = new([2], [1, 10, 100], 200, 2, [1, 20], 20, TimeSpan.FromMilliseconds(10), 1,
         TimeSpan.FromMinutes(1));
 }

@@ -5,24 +5,35 @@ namespace BinderOrleans.Core.Events;
 
 /// <summary>
 /// One event of the <c>/build</c> stream, field for field BinderHub's JSON (absent fields are omitted).
-/// The same record goes out over SSE and SignalR through <see cref="BinderEventJson"/>.
+/// The same record goes out over SSE and SignalR through <see cref="BinderEventJson"/>, and crosses grain boundaries
+/// through Orleans' serializer (immutable: never copied between grains of one silo).
 /// </summary>
+[GenerateSerializer, Immutable, Alias("binder.event")]
 public sealed record BinderEvent
 {
-    [JsonPropertyName("phase")] public required string Phase { get; init; }
-    [JsonPropertyName("message")] public string? Message { get; init; }
-    [JsonPropertyName("imageName")] public string? ImageName { get; init; }
-    [JsonPropertyName("status_code")] public int? StatusCode { get; init; }
-    [JsonPropertyName("progress")] public JsonNode? Progress { get; init; }
-    [JsonPropertyName("url")] public string? Url { get; init; }
-    [JsonPropertyName("token")] public string? Token { get; init; }
-    [JsonPropertyName("image")] public string? Image { get; init; }
-    [JsonPropertyName("repo_url")] public string? RepoUrl { get; init; }
-    [JsonPropertyName("binder_ref_url")] public string? BinderRefUrl { get; init; }
-    [JsonPropertyName("binder_launch_host")] public string? BinderLaunchHost { get; init; }
-    [JsonPropertyName("binder_request")] public string? BinderRequest { get; init; }
-    [JsonPropertyName("binder_persistent_request")] public string? BinderPersistentRequest { get; init; }
-    [JsonPropertyName("binder_client_ip")] public string? BinderClientIp { get; init; }
+    [Id(0), JsonPropertyName("phase")] public required string Phase { get; init; }
+    [Id(1), JsonPropertyName("message")] public string? Message { get; init; }
+    [Id(2), JsonPropertyName("imageName")] public string? ImageName { get; init; }
+    [Id(3), JsonPropertyName("status_code")] public int? StatusCode { get; init; }
+    // Kept as JSON text: Orleans has no codec for JsonNode, and text is immutable, so events need no copying.
+    [Id(4)] private readonly string? _progressJson;
+
+    [JsonPropertyName("progress")]
+    public JsonNode? Progress
+    {
+        get => _progressJson is null ? null : JsonNode.Parse(_progressJson);
+        init => _progressJson = value?.ToJsonString();
+    }
+    [Id(5), JsonPropertyName("url")] public string? Url { get; init; }
+    [Id(6), JsonPropertyName("token")] public string? Token { get; init; }
+    [Id(7), JsonPropertyName("image")] public string? Image { get; init; }
+    [Id(8), JsonPropertyName("repo_url")] public string? RepoUrl { get; init; }
+    [Id(9), JsonPropertyName("binder_ref_url")] public string? BinderRefUrl { get; init; }
+    [Id(10), JsonPropertyName("binder_launch_host")] public string? BinderLaunchHost { get; init; }
+    [Id(11), JsonPropertyName("binder_request")] public string? BinderRequest { get; init; }
+    [Id(12), JsonPropertyName("binder_persistent_request")] public string? BinderPersistentRequest { get; init; }
+    [Id(13), JsonPropertyName("binder_client_ip")] public string? BinderClientIp { get; init; }
+
 
     [JsonIgnore] public bool IsTerminal => BinderPhase.IsTerminal(Phase);
 

@@ -4,90 +4,117 @@ using BinderOrleans.Core.Metrics;
 using BinderOrleans.Core.Options;
 using BinderOrleans.Core.Ports;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace BinderOrleans.Core.Grains;
 
 /// <summary>
-/// Looks the image up, builds it if missing, and records every event in an append-only log.
-/// The build runs on the grain's own lifetime: watchers leaving does not stop it (BinderHub's pods behave the same).
+/// Looks the image up, builds it if missing, and records every event in an append-only log that every watcher replays.
+/// The build runs on the activation's lifetime: watchers leaving does not stop it (BinderHub's pods behave the same); it
+/// stops when the silo shuts down. A finished activation goes once nobody watches: at once after a success (the image
+/// is found next time), after <c>Build:FailedBuildLinger</c> after a failure of the repository itself.
 /// </summary>
-internal sealed partial class BuildGrain : IBuildGrain
+internal sealed partial class BuildGrain : Grain, IBuildGrain
 {
-    private readonly BuildRequest _request;
     private readonly IImageRegistry _registry;
     private readonly IImageBuilder _builder;
-    private readonly BuildQueue _queue;
     private readonly BuildOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly BinderMetrics _metrics;
     private readonly EventLog<BinderEvent> _log;
-    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly string _generation = Guid.NewGuid().ToString("N");
+    private BuildRequest? _request;
+    private BuildOutcome? _outcome;
+    private DateTimeOffset _completedAt;
+    private int _watchers;
+    private IGrainTimer? _keepAlive;
+    private IGrainTimer? _linger;
+    private bool _holdsSlot;
 
-    public BuildGrain(BuildRequest request, IImageRegistry registry, IImageBuilder builder, BuildQueue queue,
-        BuildOptions options, TimeProvider time, BinderMetrics metrics, ILogger logger)
+    public BuildGrain(IImageRegistry registry, IImageBuilder builder, IOptions<BuildOptions> options, TimeProvider time,
+        BinderMetrics metrics, ILogger<BuildGrain> logger)
     {
-        _request = request;
         _registry = registry;
         _builder = builder;
-        _queue = queue;
-        _options = options;
+        _options = options.Value;
         _time = time;
         _logger = logger;
         _metrics = metrics;
-        _log = new EventLog<BinderEvent>(options.MaxLogEvents);
+        _log = new EventLog<BinderEvent>(_options.MaxLogEvents);
     }
 
-    public string Key => _request.ImageName;
-
-    public Task Completion => _completion.Task;
-
-    /// <summary>Set once the grain has finished: whether it built (or found) the image, and whether a build ran.</summary>
-    public BuildOutcome? Outcome { get; private set; }
-
-    internal IReadOnlyList<BinderEvent> History => _log.Snapshot();
-
-    public BuildGrain Start(CancellationToken stopping)
+    public async IAsyncEnumerable<BuildLogEntry> WatchAsync(BuildRequest request, int fromIndex, string? generation,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        _ = Task.Run(() => RunAsync(stopping), CancellationToken.None);
-        return this;
-    }
-
-    public async IAsyncEnumerable<BinderEvent> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        await foreach (var e in _log.ReadAllAsync(0, cancellationToken).ConfigureAwait(false))
+        if (_request is null)
         {
-            yield return e;
+            _request = request;
+            // Runs on this activation's scheduler; the grain stays active while it runs (the keep-alive timer).
+            _keepAlive = this.RegisterGrainTimer(RenewSlotAsync, new GrainTimerCreationOptions(_options.QueueSlotLease / 3, _options.QueueSlotLease / 3) { KeepAlive = true, Interleave = true });
+            _ = RunAsync(request, _stopping.Token);
+        }
+        var index = generation is null || generation == _generation ? Math.Max(0, fromIndex) : 0;
+        _watchers++;
+        _linger?.Dispose();
+        try
+        {
+            if (index == 0 && _outcome is { Lingers: true })
+            {
+                var ago = Math.Max(1, (int)(_time.GetUtcNow() - _completedAt).TotalSeconds);
+                yield return new BuildLogEntry(-1, _generation,
+                    BinderEvent.Of(BinderPhase.Waiting, $"This build failed {ago} s ago; replaying its log instead of building again."));
+            }
+            await foreach (var e in _log.ReadAllAsync(index, cancellationToken))
+            {
+                yield return new BuildLogEntry(index++, _generation, e);
+            }
+        }
+        finally
+        {
+            _watchers--;
+            DeactivateWhenUnwatched();
         }
     }
 
-    private async Task RunAsync(CancellationToken stopping)
+    public ValueTask<BuildStatus> GetStatusAsync() =>
+        ValueTask.FromResult(new BuildStatus(_request is not null, _log.IsCompleted, _log.Count, _generation, _outcome));
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _stopping.Cancel();
+        return Task.CompletedTask;
+    }
+
+    private async Task RunAsync(BuildRequest request, CancellationToken stopping)
     {
         var started = _time.GetTimestamp();
         var built = false;
         var ranBuild = false;
+        var lingers = false;
+        var queue = GrainFactory.GetGrain<IBuildQueueGrain>(IBuildQueueGrain.ClusterKey);
         try
         {
-            var lookup = await _registry.LookupAsync(_request.ImageName, stopping).ConfigureAwait(false);
-            if (lookup.Error is { } error) LogLookupFailed(_request.ImageName, error);
+            var lookup = await _registry.LookupAsync(request.ImageName, stopping);
+            if (lookup.Error is { } error) LogLookupFailed(request.ImageName, error);
             if (lookup.Exists)
             {
-                Append(new BinderEvent { Phase = BinderPhase.Built, ImageName = _request.ImageName, Message = "Found built image, launching...\n" });
+                Append(new BinderEvent { Phase = BinderPhase.Built, ImageName = request.ImageName, Message = "Found built image, launching...\n" });
                 built = true;
                 return;
             }
 
             ranBuild = true;
             Append(BinderEvent.Of(BinderPhase.Waiting, "Waiting for build to start..."));
-            using var slot = await _queue.EnterAsync(
-                position => Append(BinderEvent.Of(BinderPhase.Waiting, $"Build queue is full: position {position} in line.")),
-                stopping).ConfigureAwait(false);
-            LogBuildStarted(_request.ImageName, _request.RepoUrl, _request.ResolvedRef);
+            await WaitForSlotAsync(queue, request.ImageName, stopping);
+            _holdsSlot = true;
+            LogBuildStarted(request.ImageName, request.RepoUrl, request.ResolvedRef);
             started = _time.GetTimestamp();
             _metrics.InProgressBuilds.Add(1);
             try
             {
-                built = await BuildAsync(stopping).ConfigureAwait(false);
+                (built, lingers) = await BuildAsync(request, stopping);
             }
             finally
             {
@@ -95,7 +122,7 @@ internal sealed partial class BuildGrain : IBuildGrain
             }
             if (built)
             {
-                Append(new BinderEvent { Phase = BinderPhase.Built, ImageName = _request.ImageName, Message = "Built image, launching...\n" });
+                Append(new BinderEvent { Phase = BinderPhase.Built, ImageName = request.ImageName, Message = "Built image, launching...\n" });
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -104,53 +131,122 @@ internal sealed partial class BuildGrain : IBuildGrain
         }
         catch (Exception ex)
         {
-            LogBuildCrashed(ex, _request.ImageName);
+            LogBuildCrashed(ex, request.ImageName);
             Append(BinderEvent.Failed("Unhandled error watching for build events. Please try again.", 500));
         }
         finally
         {
-            Outcome = new BuildOutcome(built, ranBuild, _time.GetElapsedTime(started));
+            _keepAlive?.Dispose();
+            if (ranBuild) await LeaveQueueAsync(queue, request.ImageName);
+            _outcome = new BuildOutcome(built, ranBuild, _time.GetElapsedTime(started), lingers);
+            _completedAt = _time.GetUtcNow();
             if (ranBuild)
             {
                 var status = built ? "success" : "failure";
-                _metrics.BuildTime.Observe(Outcome.Duration.TotalSeconds, status);
-                _metrics.BuildCount.Inc(status, _request.ProviderName ?? _request.ProviderId, _request.RepoUrl);
+                _metrics.BuildTime.Observe(_outcome.Duration.TotalSeconds, status);
+                _metrics.BuildCount.Inc(status, request.ProviderName ?? request.ProviderId, request.RepoUrl);
             }
             _log.Complete();
-            _completion.TrySetResult();
+            DeactivateWhenUnwatched();
+        }
+    }
+
+    /// <summary>Polls the cluster-wide queue, telling watchers their position whenever it changes.</summary>
+    private async Task WaitForSlotAsync(IBuildQueueGrain queue, string image, CancellationToken stopping)
+    {
+        var told = 0;
+        while (true)
+        {
+            stopping.ThrowIfCancellationRequested();
+            var position = await queue.EnterAsync(image);
+            if (position == 0) return;
+            if (position != told)
+            {
+                Append(BinderEvent.Of(BinderPhase.Waiting, $"Build queue is full: position {position} in line."));
+                told = position;
+            }
+            await Task.Delay(_options.QueuePollInterval, _time, stopping);
+        }
+    }
+
+    private async Task RenewSlotAsync(CancellationToken cancellationToken)
+    {
+        // A waiting build asks on its own, more often; a running one renews its lease here.
+        if (_request is null || !_holdsSlot || _log.IsCompleted) return;
+        try
+        {
+            await GrainFactory.GetGrain<IBuildQueueGrain>(IBuildQueueGrain.ClusterKey).EnterAsync(_request.ImageName);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogQueueUnreachable(ex, _request.ImageName);
+        }
+    }
+
+    private async Task LeaveQueueAsync(IBuildQueueGrain queue, string image)
+    {
+        try
+        {
+            await queue.LeaveAsync(image);
+        }
+        catch (Exception ex)
+        {
+            // The slot's lease runs out on its own.
+            LogQueueUnreachable(ex, image);
         }
     }
 
     /// <summary>Relays the builder's events with a watchdog for silence and for total duration.</summary>
-    private async Task<bool> BuildAsync(CancellationToken stopping)
+    /// <returns>Whether the image was built, and whether a failure is the repository's own (and so lingers).</returns>
+    private async Task<(bool Built, bool Lingers)> BuildAsync(BuildRequest request, CancellationToken stopping)
     {
         using var silence = new CancellationTokenSource(_options.NoOutputTimeout, _time);
         using var tooLong = new CancellationTokenSource(_options.MaxDuration, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, silence.Token, tooLong.Token);
         try
         {
-            await foreach (var e in _builder.BuildAsync(_request, linked.Token).ConfigureAwait(false))
+            await foreach (var e in _builder.BuildAsync(request, linked.Token))
             {
                 silence.CancelAfter(_options.NoOutputTimeout);
                 if (e.Phase == BinderPhase.Failed)
                 {
-                    Append(e.StatusCode is null ? e with { StatusCode = 500 } : e);
-                    return false;
+                    var failed = e.StatusCode is null ? e with { StatusCode = 500 } : e;
+                    Append(failed);
+                    // 5xx other than a plain build error (500) means the machinery failed, not the repository: the next
+                    // request should try again rather than be shown this failure.
+                    return (false, failed.StatusCode is < 500 or 500);
                 }
                 Append(e);
             }
-            return true;
+            return (true, false);
         }
         catch (OperationCanceledException) when (silence.IsCancellationRequested && !stopping.IsCancellationRequested)
         {
             Append(BinderEvent.Failed($"The build printed nothing for {_options.NoOutputTimeout} and was stopped.", 504));
-            return false;
+            return (false, true);
         }
         catch (OperationCanceledException) when (tooLong.IsCancellationRequested && !stopping.IsCancellationRequested)
         {
             Append(BinderEvent.Failed($"The build ran longer than {_options.MaxDuration} and was stopped.", 504));
-            return false;
+            return (false, true);
         }
+    }
+
+    private void DeactivateWhenUnwatched()
+    {
+        if (_watchers > 0 || !_log.IsCompleted) return;
+        var linger = _outcome is { Lingers: true } ? _options.FailedBuildLinger : TimeSpan.Zero;
+        if (linger <= TimeSpan.Zero)
+        {
+            DeactivateOnIdle();
+            return;
+        }
+        _linger?.Dispose();
+        _linger = this.RegisterGrainTimer(() =>
+        {
+            if (_watchers == 0) DeactivateOnIdle();
+            return Task.CompletedTask;
+        }, new GrainTimerCreationOptions(linger, Timeout.InfiniteTimeSpan) { KeepAlive = true });
     }
 
     private void Append(BinderEvent e)
@@ -168,9 +264,7 @@ internal sealed partial class BuildGrain : IBuildGrain
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Build of {Image} crashed")]
     private partial void LogBuildCrashed(Exception exception, string image);
-}
 
-/// <param name="ImageReady">The image exists now.</param>
-/// <param name="Built">A build ran (false when the image was found).</param>
-/// <param name="Duration">Time from activation to the end.</param>
-public sealed record BuildOutcome(bool ImageReady, bool Built, TimeSpan Duration);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The build queue could not be reached for {Image}")]
+    private partial void LogQueueUnreachable(Exception exception, string image);
+}

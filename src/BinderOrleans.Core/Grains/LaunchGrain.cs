@@ -1,104 +1,136 @@
 using System.Runtime.CompilerServices;
 using BinderOrleans.Core.Events;
+using BinderOrleans.Core.Metrics;
 using BinderOrleans.Core.Naming;
 using BinderOrleans.Core.Options;
 using BinderOrleans.Core.Ports;
 using BinderOrleans.Core.Providers;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Placement;
 
 namespace BinderOrleans.Core.Grains;
 
-/// <summary>Runs BinderHub's <c>BuildHandler.get</c> sequence for one request and records it for (re)attaching clients.</summary>
-internal sealed partial class LaunchGrain : ILaunchGrain
+/// <summary>
+/// Runs BinderHub's <c>BuildHandler.get</c> sequence for one request and records it for (re)attaching clients. Placed
+/// on the silo of the front end that starts it, which keeps the per-silo session bound (<c>Binder:MaxSessions</c>) local.
+/// </summary>
+[PreferLocalPlacement]
+internal sealed partial class LaunchGrain : Grain, ILaunchGrain
 {
-    private readonly LaunchSpec _spec;
-    private readonly LaunchGrainServices _services;
+    private readonly RepoProviderRegistry _providers;
+    private readonly ILauncher _launcher;
+    private readonly ILaunchQuota _quota;
+    private readonly SiteOptions _binder;
+    private readonly TimeProvider _time;
+    private readonly ILaunchObserver _observer;
+    private readonly BinderMetrics _metrics;
+    private readonly LaunchSessionTable _table;
     private readonly ILogger _logger;
     private readonly EventLog<BinderEvent> _log = new();
-    private readonly CancellationTokenSource _cts;
-    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly object _gate = new();
+    private readonly CancellationTokenSource _cts = new();
+    private LaunchSpec _spec = null!;
+    private int _base = -1;
     private int _watchers;
-    private ITimer? _graceTimer;
-    private bool _finished;
+    private IGrainTimer? _graceTimer;
+    private IGrainTimer? _lingerTimer;
 
-    public LaunchGrain(string key, LaunchSpec spec, LaunchGrainServices services, CancellationToken stopping)
+    public LaunchGrain(RepoProviderRegistry providers, ILauncher launcher, ILaunchQuota quota, IOptions<SiteOptions> binder,
+        TimeProvider time, ILaunchObserver observer, BinderMetrics metrics, LaunchSessionTable table, ILogger<LaunchGrain> logger)
     {
-        Key = key;
-        _spec = spec;
-        _services = services;
-        _logger = services.Logger;
-        _cts = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        _providers = providers;
+        _launcher = launcher;
+        _quota = quota;
+        _binder = binder.Value;
+        _time = time;
+        _observer = observer;
+        _metrics = metrics;
+        _table = table;
+        _logger = logger;
     }
 
-    public string Key { get; }
+    private string Key => this.GetPrimaryKeyString();
 
-    public Task Completion => _completion.Task;
+    private bool Started => _base >= 0;
 
-    public int EventCount => _log.Count;
-
-    /// <summary>What happened, once finished (metrics and the launch event log read it).</summary>
-    public LaunchReport? Report { get; private set; }
-
-    public LaunchGrain Start()
+    public async IAsyncEnumerable<SessionEntry> WatchAsync(LaunchSpec spec, int fromIndex, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        _ = Task.Run(RunAsync, CancellationToken.None);
-        return this;
-    }
-
-    public async IAsyncEnumerable<(int Index, BinderEvent Event)> WatchAsync(int fromIndex, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        Attached();
+        if (!Started) Start(spec, Math.Max(0, fromIndex));
+        _watchers++;
+        _graceTimer?.Dispose();
+        _graceTimer = null;
+        _lingerTimer?.Dispose();
+        _lingerTimer = null;
         try
         {
-            var index = Math.Max(0, fromIndex);
-            await foreach (var e in _log.ReadAllAsync(index, cancellationToken).ConfigureAwait(false))
+            var index = Math.Max(_base, fromIndex);
+            await foreach (var e in _log.ReadAllAsync(index - _base, cancellationToken))
             {
-                yield return (index++, e);
+                yield return new SessionEntry(index++, e);
             }
         }
         finally
         {
-            Detached();
+            _watchers--;
+            OnUnwatched();
         }
     }
 
-    private void Attached()
+    public ValueTask<SessionState> GetStateAsync() =>
+        ValueTask.FromResult(new SessionState(Started, _log.IsCompleted, Math.Max(0, _base) + _log.Count));
+
+    public ValueTask EvictAsync()
     {
-        lock (_gate)
-        {
-            _watchers++;
-            _graceTimer?.Dispose();
-            _graceTimer = null;
-        }
+        if (_log.IsCompleted) DeactivateOnIdle();
+        return ValueTask.CompletedTask;
     }
 
-    private void Detached()
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        lock (_gate)
-        {
-            if (--_watchers > 0 || _finished) return;
-            // Nobody is watching: keep going for a reconnect, but do not launch servers for no one.
-            _graceTimer = _services.Time.CreateTimer(_ => AbandonIfUnwatched(), null, _services.Binder.ReconnectGrace, Timeout.InfiniteTimeSpan);
-        }
+        _cts.Cancel();
+        if (Started) _table.Remove(Key);
+        return Task.CompletedTask;
     }
 
-    private void AbandonIfUnwatched()
+    private void Start(LaunchSpec spec, int fromIndex)
     {
-        lock (_gate)
+        _spec = spec;
+        _base = fromIndex;
+        _table.Add(Key);
+        if (fromIndex > 0)
         {
-            if (_watchers > 0 || _finished) return;
+            // The activation that ran this session was lost with its silo: start over from the request, numbering on
+            // from where the client is, so its EventSource ids stay increasing.
+            Append(BinderEvent.Of(BinderPhase.Waiting, "The server running this session was lost; starting again."));
         }
-        LogAbandoned(Key, _spec.ProviderId, _spec.Spec);
-        try
+        _ = RunAsync();
+    }
+
+    private void OnUnwatched()
+    {
+        if (_watchers > 0) return;
+        if (_log.IsCompleted)
         {
-            _cts.Cancel();
+            // Finished and unwatched: stay resumable for a while (Last-Event-ID → 204), then go.
+            _lingerTimer?.Dispose();
+            _lingerTimer = this.RegisterGrainTimer(() =>
+            {
+                if (_watchers == 0) DeactivateOnIdle();
+                return Task.CompletedTask;
+            }, new GrainTimerCreationOptions(_binder.SessionLinger, Timeout.InfiniteTimeSpan) { KeepAlive = true });
+            return;
         }
-        catch (ObjectDisposedException)
+        // Nobody is watching: keep going for a reconnect, but do not launch servers for no one.
+        _graceTimer?.Dispose();
+        _graceTimer = this.RegisterGrainTimer(() =>
         {
-            // The session finished between the check and the cancel: nothing is left to stop. (A throw here would
-            // escape a timer callback and end the process.)
-        }
+            if (_watchers == 0 && !_log.IsCompleted)
+            {
+                LogAbandoned(Key, _spec.ProviderId, _spec.Spec);
+                _cts.Cancel();
+            }
+            return Task.CompletedTask;
+        }, new GrainTimerCreationOptions(_binder.ReconnectGrace, Timeout.InfiniteTimeSpan) { KeepAlive = true });
     }
 
     private async Task RunAsync()
@@ -106,7 +138,7 @@ internal sealed partial class LaunchGrain : ILaunchGrain
         var report = new LaunchReport { ProviderId = _spec.ProviderId, Spec = _spec.Spec, Origin = _spec.Origin, Host = TryHost(_spec.LaunchHost), UsedBuildToken = _spec.UsedBuildToken };
         try
         {
-            await RunFlowAsync(report, _cts.Token).ConfigureAwait(false);
+            await RunFlowAsync(report, _cts.Token);
         }
         catch (OperationCanceledException) when (_cts.IsCancellationRequested)
         {
@@ -119,26 +151,21 @@ internal sealed partial class LaunchGrain : ILaunchGrain
         }
         finally
         {
-            lock (_gate)
-            {
-                _finished = true;
-                _graceTimer?.Dispose();
-                _graceTimer = null;
-            }
+            _graceTimer?.Dispose();
+            _graceTimer = null;
             var last = _log.Snapshot() is { Count: > 0 } all ? all[^1] : null;
             report.Succeeded = last?.Phase == BinderPhase.Ready;
-            Report = report;
             RecordMetrics(report);
             _log.Complete();
-            _services.Observer.OnLaunchFinished(report);
-            _completion.TrySetResult();
-            _cts.Dispose();
+            _table.MarkFinished(Key, _time.GetUtcNow());
+            _observer.OnLaunchFinished(report);
+            OnUnwatched();
         }
     }
 
     private async Task RunFlowAsync(LaunchReport report, CancellationToken ct)
     {
-        var provider = _services.Providers.Find(_spec.ProviderId);
+        var provider = _providers.Find(_spec.ProviderId);
         if (provider is null)
         {
             Append(BinderEvent.Failed($"No provider found for prefix {_spec.ProviderId}", 404));
@@ -155,7 +182,7 @@ internal sealed partial class LaunchGrain : ILaunchGrain
         ResolveResult resolved;
         try
         {
-            resolved = await provider.ResolveAsync(spec, ct).ConfigureAwait(false);
+            resolved = await provider.ResolveAsync(spec, ct);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -174,49 +201,86 @@ internal sealed partial class LaunchGrain : ILaunchGrain
         report.ResolvedRef = repo.ResolvedRef;
         report.RepoUrl = repo.RepoUrl;
 
-        var image = ImageNaming.ImageName(_services.Binder.ImagePrefix, repo.BuildSlug, repo.ResolvedRef);
+        var image = ImageNaming.ImageName(_binder.ImagePrefix, repo.BuildSlug, repo.ResolvedRef);
         var buildName = ImageNaming.BuildName(repo.BuildSlug, repo.ResolvedRef);
         var quotaRequest = new QuotaRequest(image, repo.RepoUrl, repo.RepoQuota);
 
-        if (!await QuotaAllowsAsync(quotaRequest, report, ct).ConfigureAwait(false)) return;
+        if (!await QuotaAllowsAsync(quotaRequest, report, ct)) return;
 
-        var grain = _services.Builds.Attach(new BuildRequest(image, buildName, repo.RepoUrl, repo.ResolvedRef, _spec.ProviderId, repo.GitCredentials, provider.Name), out _);
-        var imageReady = false;
-        await foreach (var e in grain.WatchAsync(ct).ConfigureAwait(false))
-        {
-            Append(e);
-            if (e.Phase == BinderPhase.Failed) return;
-            if (e.Phase == BinderPhase.Built) imageReady = true;
-        }
-        if (!imageReady)
+        var build = new BuildRequest(image, buildName, repo.RepoUrl, repo.ResolvedRef, _spec.ProviderId, repo.GitCredentials, provider.Name);
+        var built = await FollowBuildAsync(build, ct);
+        if (built is null) return;
+        if (built.Phase != BinderPhase.Built)
         {
             Append(BinderEvent.Failed("The build ended without an image.", 500));
             return;
         }
 
-        if (!await QuotaAllowsAsync(quotaRequest, report, ct).ConfigureAwait(false)) return;
+        if (!await QuotaAllowsAsync(quotaRequest, report, ct)) return;
 
         var launch = new LaunchRequest(image, repo.RepoUrl, _spec.ProviderId, spec, repo.RefUrl, _spec.LaunchHost,
             $"v2/{_spec.ProviderId}/{spec}", $"v2/{_spec.ProviderId}/{repo.ResolvedSpec}", _spec.ClientIp);
         Append(BinderEvent.Of(BinderPhase.Launching, "Launching server..."));
-        var launchStarted = _services.Time.GetTimestamp();
+        var launchStarted = _time.GetTimestamp();
         report.LaunchStarted = true;
-        _services.Metrics.InProgressLaunches.Add(1);
+        _metrics.InProgressLaunches.Add(1);
         try
         {
-            await RelayLaunchAsync(launch, repo, ct).ConfigureAwait(false);
+            await RelayLaunchAsync(launch, repo, ct);
         }
         finally
         {
-            report.LaunchElapsed = _services.Time.GetElapsedTime(launchStarted);
-            _services.Metrics.InProgressLaunches.Add(-1);
+            report.LaunchElapsed = _time.GetElapsedTime(launchStarted);
+            _metrics.InProgressLaunches.Add(-1);
+        }
+    }
+
+    /// <summary>
+    /// Relays the shared build's events. A watch aborted because the build's silo went away is resumed from the next
+    /// event; a build that had to start again on another silo is followed from its new beginning.
+    /// </summary>
+    /// <returns>The build's last event when it was <c>built</c>; null when the session already ended with a failure.</returns>
+    private async Task<BinderEvent?> FollowBuildAsync(BuildRequest request, CancellationToken ct)
+    {
+        var grain = GrainFactory.GetGrain<IBuildGrain>(request.ImageName);
+        var next = 0;
+        string? generation = null;
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await foreach (var entry in grain.WatchAsync(request, next, generation, ct))
+                {
+                    if (generation is not null && entry.Generation != generation)
+                    {
+                        Append(BinderEvent.Of(BinderPhase.Waiting, "The server running the build was lost; the build started again."));
+                    }
+                    generation = entry.Generation;
+                    if (entry.Index >= 0) next = entry.Index + 1;
+                    Append(entry.Event);
+                    if (entry.Event.Phase == BinderPhase.Failed) return null;
+                    if (entry.Event.Phase == BinderPhase.Built) return entry.Event;
+                }
+                return new BinderEvent { Phase = BinderPhase.Unknown };
+            }
+            catch (Exception ex) when (GrainWatch.IsLostWatch(ex) && attempt < GrainWatch.MaxResumes && !ct.IsCancellationRequested)
+            {
+                LogBuildWatchLost(ex, request.ImageName, next);
+                await Task.Delay(GrainWatch.ResumeDelay(attempt), _time, ct);
+            }
+            catch (Exception ex) when (GrainWatch.IsLostWatch(ex) && !ct.IsCancellationRequested)
+            {
+                LogBuildWatchLost(ex, request.ImageName, next);
+                Append(BinderEvent.Failed("The build was lost with the server running it and could not be resumed. Please try again.", 503));
+                return null;
+            }
         }
     }
 
     private async Task RelayLaunchAsync(LaunchRequest launch, ResolvedRepo repo, CancellationToken ct)
     {
         var image = launch.ImageName;
-        await foreach (var e in _services.Launcher.LaunchAsync(launch, ct).ConfigureAwait(false))
+        await foreach (var e in _launcher.LaunchAsync(launch, ct))
         {
             if (e.Phase == BinderPhase.Ready)
             {
@@ -241,7 +305,7 @@ internal sealed partial class LaunchGrain : ILaunchGrain
 
     private async Task<bool> QuotaAllowsAsync(QuotaRequest request, LaunchReport report, CancellationToken ct)
     {
-        var decision = await _services.Quota.CheckAsync(request, ct).ConfigureAwait(false);
+        var decision = await _quota.CheckAsync(request, ct);
         if (decision.Allowed) return true;
         report.QuotaReason = decision.Reason;
         Append(BinderEvent.Failed(decision.Message ?? "Too many users on this BinderHub! Try again soon.", 429));
@@ -257,11 +321,14 @@ internal sealed partial class LaunchGrain : ILaunchGrain
     {
         var status = report.Succeeded ? "success" : report.QuotaReason ?? (report.LaunchStarted ? "failure" : null);
         if (status is null) return;
-        _services.Metrics.LaunchCount.Inc(status, report.ProviderName ?? report.ProviderId, report.RepoUrl ?? "");
+        _metrics.LaunchCount.Inc(status, report.ProviderName ?? report.ProviderId, report.RepoUrl ?? "");
         if (report.LaunchElapsed is not { } elapsed) return;
         // The launcher retries internally; BinderHub's retries label is the attempt index on success, -1 otherwise.
-        _services.Metrics.LaunchTime.Observe(elapsed.TotalSeconds, report.Succeeded ? "success" : "failure", report.Succeeded ? "0" : "-1");
+        _metrics.LaunchTime.Observe(elapsed.TotalSeconds, report.Succeeded ? "success" : "failure", report.Succeeded ? "0" : "-1");
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Watch of build {Image} lost at event {Index}; resuming")]
+    private partial void LogBuildWatchLost(Exception exception, string image, int index);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Launch session {Session} for {Provider}:{Spec} abandoned: no client re-attached")]
     private partial void LogAbandoned(string session, string provider, string spec);

@@ -7,4 +7,11 @@ namespace BinderOrleans.Core.Grains;
 /// <param name="LaunchHost">BinderHub's <c>binder_launch_host</c>: badge base URL or this server's own base URL.</param>
 /// <param name="Origin">The request's Origin (analytics).</param>
 /// <param name="UsedBuildToken">A valid build token admitted the request (analytics).</param>
-public sealed record LaunchSpec(string ProviderId, string Spec, string ClientIp, string LaunchHost, string? Origin = null, bool UsedBuildToken = false);
+[GenerateSerializer, Immutable, Alias("binder.launch-spec")]
+public sealed record LaunchSpec(
+    [property: Id(0)] string ProviderId,
+    [property: Id(1)] string Spec,
+    [property: Id(2)] string ClientIp,
+    [property: Id(3)] string LaunchHost,
+    [property: Id(4)] string? Origin = null,
+    [property: Id(5)] bool UsedBuildToken = false);

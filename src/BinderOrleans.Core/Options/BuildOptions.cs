@@ -30,4 +30,16 @@ public sealed class BuildOptions
     /// log replayed instead of a new build. A successful build is forgotten at once (its image is found). Default 30 s.
     /// </summary>
     public TimeSpan FailedBuildLinger { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// <c>Build:QueuePollInterval</c>: how often a build waiting in the cluster-wide queue asks for a slot, and the step of
+    /// its position updates. Default 1 s.
+    /// </summary>
+    public TimeSpan QueuePollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// <c>Build:QueueSlotLease</c>: a running build renews its queue slot (every third of this); a slot not renewed for this
+    /// long (its replica died) is given to the next in line. Default 30 s.
+    /// </summary>
+    public TimeSpan QueueSlotLease { get; set; } = TimeSpan.FromSeconds(30);
 }

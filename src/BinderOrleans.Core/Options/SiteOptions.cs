@@ -20,6 +20,12 @@ public sealed class SiteOptions
     /// <summary><c>Binder:SessionLinger</c>: how long a finished launch session stays resumable by Last-Event-ID. Default 10 min.</summary>
     public TimeSpan SessionLinger { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// <c>Binder:MaxSessions</c>: launch sessions kept on one replica. At the bound the oldest finished sessions are
+    /// evicted; when all are still running a new request is refused with 503. Default 5 000.
+    /// </summary>
+    public int MaxSessions { get; set; } = 5_000;
+
     /// <summary><c>Binder:ReconnectGrace</c>: a session whose client left is cancelled unless a client re-attaches within this. Default 60 s.</summary>
     public TimeSpan ReconnectGrace { get; set; } = TimeSpan.FromSeconds(60);
 

@@ -8,11 +8,12 @@ namespace BinderOrleans.Core.Ports;
 /// <param name="ProviderId">Provider prefix such as <c>gh</c> or <c>git</c>.</param>
 /// <param name="GitCredentials">git credential-helper text, when the provider has credentials.</param>
 /// <param name="ProviderName">Provider display name (metrics label), e.g. <c>GitHub</c>; defaults to the id.</param>
+[GenerateSerializer, Immutable, Alias("binder.build-request")]
 public sealed record BuildRequest(
-    string ImageName,
-    string BuildName,
-    string RepoUrl,
-    string ResolvedRef,
-    string ProviderId,
-    string? GitCredentials = null,
-    string? ProviderName = null);
+    [property: Id(0)] string ImageName,
+    [property: Id(1)] string BuildName,
+    [property: Id(2)] string RepoUrl,
+    [property: Id(3)] string ResolvedRef,
+    [property: Id(4)] string ProviderId,
+    [property: Id(5)] string? GitCredentials = null,
+    [property: Id(6)] string? ProviderName = null);

@@ -1,4 +1,3 @@
-using BinderOrleans.Core.Grains;
 using BinderOrleans.Core.Health;
 using Microsoft.Extensions.Options;
 
@@ -13,10 +12,10 @@ internal sealed class LaunchQuotaHealthCheck : IBinderHealthCheck
     public const string ServiceName = "Pod quota";
 
     private readonly IRunningServers _servers;
-    private readonly BuildQueue _builds;
+    private readonly IRunningBuilds _builds;
     private readonly IOptionsMonitor<QuotaOptions> _options;
 
-    public LaunchQuotaHealthCheck(IRunningServers servers, BuildQueue builds, IOptionsMonitor<QuotaOptions> options)
+    public LaunchQuotaHealthCheck(IRunningServers servers, IRunningBuilds builds, IOptionsMonitor<QuotaOptions> options)
     {
         _servers = servers;
         _builds = builds;
@@ -32,7 +31,7 @@ internal sealed class LaunchQuotaHealthCheck : IBinderHealthCheck
             return new BinderHealthResult(ServiceName, false, new Dictionary<string, object?> { ["quota"] = quota, ["error"] = running.Error }, IgnoreFailure: true);
         }
         var users = running.Images.Count;
-        var builds = _builds.Running;
+        var builds = await _builds.CountAsync(cancellationToken).ConfigureAwait(false);
         var total = users + builds;
         return new BinderHealthResult(ServiceName, quota is null || total <= quota, new Dictionary<string, object?>
         {

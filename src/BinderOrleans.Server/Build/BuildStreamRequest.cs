@@ -39,9 +39,11 @@ internal static class BuildStreamRequest
         request.Headers.Accept.Any(v => v is not null && v.Contains("text/event-stream", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>SSE ids are <c>{session}:{index}</c>; a reconnecting EventSource sends the last one back.</summary>
-    public static (string Session, int Index)? ParseLastEventId(HttpRequest request)
+    public static (string Session, int Index)? ParseLastEventId(HttpRequest request) => ParseEventId(request.Headers["Last-Event-ID"].FirstOrDefault());
+
+    /// <summary>Splits a <c>{session}:{index}</c> event id; null when it is not one.</summary>
+    public static (string Session, int Index)? ParseEventId(string? value)
     {
-        var value = request.Headers["Last-Event-ID"].FirstOrDefault();
         if (string.IsNullOrEmpty(value)) return null;
         var colon = value.LastIndexOf(':');
         if (colon <= 0 || !int.TryParse(value.AsSpan(colon + 1), out var index) || index < 0) return null;

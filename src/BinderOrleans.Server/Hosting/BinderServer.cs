@@ -6,6 +6,7 @@ using BinderOrleans.Docker.Registry;
 using BinderOrleans.JupyterHub;
 using BinderOrleans.Kubernetes;
 using BinderOrleans.Server.Build;
+using BinderOrleans.Server.Cluster;
 using BinderOrleans.Server.Hubs;
 using BinderOrleans.Server.Info;
 using BinderOrleans.Server.Security;
@@ -29,6 +30,7 @@ public static class BinderServer
             builder.WebHost.UseUrls($"http://127.0.0.1:{DefaultPort}");
         }
 
+        builder.AddBinderSilo();
         builder.Services
             .AddBinderCore()
             .AddBinderSecurity()
@@ -39,6 +41,7 @@ public static class BinderServer
             .AddRegistry(builder.Configuration)
             .AddDockerRegistry(builder.Configuration)
             .AddJupyterHubBackend(builder.Configuration)
+            .AddBuildStreams()
             .AddBuildHub();
         configure?.Invoke(builder);
 

@@ -1,11 +1,7 @@
 using System.Runtime.CompilerServices;
 using BinderOrleans.Core.Events;
-using BinderOrleans.Core.Grains;
-using BinderOrleans.Core.Options;
 using BinderOrleans.Server.Build;
-using BinderOrleans.Server.Security;
 using Microsoft.AspNetCore.SignalR;
-using Microsoft.Extensions.Options;
 
 namespace BinderOrleans.Server.Hubs;
 
@@ -14,43 +10,59 @@ namespace BinderOrleans.Server.Hubs;
 /// endpoint (same grains, same JSON, same admission: a <c>build_token</c> in the connection URL's query, else the
 /// per-IP rate limit). Each call is its own launch session; calls for the same image share one build.
 /// </summary>
-internal sealed partial class BuildHub(LaunchGrains sessions, IOptions<SiteOptions> options, IOptions<SecurityOptions> security,
-    BuildTokens tokens, IpRateLimiter rateLimiter, TimeProvider time, ILogger<BuildHub> logger) : Hub
+internal sealed partial class BuildHub(BuildStreams streams, ILogger<BuildHub> logger) : Hub
 {
     /// <summary>The hub method name clients stream from.</summary>
     public const string BuildMethod = nameof(Build);
+
+    /// <summary>The hub method that also gives each event's id and resumes from one.</summary>
+    public const string WatchMethod = nameof(Watch);
 
     /// <param name="provider">Provider prefix such as <c>gh</c>.</param>
     /// <param name="spec">The spec as it appears in a <c>/build</c> URL (escapes such as <c>%2F</c> kept).</param>
     /// <param name="cancellationToken">Cancelled when the client cancels the stream or disconnects.</param>
     public async IAsyncEnumerable<BinderEvent> Build(string provider, string spec, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        await foreach (var item in Watch(provider, spec, null, cancellationToken).ConfigureAwait(false))
+        {
+            yield return item.Event;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Build"/> with ids: each item carries the event's <c>{session}:{index}</c> id, the same as the SSE
+    /// <c>id:</c> line. A client whose connection dropped calls this again with the last id it saw and continues the
+    /// same session (on any replica) without a repeated or lost event; after the end it gets nothing.
+    /// </summary>
+    /// <param name="lastEventId">The last id seen, or null for a new session.</param>
+    public async IAsyncEnumerable<BuildHubItem> Watch(string provider, string spec, string? lastEventId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         if (Context.GetHttpContext() is not { } http)
         {
-            yield return BinderEvent.Failed("This transport carries no HTTP request; connect over WebSockets, SSE or long polling.", 400);
+            yield return new BuildHubItem(null, BinderEvent.Failed("This transport carries no HTTP request; connect over WebSockets, SSE or long polling.", 400));
             yield break;
         }
         if (string.IsNullOrEmpty(provider) || spec is null)
         {
-            yield return BinderEvent.Failed("Malformed build request: give a provider and a spec.", 400);
+            yield return new BuildHubItem(null, BinderEvent.Failed("Malformed build request: give a provider and a spec.", 400));
             yield break;
         }
 
-        var (refusal, usedToken) = await BuildAdmission.CheckAsync(http, provider, spec, tokens, rateLimiter, security.Value, time).ConfigureAwait(false);
-        if (refusal is not null)
+        var plan = await streams.PlanAsync(http, provider, spec, lastEventId).ConfigureAwait(false);
+        if (plan is BuildStreamPlan.Refused refused)
         {
-            yield return refusal;
+            yield return new BuildHubItem($"{BuildStreamPlan.RefusedSession}:0", refused.Event);
             yield break;
         }
+        if (plan is not BuildStreamPlan.Watch watch) yield break;
 
-        var session = sessions.Start(BuildStreamRequest.ToLaunchSpec(http, options.Value, provider, spec) with { UsedBuildToken = usedToken });
         var finished = false;
         try
         {
-            await foreach (var (_, e) in session.WatchAsync(0, cancellationToken).ConfigureAwait(false))
+            await foreach (var entry in streams.Sessions.WatchAsync(watch.Key, watch.Spec, watch.From, cancellationToken).ConfigureAwait(false))
             {
-                finished = e.IsTerminal;
-                yield return e;
+                finished = entry.Event.IsTerminal;
+                yield return new BuildHubItem($"{watch.Key}:{entry.Index}", entry.Event);
                 if (finished) yield break;
             }
         }

@@ -110,8 +110,8 @@ public sealed class BuildApiBadInputTests(BuildApiServerFixture fixture) : IClas
     [Fact]
     public async Task MissingAcceptHeader_FailsBadRequest_WithoutStartingASession()
     {
-        var sessions = fixture.Server.Services.GetRequiredService<LaunchGrains>();
-        var before = sessions.ActiveCount;
+        var sessions = fixture.Server.Services.GetRequiredService<LaunchSessionTable>();
+        var before = sessions.Count;
         using var cts = new CancellationTokenSource(Timeout);
 
         using var response = await SseClient.OpenAsync(Client, $"build/git/{Escaped(_repo.Url)}/main", accept: "", cancellationToken: cts.Token);
@@ -123,23 +123,23 @@ public sealed class BuildApiBadInputTests(BuildApiServerFixture fixture) : IClas
         Assert.Equal(BinderPhase.Failed, only.Event.Phase);
         Assert.Equal(400, only.Event.StatusCode);
         Assert.Equal("Missing Accept header: text/event-stream\n", only.Event.Message);
-        Assert.Equal(before, sessions.ActiveCount);
+        Assert.Equal(before, sessions.Count);
     }
 
     [Fact]
     public async Task ReconnectAfterTheEnd_Gets204_AndNoNewSession()
     {
-        var sessions = fixture.Server.Services.GetRequiredService<LaunchGrains>();
+        var sessions = fixture.Server.Services.GetRequiredService<LaunchSessionTable>();
         var messages = await SseClient.ReadBuildAsync(Client, "build/nope/x/y", Timeout);
         var lastId = Assert.Single(messages).Id;
         Assert.NotNull(lastId);
-        var before = sessions.ActiveCount;
+        var before = sessions.Count;
         using var cts = new CancellationTokenSource(Timeout);
 
         using var response = await SseClient.OpenAsync(Client, "build/nope/x/y", lastEventId: lastId, cancellationToken: cts.Token);
 
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
-        Assert.Equal(before, sessions.ActiveCount);
+        Assert.Equal(before, sessions.Count);
     }
 
     [Fact]

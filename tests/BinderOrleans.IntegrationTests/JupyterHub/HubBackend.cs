@@ -40,7 +40,7 @@ internal sealed class HubBackend : IAsyncDisposable
         var services = new ServiceCollection()
             .AddSingleton<IConfiguration>(configuration)
             .AddLogging(b => b.SetMinimumLevel(LogLevel.Warning))
-            .AddSingleton(new BuildQueue(2));
+            .AddSingleton<BinderOrleans.Core.Quota.IRunningBuilds>(new BinderOrleans.Testing.FixedRunningBuilds());
         services.AddJupyterHubBackend(configuration);
         return new HubBackend(services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true }));
     }

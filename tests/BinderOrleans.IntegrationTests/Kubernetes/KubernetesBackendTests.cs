@@ -106,8 +106,9 @@ public sealed class KubernetesBackendTests : IAsyncLifetime
 
     private static Task WaitForLogLinesAsync(RunningServer server, string image, int lines)
     {
-        var grains = server.Services.GetRequiredService<BinderOrleans.Core.Grains.BuildGrains>();
-        return WaitUntilAsync(() => grains.Find(image)?.History.Count(e => e.Phase == BinderPhase.Building) == lines, $"{lines} log lines in the build grain");
+        // The grain's log holds the "waiting" line, then the build's log lines.
+        var grain = server.Services.GetRequiredService<IGrainFactory>().GetGrain<BinderOrleans.Core.Grains.IBuildGrain>(image);
+        return WaitUntilAsync(() => grain.GetStatusAsync().AsTask().GetAwaiter().GetResult().EventCount >= lines + 1, $"{lines} log lines in the build grain");
     }
 
     private Task<RunningServer> StartServerAsync(InstantLauncher launcher) =>

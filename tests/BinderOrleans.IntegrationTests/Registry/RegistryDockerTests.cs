@@ -50,10 +50,10 @@ public sealed class RegistryDockerTests(RegistryFixture fixture) : IAsyncLifetim
 
     private static async Task<List<BinderEvent>> BuildAsync(RunningServer server, BuildRequest request, Action<BinderEvent>? onEvent = null)
     {
-        var grain = server.Services.GetRequiredService<BuildGrains>().Attach(request, out _);
+        var grain = server.Services.GetRequiredService<IGrainFactory>().GetGrain<IBuildGrain>(request.ImageName);
         using var cts = new CancellationTokenSource(BuildTimeout);
         var events = new List<BinderEvent>();
-        await foreach (var e in grain.WatchAsync(cts.Token))
+        await foreach (var e in grain.WatchAsync(request, cancellationToken: cts.Token).Select(entry => entry.Event))
         {
             events.Add(e);
             onEvent?.Invoke(e);

@@ -1,4 +1,5 @@
 using BinderOrleans.Core.Events;
+using BinderOrleans.Core.Grains;
 
 namespace BinderOrleans.Tests.Grains;
 
@@ -7,11 +8,9 @@ public sealed class BuildGrainTests
     [Fact]
     public async Task ConcurrentAttachers_ShareOneBuild_AndSeeTheSameLog()
     {
-        var rig = new GrainRig();
+        await using var rig = await GrainRig.StartAsync();
         rig.Builder.Gate = new TaskCompletionSource();
-        var watchers = Enumerable.Range(0, 5)
-            .Select(i => GrainRig.CollectAsync(rig.Builds.Attach(GrainRig.Request(), out _).WatchAsync(CancellationToken.None)))
-            .ToArray();
+        var watchers = Enumerable.Range(0, 5).Select(_ => GrainRig.CollectAsync(rig.Build())).ToArray();
         rig.Builder.Gate.SetResult();
         var logs = await Task.WhenAll(watchers);
 
@@ -26,50 +25,63 @@ public sealed class BuildGrainTests
     [Fact]
     public async Task LateAttacher_WhileBuilding_ReplaysEverything()
     {
-        var rig = new GrainRig();
+        await using var rig = await GrainRig.StartAsync();
         rig.Builder.Gate = new TaskCompletionSource();
-        var early = GrainRig.CollectAsync(rig.Builds.Attach(GrainRig.Request(), out var created1).WatchAsync(CancellationToken.None));
-        var grain = rig.Builds.Attach(GrainRig.Request(), out var created2);
+        var early = GrainRig.CollectAsync(rig.Build());
+        await GrainRig.WaitUntil(async () => (await rig.Build().GetStatusAsync()).Started);
+        var late = GrainRig.CollectAsync(rig.Build());
         rig.Builder.Gate.SetResult();
-        var earlyEvents = await early;
-        var late = await GrainRig.CollectAsync(grain.WatchAsync(CancellationToken.None));
-        Assert.True(created1);
-        Assert.False(created2);
-        Assert.Equal(earlyEvents.Select(BinderEventJson.Serialize), late.Select(BinderEventJson.Serialize));
+        var (earlyEvents, lateEvents) = (await early, await late);
+        Assert.Equal(earlyEvents.Select(BinderEventJson.Serialize), lateEvents.Select(BinderEventJson.Serialize));
         Assert.Equal(1, rig.Builder.Calls);
     }
 
     [Fact]
     public async Task RequestAfterSuccessfulBuild_FindsTheImage_InsteadOfReplayingTheBuild()
     {
-        var rig = new GrainRig(r => r.BuildOptions.FailedBuildLinger = TimeSpan.FromMinutes(1));
-        var grain = rig.Builds.Attach(GrainRig.Request(), out _);
-        await GrainRig.CollectAsync(grain.WatchAsync(CancellationToken.None));
-        await WaitUntil(() => rig.Builds.ActiveCount == 0);
-        var again = await GrainRig.CollectAsync(rig.Builds.Attach(GrainRig.Request(), out var created).WatchAsync(CancellationToken.None));
-        Assert.True(created);
+        await using var rig = await GrainRig.StartAsync(r => r.BuildOptions.FailedBuildLinger = TimeSpan.FromMinutes(1));
+        var first = new List<BuildLogEntry>();
+        await foreach (var entry in rig.Build().WatchAsync(GrainRig.Request())) first.Add(entry);
+        // The finished, unwatched activation goes at once; the next request gets a new one that finds the image.
+        await GrainRig.WaitUntil(async () => (await rig.Build().GetStatusAsync()).Generation != first[0].Generation);
+        var again = await GrainRig.CollectAsync(rig.Build());
+        Assert.Equal(BinderPhase.Built, first[^1].Event.Phase);
         Assert.Equal("Found built image, launching...\n", Assert.Single(again).Message);
         Assert.Equal(1, rig.Builder.Calls);
     }
 
     [Fact]
-    public async Task RequestAfterFailedBuild_ReplaysTheFailure_WithoutRebuilding()
+    public async Task RequestAfterFailedBuild_ReplaysTheFailure_SayingSo_WithoutRebuilding()
     {
-        var rig = new GrainRig(r => r.BuildOptions.FailedBuildLinger = TimeSpan.FromMinutes(1));
+        await using var rig = await GrainRig.StartAsync(r => r.BuildOptions.FailedBuildLinger = TimeSpan.FromMinutes(1));
         rig.Builder.Script = _ => [BinderEvent.Of(BinderPhase.Building, "Step 1"), BinderEvent.Failed("RUN false returned 1")];
-        var first = await GrainRig.CollectAsync(rig.Builds.Attach(GrainRig.Request(), out _).WatchAsync(CancellationToken.None));
-        var again = await GrainRig.CollectAsync(rig.Builds.Attach(GrainRig.Request(), out var created).WatchAsync(CancellationToken.None));
-        Assert.False(created);
-        Assert.Equal(first.Select(BinderEventJson.Serialize), again.Select(BinderEventJson.Serialize));
+        var first = await GrainRig.CollectAsync(rig.Build());
+        var again = await GrainRig.CollectAsync(rig.Build());
+        Assert.Contains("replaying its log", again[0].Message);
+        Assert.Equal(first.Select(BinderEventJson.Serialize), again.Skip(1).Select(BinderEventJson.Serialize));
         Assert.Equal(1, rig.Builder.Calls);
+    }
+
+    [Fact]
+    public async Task FailureOfTheMachinery_DoesNotLinger_SoTheNextRequestBuildsAgain()
+    {
+        await using var rig = await GrainRig.StartAsync(r => r.BuildOptions.FailedBuildLinger = TimeSpan.FromMinutes(1));
+        rig.Builder.Script = _ => [BinderEvent.Failed("The Docker engine went away during the build.", 503)];
+        var first = await GrainRig.CollectAsync(rig.Build());
+        Assert.Equal(503, first[^1].StatusCode);
+        rig.Builder.Script = _ => [BinderEvent.Of(BinderPhase.Building, "Step 1")];
+        await GrainRig.WaitUntil(async () => !(await rig.Build().GetStatusAsync()).Completed);
+        var again = await GrainRig.CollectAsync(rig.Build());
+        Assert.Equal(BinderPhase.Built, again[^1].Phase);
+        Assert.Equal(2, rig.Builder.Calls);
     }
 
     [Fact]
     public async Task ExistingImage_IsFound_WithoutBuilding()
     {
-        var rig = new GrainRig();
+        await using var rig = await GrainRig.StartAsync();
         rig.Registry.Images.Add("img:abc");
-        var events = await GrainRig.CollectAsync(rig.Builds.Attach(GrainRig.Request(), out _).WatchAsync(CancellationToken.None));
+        var events = await GrainRig.CollectAsync(rig.Build());
         Assert.Equal(0, rig.Builder.Calls);
         var only = Assert.Single(events);
         Assert.Equal(BinderPhase.Built, only.Phase);
@@ -79,9 +91,9 @@ public sealed class BuildGrainTests
     [Fact]
     public async Task FailedBuild_EndsWithFailed_CarryingStatusCode()
     {
-        var rig = new GrainRig();
+        await using var rig = await GrainRig.StartAsync();
         rig.Builder.Script = _ => [BinderEvent.Of(BinderPhase.Building, "Step 1"), BinderEvent.Failed("RUN false returned 1")];
-        var events = await GrainRig.CollectAsync(rig.Builds.Attach(GrainRig.Request(), out _).WatchAsync(CancellationToken.None));
+        var events = await GrainRig.CollectAsync(rig.Build());
         Assert.Equal(BinderPhase.Failed, events[^1].Phase);
         Assert.Equal(500, events[^1].StatusCode);
         Assert.DoesNotContain(events, e => e.Phase == BinderPhase.Built);
@@ -90,9 +102,9 @@ public sealed class BuildGrainTests
     [Fact]
     public async Task SilentBuild_IsStopped_ByTheNoOutputWatchdog()
     {
-        var rig = new GrainRig(r => r.BuildOptions.NoOutputTimeout = TimeSpan.FromMilliseconds(300));
+        await using var rig = await GrainRig.StartAsync(r => r.BuildOptions.NoOutputTimeout = TimeSpan.FromMilliseconds(300));
         rig.Builder.HangAfterScript = true;
-        var events = await GrainRig.CollectAsync(rig.Builds.Attach(GrainRig.Request(), out _).WatchAsync(CancellationToken.None));
+        var events = await GrainRig.CollectAsync(rig.Build());
         Assert.Equal(BinderPhase.Failed, events[^1].Phase);
         Assert.Contains("printed nothing", events[^1].Message);
         Assert.Equal(504, events[^1].StatusCode);
@@ -101,9 +113,9 @@ public sealed class BuildGrainTests
     [Fact]
     public async Task BuilderThatThrows_BecomesAFailedEvent()
     {
-        var rig = new GrainRig();
+        await using var rig = await GrainRig.StartAsync();
         rig.Builder.Script = _ => throw new InvalidOperationException("boom");
-        var events = await GrainRig.CollectAsync(rig.Builds.Attach(GrainRig.Request(), out _).WatchAsync(CancellationToken.None));
+        var events = await GrainRig.CollectAsync(rig.Build());
         var last = events[^1];
         Assert.Equal(BinderPhase.Failed, last.Phase);
         Assert.Equal(500, last.StatusCode);
@@ -113,22 +125,18 @@ public sealed class BuildGrainTests
     [Fact]
     public async Task FullQueue_TellsWaitersTheirPosition()
     {
-        var rig = new GrainRig(r => r.BuildOptions.ConcurrentLimit = 1);
+        await using var rig = await GrainRig.StartAsync(r => r.BuildOptions.ConcurrentLimit = 1);
         rig.Builder.Gate = new TaskCompletionSource();
-        var first = GrainRig.CollectAsync(rig.Builds.Attach(GrainRig.Request("a:1"), out _).WatchAsync(CancellationToken.None));
-        var second = GrainRig.CollectAsync(rig.Builds.Attach(GrainRig.Request("b:1"), out _).WatchAsync(CancellationToken.None));
-        await WaitUntil(() => rig.Builds.Queue.Waiting == 1);
+        var first = GrainRig.CollectAsync(rig.Build("a:1"), GrainRig.Request("a:1"));
+        var second = GrainRig.CollectAsync(rig.Build("b:1"), GrainRig.Request("b:1"));
+        var queue = rig.Grains.GetGrain<IBuildQueueGrain>(IBuildQueueGrain.ClusterKey);
+        await GrainRig.WaitUntil(async () => (await queue.GetStateAsync()).Waiting.Length == 1);
         rig.Builder.Gate.SetResult();
-        // Both grains start on the thread pool, so either may get the slot; exactly one waited in line.
+        // Either build may get the slot; exactly one waited in line.
         var logs = await Task.WhenAll(first, second);
         var queued = logs.Count(l => l.Any(e => e.Phase == BinderPhase.Waiting && e.Message!.Contains("position 1 in line")));
         Assert.Equal(1, queued);
         Assert.All(logs, l => Assert.Equal(BinderPhase.Built, l[^1].Phase));
-    }
-
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        for (var i = 0; i < 200 && !condition(); i++) await Task.Delay(25);
-        Assert.True(condition());
+        Assert.Empty((await queue.GetStateAsync()).Running);
     }
 }

@@ -4,57 +4,60 @@ namespace BinderOrleans.Tests.Grains;
 
 public sealed class BuildQueueTests
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+    private static readonly DateTimeOffset T0 = new(2026, 12, 1, 12, 0, 0, TimeSpan.Zero);
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan WaitLease = TimeSpan.FromSeconds(5);
 
     [Fact]
-    public async Task FullQueue_WaitersGetPositions_AndAdvanceInOrder()
+    public void FullQueue_WaitersGetPositions_AndAdvanceInOrder()
     {
-        var queue = new BuildQueue(1);
-        var first = await queue.EnterAsync(_ => { }, CancellationToken.None).WaitAsync(Timeout);
-        var positionsB = new List<int>();
-        var positionsC = new List<int>();
-        var b = queue.EnterAsync(p => { lock (positionsB) positionsB.Add(p); }, CancellationToken.None);
-        var c = queue.EnterAsync(p => { lock (positionsC) positionsC.Add(p); }, CancellationToken.None);
-        Assert.False(b.IsCompleted);
-        Assert.Equal([1], positionsB);
-        Assert.Equal([2], positionsC);
+        var book = new BuildQueueBook(1, Lease, WaitLease);
+        Assert.Equal(0, book.Enter("a", T0));
+        Assert.Equal(1, book.Enter("b", T0));
+        Assert.Equal(2, book.Enter("c", T0));
+        Assert.Equal(2, book.Enter("c", T0.AddSeconds(1)));
 
-        first.Dispose();
-        var slotB = await b.WaitAsync(Timeout);
-        Assert.False(c.IsCompleted);
-        Assert.Equal([2, 1], positionsC);
-        slotB.Dispose();
-        (await c.WaitAsync(Timeout)).Dispose();
-        Assert.Equal(0, queue.Running);
+        book.Leave("a");
+        Assert.Equal(1, book.Enter("c", T0.AddSeconds(2)));
+        Assert.Equal(0, book.Enter("b", T0.AddSeconds(2)));
+        Assert.Equal(1, book.Enter("c", T0.AddSeconds(3)));
+        book.Leave("b");
+        Assert.Equal(0, book.Enter("c", T0.AddSeconds(4)));
+        book.Leave("c");
+        Assert.Empty(book.State(T0.AddSeconds(4)).Running);
     }
 
     [Fact]
-    public async Task CancelledWaiter_LeavesQueue_OthersMoveUp()
+    public void HolderThatStopsRenewing_LosesItsSlot_ToTheNextInLine()
     {
-        var queue = new BuildQueue(1);
-        var first = await queue.EnterAsync(_ => { }, CancellationToken.None);
-        using var cts = new CancellationTokenSource();
-        var b = queue.EnterAsync(_ => { }, cts.Token);
-        var positionsC = new List<int>();
-        var c = queue.EnterAsync(p => { lock (positionsC) positionsC.Add(p); }, CancellationToken.None);
-        cts.Cancel();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => b.WaitAsync(Timeout));
-        Assert.Equal([2, 1], positionsC);
-        first.Dispose();
-        (await c.WaitAsync(Timeout)).Dispose();
-        Assert.Equal(0, queue.Waiting);
+        var book = new BuildQueueBook(1, Lease, WaitLease);
+        Assert.Equal(0, book.Enter("lost-with-its-silo", T0));
+        for (var s = 1; s <= 30; s++) Assert.Equal(1, book.Enter("next", T0.AddSeconds(s)));
+        Assert.Equal(0, book.Enter("next", T0.AddSeconds(31)));
+        Assert.Equal(["next"], book.State(T0.AddSeconds(31)).Running);
     }
 
     [Fact]
-    public async Task DisposingSlotTwice_ReleasesOnce()
+    public void WaiterThatStopsAsking_LeavesTheLine()
     {
-        var queue = new BuildQueue(2);
-        var a = await queue.EnterAsync(_ => { }, CancellationToken.None);
-        var b = await queue.EnterAsync(_ => { }, CancellationToken.None);
-        a.Dispose();
-        a.Dispose();
-        Assert.Equal(1, queue.Running);
-        b.Dispose();
-        Assert.Equal(0, queue.Running);
+        var book = new BuildQueueBook(1, Lease, WaitLease);
+        book.Enter("a", T0);
+        Assert.Equal(1, book.Enter("gone", T0));
+        Assert.Equal(2, book.Enter("b", T0));
+        Assert.Equal(1, book.Enter("b", T0.AddSeconds(6)));
+    }
+
+    [Fact]
+    public void RenewingHolder_KeepsItsSlot()
+    {
+        var book = new BuildQueueBook(2, Lease, WaitLease);
+        Assert.Equal(0, book.Enter("a", T0));
+        Assert.Equal(0, book.Enter("b", T0));
+        for (var s = 20; s <= 100; s += 20)
+        {
+            Assert.Equal(0, book.Enter("a", T0.AddSeconds(s)));
+            Assert.Equal(0, book.Enter("b", T0.AddSeconds(s)));
+            Assert.Equal(1, book.Enter("c", T0.AddSeconds(s)));
+        }
     }
 }

@@ -8,8 +8,8 @@ using BinderOrleans.Core.Providers;
 using BinderOrleans.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging.Abstractions;
+using Orleans.TestingHost;
+using BinderOrleans.Core;
 using Microsoft.Extensions.Options;
 
 namespace BinderOrleans.Tests.Grains;
@@ -96,57 +96,93 @@ internal sealed class FakeQuota : ILaunchQuota
     }
 }
 
-internal sealed class TestLifetime : IHostApplicationLifetime
-{
-    public CancellationTokenSource Stopping { get; } = new();
-    public CancellationToken ApplicationStarted => CancellationToken.None;
-    public CancellationToken ApplicationStopping => Stopping.Token;
-    public CancellationToken ApplicationStopped => CancellationToken.None;
-    public void StopApplication() => Stopping.Cancel();
-}
-
-/// <summary>Grain hosts wired to the fakes above.</summary>
-internal sealed class GrainRig
+/// <summary>
+/// An in-process Orleans cluster (Orleans.TestingHost) whose silos share the fakes above: grain logic tests run on real
+/// silos, so every wire type crosses Orleans' serializer.
+/// </summary>
+internal sealed class GrainRig : IAsyncDisposable
 {
     public FakeRegistry Registry { get; } = new();
     public FakeBuilder Builder { get; }
     public FakeLauncher Launcher { get; } = new();
     public FakeProvider Provider { get; } = new();
     public FakeQuota Quota { get; } = new();
-    public TestLifetime Lifetime { get; } = new();
-    public BuildOptions BuildOptions { get; } = new() { FailedBuildLinger = TimeSpan.Zero };
+    public BuildOptions BuildOptions { get; } = new() { FailedBuildLinger = TimeSpan.Zero, QueuePollInterval = TimeSpan.FromMilliseconds(50) };
     public SiteOptions Site { get; } = new() { SessionLinger = TimeSpan.FromMinutes(1), ReconnectGrace = TimeSpan.FromMilliseconds(200) };
     public TimeProvider Time { get; set; } = TimeProvider.System;
-    public BinderMetrics Metrics { get; } = new(new PrometheusRegistry());
-    public BuildGrains Builds { get; }
-    public LaunchGrains Launches { get; }
+    public ILaunchObserver Observer { get; set; } = new NullLaunchObserver();
+    public InProcessTestCluster Cluster { get; private set; } = null!;
 
-    public GrainRig(Action<GrainRig>? configure = null)
+    private GrainRig() => Builder = new FakeBuilder(Registry);
+
+    /// <param name="configure">Changes fakes and options before the silos start.</param>
+    /// <param name="silos">Silos in the cluster.</param>
+    public static async Task<GrainRig> StartAsync(Action<GrainRig>? configure = null, short silos = 1)
     {
-        Builder = new FakeBuilder(Registry);
-        configure?.Invoke(this);
-        Builds = new BuildGrains(Registry, Builder, new BuildQueue(BuildOptions.ConcurrentLimit), Options.Create(BuildOptions),
-            Time, Metrics, NullLogger<IBuildGrain>.Instance, Lifetime);
-        Launches = new LaunchGrains(new RepoProviderRegistry([Provider]), Builds, Launcher, Quota, Options.Create(Site),
-            Time, new NullLaunchObserver(), Metrics, NullLogger<ILaunchGrain>.Instance, Lifetime);
+        var rig = new GrainRig();
+        configure?.Invoke(rig);
+        var builder = new InProcessTestClusterBuilder(silos);
+        builder.ConfigureSiloHost((_, host) => rig.AddServices(host.Services));
+        rig.Cluster = builder.Build();
+        await rig.Cluster.DeployAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        return rig;
     }
+
+    private void AddServices(IServiceCollection services)
+    {
+        services.AddBinderCore();
+        services.AddSingleton(Options.Create(BuildOptions));
+        services.AddSingleton(Options.Create(Site));
+        services.AddSingleton(Time);
+        services.AddSingleton<IImageRegistry>(Registry);
+        services.AddSingleton<IImageBuilder>(Builder);
+        services.AddSingleton<ILauncher>(Launcher);
+        services.AddSingleton<IRepoProvider>(Provider);
+        services.AddSingleton<ILaunchQuota>(Quota);
+        services.AddSingleton(Observer);
+    }
+
+    public IGrainFactory Grains => Cluster.Client;
+
+    /// <summary>The first silo's metrics (a one-silo rig's grains all run there).</summary>
+    public BinderMetrics Metrics => Cluster.Silos[0].ServiceProvider.GetRequiredService<BinderMetrics>();
+
+    /// <summary>The session client of silo <paramref name="silo"/>, as that silo's front end uses it.</summary>
+    public LaunchSessions Sessions(int silo = 0) => Cluster.Silos[silo].ServiceProvider.GetRequiredService<LaunchSessions>();
+
+    public IBuildGrain Build(string image = "img:abc") => Grains.GetGrain<IBuildGrain>(image);
 
     public static BuildRequest Request(string image = "img:abc") => new(image, "build-img", "https://example.invalid/r", "abc", "fake");
 
+    /// <summary>A new session started from silo <paramref name="silo"/>'s front end: its key and its events.</summary>
+    public (string Key, IAsyncEnumerable<BinderEvent> Events) Launch(LaunchSpec spec, int silo = 0)
+    {
+        var key = LaunchSessions.NewKey();
+        return (key, Sessions(silo).WatchAsync(key, spec, 0, CancellationToken.None).Select(e => e.Event));
+    }
+
     public static async Task<List<BinderEvent>> CollectAsync(IAsyncEnumerable<BinderEvent> events)
     {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         var list = new List<BinderEvent>();
         await foreach (var e in events.WithCancellation(cts.Token)) list.Add(e);
         return list;
     }
 
-    public static async Task<List<BinderEvent>> CollectAsync(ILaunchGrain session)
+    public static Task<List<BinderEvent>> CollectAsync(IAsyncEnumerable<BuildLogEntry> entries) => CollectAsync(entries.Select(e => e.Event));
+
+    public static Task<List<BinderEvent>> CollectAsync(IBuildGrain grain, BuildRequest? request = null) =>
+        CollectAsync(grain.WatchAsync(request ?? Request()));
+
+    public static async Task WaitUntil(Func<Task<bool>> condition)
     {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        var list = new List<BinderEvent>();
-        await foreach (var (_, e) in session.WatchAsync(0, cts.Token)) list.Add(e);
-        return list;
+        for (var i = 0; i < 400 && !await condition(); i++) await Task.Delay(25);
+        Assert.True(await condition());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Cluster is not null) await Cluster.DisposeAsync();
     }
 }
 

@@ -2,6 +2,7 @@ using BinderOrleans.Core.Events;
 using BinderOrleans.Core.Grains;
 using BinderOrleans.Core.Ports;
 using BinderOrleans.Core.Providers;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace BinderOrleans.Tests.Grains;
 
@@ -13,8 +14,8 @@ public sealed class LaunchGrainTests
     [Fact]
     public async Task FullFlow_ReadyCarriesBinderHubFields()
     {
-        var rig = new GrainRig();
-        var events = await GrainRig.CollectAsync(rig.Launches.Start(Spec()));
+        await using var rig = await GrainRig.StartAsync();
+        var events = await GrainRig.CollectAsync(rig.Launch(Spec()).Events);
         var ready = events[^1];
         Assert.Equal(BinderPhase.Ready, ready.Phase);
         Assert.Equal("http://127.0.0.1:9001/", ready.Url);
@@ -32,10 +33,10 @@ public sealed class LaunchGrainTests
     [Fact]
     public async Task TwoSessions_ShareTheBuild_ButLaunchTheirOwnServers()
     {
-        var rig = new GrainRig();
+        await using var rig = await GrainRig.StartAsync();
         rig.Builder.Gate = new TaskCompletionSource();
-        var a = GrainRig.CollectAsync(rig.Launches.Start(Spec()));
-        var b = GrainRig.CollectAsync(rig.Launches.Start(Spec()));
+        var a = GrainRig.CollectAsync(rig.Launch(Spec()).Events);
+        var b = GrainRig.CollectAsync(rig.Launch(Spec()).Events);
         rig.Builder.Gate.SetResult();
         var (ea, eb) = (await a, await b);
         Assert.Equal(1, rig.Builder.Calls);
@@ -46,8 +47,8 @@ public sealed class LaunchGrainTests
     [Fact]
     public async Task UnknownProvider_FailsWith404()
     {
-        var rig = new GrainRig();
-        var events = await GrainRig.CollectAsync(rig.Launches.Start(Spec(provider: "nope")));
+        await using var rig = await GrainRig.StartAsync();
+        var events = await GrainRig.CollectAsync(rig.Launch(Spec(provider: "nope")).Events);
         var failed = Assert.Single(events);
         Assert.Equal(BinderPhase.Failed, failed.Phase);
         Assert.Equal(404, failed.StatusCode);
@@ -57,9 +58,9 @@ public sealed class LaunchGrainTests
     [Fact]
     public async Task ResolveFailure_IsRelayed_AndNothingIsBuilt()
     {
-        var rig = new GrainRig();
+        await using var rig = await GrainRig.StartAsync();
         rig.Provider.Result = new ResolveResult.Failed("Could not resolve ref for fake:x/y/z.", 404);
-        var events = await GrainRig.CollectAsync(rig.Launches.Start(Spec()));
+        var events = await GrainRig.CollectAsync(rig.Launch(Spec()).Events);
         Assert.Equal(404, Assert.Single(events).StatusCode);
         Assert.Equal(0, rig.Builder.Calls);
     }
@@ -67,9 +68,9 @@ public sealed class LaunchGrainTests
     [Fact]
     public async Task QuotaRefusal_StopsBeforeBuilding()
     {
-        var rig = new GrainRig();
+        await using var rig = await GrainRig.StartAsync();
         rig.Quota.Decision = new QuotaDecision(false, "Too many users on this BinderHub! Try again soon.", "pod_quota");
-        var events = await GrainRig.CollectAsync(rig.Launches.Start(Spec()));
+        var events = await GrainRig.CollectAsync(rig.Launch(Spec()).Events);
         var failed = Assert.Single(events);
         Assert.Equal(429, failed.StatusCode);
         Assert.Equal(0, rig.Builder.Calls);
@@ -79,93 +80,107 @@ public sealed class LaunchGrainTests
     [Fact]
     public async Task LaunchFailure_WithoutStatus_Gets500()
     {
-        var rig = new GrainRig();
+        await using var rig = await GrainRig.StartAsync();
         rig.Launcher.Outcome = new BinderEvent { Phase = BinderPhase.Failed, Message = "Image failed to launch\n" };
-        var events = await GrainRig.CollectAsync(rig.Launches.Start(Spec()));
+        var events = await GrainRig.CollectAsync(rig.Launch(Spec()).Events);
         Assert.Equal(500, events[^1].StatusCode);
     }
 
     [Fact]
     public async Task ReconnectingWatcher_ResumesFromItsIndex_WithoutANewLaunch()
     {
-        var rig = new GrainRig();
-        var session = rig.Launches.Start(Spec());
-        var all = await GrainRig.CollectAsync(session);
-        Assert.Same(session, rig.Launches.Find(session.Key));
+        await using var rig = await GrainRig.StartAsync();
+        var (key, events) = rig.Launch(Spec());
+        var all = await GrainRig.CollectAsync(events);
 
-        var resumed = new List<(int, BinderEvent)>();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        await foreach (var item in session.WatchAsync(2, cts.Token)) resumed.Add(item);
+        var resumed = await CollectEntriesAsync(rig.Sessions().WatchAsync(key, Spec(), 2, CancellationToken.None));
         Assert.Equal(all.Count - 2, resumed.Count);
-        Assert.Equal(2, resumed[0].Item1);
+        Assert.Equal(2, resumed[0].Index);
+        Assert.Equal(all.Skip(2).Select(BinderEventJson.Serialize), resumed.Select(e => BinderEventJson.Serialize(e.Event)));
         Assert.Equal(1, rig.Launcher.Calls);
+    }
+
+    [Fact]
+    public async Task SessionResumedFromAnotherSilo_ContinuesWithoutRepeatOrLoss()
+    {
+        await using var rig = await GrainRig.StartAsync(silos: 2);
+        rig.Builder.Gate = new TaskCompletionSource();
+        var key = LaunchSessions.NewKey();
+        var seen = new List<SessionEntry>();
+        using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
+        {
+            // The client reads the first event through silo 0's front end, then its connection drops ...
+            await using var first = rig.Sessions(0).WatchAsync(key, Spec(), 0, cts.Token).GetAsyncEnumerator(cts.Token);
+            Assert.True(await first.MoveNextAsync());
+            seen.Add(first.Current);
+        }
+        // ... and it reconnects through silo 1 with the last id it saw.
+        var rest = CollectEntriesAsync(rig.Sessions(1).WatchAsync(key, Spec(), seen[^1].Index + 1, CancellationToken.None));
+        rig.Builder.Gate.SetResult();
+        seen.AddRange(await rest);
+
+        Assert.Equal(Enumerable.Range(0, seen.Count), seen.Select(e => e.Index));
+        Assert.Equal(BinderPhase.Ready, seen[^1].Event.Phase);
+        Assert.Equal(1, rig.Launcher.Calls);
+        Assert.Equal(1, rig.Builder.Calls);
     }
 
     [Fact]
     public async Task SessionNobodyWatches_IsAbandoned_BeforeLaunching()
     {
-        var rig = new GrainRig();
+        await using var rig = await GrainRig.StartAsync();
         rig.Builder.Gate = new TaskCompletionSource();
-        var session = rig.Launches.Start(Spec());
+        var key = LaunchSessions.NewKey();
         using (var cts = new CancellationTokenSource())
         {
-            await using var e = session.WatchAsync(0, cts.Token).GetAsyncEnumerator(cts.Token);
+            await using var e = rig.Sessions().WatchAsync(key, Spec(), 0, cts.Token).GetAsyncEnumerator(cts.Token);
             Assert.True(await e.MoveNextAsync());
+            await cts.CancelAsync();
         }
-        await session.Completion.WaitAsync(TimeSpan.FromSeconds(10));
+        await GrainRig.WaitUntil(async () => (await rig.Sessions().GetStateAsync(key)).Completed);
         rig.Builder.Gate.SetResult();
         Assert.Equal(0, rig.Launcher.Calls);
-        var events = await GrainRig.CollectAsync(session);
-        Assert.Equal(499, events[^1].StatusCode);
+        var events = await CollectEntriesAsync(rig.Sessions().WatchAsync(key, Spec(), 0, CancellationToken.None));
+        Assert.Equal(499, events[^1].Event.StatusCode);
     }
 
     [Fact]
-    public async Task GraceTimerFiringAfterTheSessionEnded_DoesNothing()
+    public async Task SessionBound_EvictsTheOldestFinished_AndRefusesWhenAllRun()
     {
-        // Regression: Timer.Dispose does not wait for a callback already running, so the reconnect-grace callback can
-        // run after the session finished and disposed its token source. It used to call Cancel() on it; the exception
-        // escaped the timer thread and ended the process. Replay exactly that order with a timer the test fires.
-        var time = new CapturingTimeProvider();
-        var rig = new GrainRig(r => r.Time = time);
+        await using var rig = await GrainRig.StartAsync(r => r.Site.MaxSessions = 2);
+        var sessions = rig.Sessions();
+        Assert.Null(sessions.Admit());
+        var (done, events) = rig.Launch(Spec());
+        await GrainRig.CollectAsync(events);
         rig.Builder.Gate = new TaskCompletionSource();
-        var session = rig.Launches.Start(Spec());
-        using (var cts = new CancellationTokenSource())
-        {
-            await using var e = session.WatchAsync(0, cts.Token).GetAsyncEnumerator(cts.Token);
-            Assert.True(await e.MoveNextAsync());
-        }
-        var grace = Assert.Single(time.Timers, t => t.DueTime == rig.Site.ReconnectGrace);
-        var watcher = session.WatchAsync(0, CancellationToken.None).GetAsyncEnumerator();
-        Assert.True(await watcher.MoveNextAsync()); // someone is back, so the session runs to its end
+        rig.Registry.Images.Clear();
+        Assert.Null(sessions.Admit());
+        var running = CollectEntriesAsync(sessions.WatchAsync(LaunchSessions.NewKey(), Spec("owner/other/HEAD"), 0, CancellationToken.None));
+        var table = rig.Cluster.Silos[0].ServiceProvider.GetRequiredService<LaunchSessionTable>();
+        await GrainRig.WaitUntil(() => Task.FromResult(table.Count == 2));
+
+        // At the bound: the finished session makes room ...
+        Assert.Null(sessions.Admit());
+        Assert.Equal(1, table.Count);
+        var third = CollectEntriesAsync(sessions.WatchAsync(LaunchSessions.NewKey(), Spec("owner/third/HEAD"), 0, CancellationToken.None));
+        await GrainRig.WaitUntil(() => Task.FromResult(table.Count == 2));
+        // ... but running sessions are never dropped: the next request is refused.
+        var refusal = sessions.Admit();
+        Assert.NotNull(refusal);
+        Assert.Equal(503, refusal.StatusCode);
+        Assert.Contains("limit of 2", refusal.Message);
+
         rig.Builder.Gate.SetResult();
-        while (await watcher.MoveNextAsync()) { }
-        await watcher.DisposeAsync();
-        await session.Completion.WaitAsync(TimeSpan.FromSeconds(10));
-
-        grace.Fire();
-
-        Assert.Equal(BinderPhase.Ready, (await GrainRig.CollectAsync(session))[^1].Phase);
+        Assert.Equal(BinderPhase.Ready, (await running)[^1].Event.Phase);
+        Assert.Equal(BinderPhase.Ready, (await third)[^1].Event.Phase);
+        await GrainRig.WaitUntil(async () => !(await sessions.GetStateAsync(done)).Started);
     }
 
-    /// <summary>Real clock, but timers are only recorded; the test fires them.</summary>
-    private sealed class CapturingTimeProvider : TimeProvider
+    private static async Task<List<SessionEntry>> CollectEntriesAsync(IAsyncEnumerable<SessionEntry> entries)
     {
-        public List<CapturedTimer> Timers { get; } = [];
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-        {
-            var timer = new CapturedTimer(callback, state, dueTime);
-            lock (Timers) Timers.Add(timer);
-            return timer;
-        }
-    }
-
-    private sealed class CapturedTimer(TimerCallback callback, object? state, TimeSpan dueTime) : ITimer
-    {
-        public TimeSpan DueTime { get; } = dueTime;
-        public void Fire() => callback(state);
-        public bool Change(TimeSpan dueTime, TimeSpan period) => true;
-        public void Dispose() { }
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var list = new List<SessionEntry>();
+        await foreach (var e in entries.WithCancellation(cts.Token)) list.Add(e);
+        return list;
     }
 }

@@ -35,7 +35,7 @@ internal sealed class FakeHubBackend : IAsyncDisposable
         };
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) values[k] = v;
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
-        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging().AddSingleton(new BuildQueue(2));
+        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging().AddSingleton<BinderOrleans.Core.Quota.IRunningBuilds>(new BinderOrleans.Testing.FixedRunningBuilds());
         services.AddJupyterHubBackend(configuration);
         return new FakeHubBackend(services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true }));
     }

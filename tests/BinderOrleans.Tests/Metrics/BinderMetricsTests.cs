@@ -12,8 +12,8 @@ public sealed class BinderMetricsTests
     [Fact]
     public async Task BuildAndLaunch_AreCounted_WithBinderHubNamesAndLabels()
     {
-        var rig = new GrainRig();
-        await GrainRig.CollectAsync(rig.Launches.Start(Spec));
+        await using var rig = await GrainRig.StartAsync();
+        await GrainRig.CollectAsync(rig.Launch(Spec).Events);
         var text = rig.Metrics.Registry.Render();
 
         Assert.Contains("binderhub_build_count_total{status=\"success\",provider=\"Fake\",repo=\"https://example.invalid/owner/repo/HEAD\"} 1", text);
@@ -28,9 +28,9 @@ public sealed class BinderMetricsTests
     [Fact]
     public async Task CachedImage_IsNotABuild()
     {
-        var rig = new GrainRig();
-        await GrainRig.CollectAsync(rig.Launches.Start(Spec));
-        await GrainRig.CollectAsync(rig.Launches.Start(Spec));
+        await using var rig = await GrainRig.StartAsync();
+        await GrainRig.CollectAsync(rig.Launch(Spec).Events);
+        await GrainRig.CollectAsync(rig.Launch(Spec).Events);
         Assert.Equal(1, rig.Metrics.BuildCount.Value("success", "Fake", "https://example.invalid/owner/repo/HEAD"));
         Assert.Equal(2, rig.Metrics.LaunchCount.Value("success", "Fake", "https://example.invalid/owner/repo/HEAD"));
     }
@@ -38,9 +38,9 @@ public sealed class BinderMetricsTests
     [Fact]
     public async Task QuotaRefusal_IsCountedUnderItsReason()
     {
-        var rig = new GrainRig();
+        await using var rig = await GrainRig.StartAsync();
         rig.Quota.Decision = new QuotaDecision(false, "Too many users running x! Try again soon.", "repo_quota");
-        await GrainRig.CollectAsync(rig.Launches.Start(Spec));
+        await GrainRig.CollectAsync(rig.Launch(Spec).Events);
         Assert.Equal(1, rig.Metrics.LaunchCount.Value("repo_quota", "Fake", "https://example.invalid/owner/repo/HEAD"));
     }
 

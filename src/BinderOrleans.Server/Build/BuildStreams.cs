@@ -1,0 +1,64 @@
+using BinderOrleans.Core.Grains;
+using BinderOrleans.Core.Options;
+using BinderOrleans.Server.Security;
+using Microsoft.Extensions.Options;
+
+namespace BinderOrleans.Server.Build;
+
+/// <summary>
+/// What both entrances (<c>/build</c> SSE and the SignalR hub) do before streaming: resume a session named by the
+/// client's last event id (on whichever replica runs it, or restart it here if its replica was lost), or admit a new
+/// one (build token or rate limit, a spec its provider can parse, room under <c>Binder:MaxSessions</c>).
+/// </summary>
+internal sealed partial class BuildStreams(LaunchSessions sessions, BuildTokens tokens, IpRateLimiter rateLimiter, IOptions<SecurityOptions> security,
+    IOptions<SiteOptions> site, TimeProvider time, ILogger<BuildStreams> logger)
+{
+    public LaunchSessions Sessions => sessions;
+
+    /// <param name="lastEventId">The last <c>{session}:{index}</c> id the client saw, if it is reconnecting.</param>
+    public async Task<BuildStreamPlan> PlanAsync(HttpContext context, string provider, string spec, string? lastEventId)
+    {
+        var launch = BuildStreamRequest.ToLaunchSpec(context, site.Value, provider, spec);
+        var resume = BuildStreamRequest.ParseEventId(lastEventId);
+        if (resume is ({ } refused, _) && refused == BuildStreamPlan.RefusedSession) return new BuildStreamPlan.Finished();
+        if (resume is var (key, lastIndex) && LaunchSessions.IsValidKey(key))
+        {
+            SessionState state;
+            try
+            {
+                state = await sessions.GetStateAsync(key).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (GrainWatch.IsLostWatch(ex))
+            {
+                // Its silo is going or gone: the watch retries until the session answers, or restarts on a live silo.
+                LogResumed(logger, key, lastIndex + 1);
+                return new BuildStreamPlan.Watch(key, launch, lastIndex + 1, Resumed: true);
+            }
+            if (state.Started)
+            {
+                if (state.Completed && lastIndex + 1 >= state.NextIndex) return new BuildStreamPlan.Finished();
+                LogResumed(logger, key, lastIndex + 1);
+                return new BuildStreamPlan.Watch(key, launch, lastIndex + 1, Resumed: true);
+            }
+            // Nobody runs it any more (its replica was lost): it restarts here from the request, once admitted.
+            var admittedAgain = await AdmitAsync(context, provider, spec, launch).ConfigureAwait(false);
+            if (admittedAgain is BuildStreamPlan.Watch) LogRestarted(logger, key, lastIndex + 1);
+            return admittedAgain is BuildStreamPlan.Watch w ? w with { Key = key, From = lastIndex + 1, Resumed = true } : admittedAgain;
+        }
+        return await AdmitAsync(context, provider, spec, launch).ConfigureAwait(false);
+    }
+
+    private async Task<BuildStreamPlan> AdmitAsync(HttpContext context, string provider, string spec, LaunchSpec launch)
+    {
+        var (refusal, usedToken) = await BuildAdmission.CheckAsync(context, provider, spec, tokens, rateLimiter, security.Value, time).ConfigureAwait(false);
+        if (refusal is not null) return new BuildStreamPlan.Refused(refusal);
+        if (sessions.Admit() is { } full) return new BuildStreamPlan.Refused(full);
+        return new BuildStreamPlan.Watch(LaunchSessions.NewKey(), launch with { UsedBuildToken = usedToken }, 0, Resumed: false);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session {Session} resumed from event {Index}")]
+    private static partial void LogResumed(ILogger logger, string session, int index);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session {Session} was not running anywhere; restarting it here from event {Index}")]
+    private static partial void LogRestarted(ILogger logger, string session, int index);
+}

@@ -1,0 +1,60 @@
+using System.Net;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
+using BinderOrleans.Core.Health;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+
+namespace BinderOrleans.Server.Cluster;
+
+/// <summary>Makes the web application a silo too: every replica hosts grains and serves their streams.</summary>
+internal static class SiloHostingExtensions
+{
+    public static WebApplicationBuilder AddBinderSilo(this WebApplicationBuilder builder)
+    {
+        var section = builder.Configuration.GetSection(SiloClusterOptions.Section);
+        var options = section.Get<SiloClusterOptions>() ?? new SiloClusterOptions();
+        // Validated here as well as at start: clustering is chosen while the host is built, before ValidateOnStart runs.
+        var problems = SiloClusterOptions.Validate(options).ToList();
+        if (problems.Count > 0) throw new OptionsValidationException(SiloClusterOptions.Section, typeof(SiloClusterOptions), problems);
+        builder.Services.AddOptions<SiloClusterOptions>().Bind(section)
+            .Validate(o => !SiloClusterOptions.Validate(o).Any(), "Orleans settings are invalid.").ValidateOnStart();
+        builder.Services.AddSingleton<IBinderHealthCheck, ClusterHealthCheck>();
+
+        builder.UseOrleans(silo =>
+        {
+            var advertised = AdvertisedAddress(options);
+            if (options.IsRedis)
+            {
+                silo.UseRedisClustering(options.Redis);
+                silo.Configure<ClusterOptions>(c =>
+                {
+                    c.ClusterId = options.ClusterId;
+                    c.ServiceId = options.ServiceId;
+                });
+                silo.ConfigureEndpoints(advertised, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(advertised));
+                if (options.Kubernetes ?? Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST") is { Length: > 0 })
+                {
+                    silo.UseKubernetesHosting();
+                }
+            }
+            else
+            {
+                silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
+            }
+        });
+        return builder;
+    }
+
+    private static IPAddress AdvertisedAddress(SiloClusterOptions options)
+    {
+        if (IPAddress.TryParse(options.AdvertisedIP, out var configured)) return configured;
+        if (!options.IsRedis) return IPAddress.Loopback;
+        if (IPAddress.TryParse(Environment.GetEnvironmentVariable("POD_IP"), out var pod)) return pod;
+        return NetworkInterface.GetAllNetworkInterfaces()
+            .Where(n => n.OperationalStatus == OperationalStatus.Up && n.NetworkInterfaceType != NetworkInterfaceType.Loopback)
+            .SelectMany(n => n.GetIPProperties().UnicastAddresses)
+            .Select(a => a.Address)
+            .FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? IPAddress.Loopback;
+    }
+}

@@ -1,0 +1,57 @@
+using System.Diagnostics;
+using BinderOrleans.Testing;
+
+namespace BinderOrleans.IntegrationTests.Cluster;
+
+/// <summary>
+/// Two real server processes (replicas) forming one Orleans cluster through a real redis-server, both on the real
+/// Docker backend in one sandbox. Each test gets fresh replicas (tests kill them); Redis is shared per class.
+/// </summary>
+public sealed class ReplicaClusterFixture : IAsyncLifetime
+{
+    public static readonly TimeSpan StreamTimeout = TimeSpan.FromMinutes(4);
+
+    public RedisProcess Redis { get; private set; } = null!;
+
+    public DockerSandbox Sandbox { get; } = new();
+
+    public async Task InitializeAsync() => Redis = await RedisProcess.StartAsync();
+
+    /// <summary>Starts <paramref name="count"/> replicas of a new cluster (its own cluster id in the shared Redis).</summary>
+    public async Task<ServerProcess[]> StartReplicasAsync(int count = 2)
+    {
+        var settings = Sandbox.Settings();
+        settings["Providers:Git:AllowedSchemes:0"] = "file";
+        settings["Orleans:Clustering"] = "redis";
+        settings["Orleans:Redis"] = Redis.ConnectionString;
+        settings["Orleans:ClusterId"] = "test-" + Guid.NewGuid().ToString("N")[..8];
+        settings["Binder:ReconnectGrace"] = "00:02:00";
+        var replicas = new List<ServerProcess>();
+        // One after the other: the first creates the membership table, the second joins it.
+        for (var i = 0; i < count; i++) replicas.Add(await ServerProcess.StartAsync(settings));
+        return [.. replicas];
+    }
+
+    /// <summary>This run's containers with a launch label (the servers it started).</summary>
+    public async Task<string[]> LaunchedContainersAsync()
+    {
+        var output = await DockerCliAsync("ps", "-aq", "--filter", $"label={Sandbox.Label}", "--filter", "label=binderorleans.launch");
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    }
+
+    private static async Task<string> DockerCliAsync(params string[] args)
+    {
+        var psi = new ProcessStartInfo("docker") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var process = Process.Start(psi)!;
+        var output = await process.StandardOutput.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        return output;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Sandbox.DisposeAsync();
+        await Redis.DisposeAsync();
+    }
+}

@@ -1,0 +1,115 @@
+using System.Net;
+using BinderOrleans.Core.Events;
+using BinderOrleans.Testing;
+
+namespace BinderOrleans.IntegrationTests.Cluster;
+
+/// <summary>
+/// Two real replicas sharing a real Redis: one build per image across them, sessions that follow a client from one
+/// replica to the other, and a survivor that finishes what a SIGKILLed replica had started.
+/// </summary>
+public sealed class ReplicaTests(ReplicaClusterFixture fixture) : IClassFixture<ReplicaClusterFixture>, IDisposable
+{
+    private readonly List<GitRepo> _repos = [];
+
+    public void Dispose()
+    {
+        foreach (var repo in _repos) repo.Dispose();
+    }
+
+    /// <summary>A repository whose Dockerfile builds in a few seconds from the base image, printing as it goes.</summary>
+    private GitRepo SlowRepo(int seconds)
+    {
+        var repo = GitRepo.Create(new Dictionary<string, string>
+        {
+            ["Dockerfile"] = $"""
+                FROM binderorleans-base:bookworm
+                RUN for i in $(seq 1 {seconds}); do echo "tick $i"; sleep 1; done
+                RUN echo "{Guid.NewGuid():N}" > /tmp/unique
+                USER jovyan
+                WORKDIR /home/jovyan
+                """,
+        });
+        _repos.Add(repo);
+        return repo;
+    }
+
+    private static string BuildPath(GitRepo repo) => $"build/git/{Uri.EscapeDataString(repo.Url)}/{repo.Head}";
+
+    private static int CountBuilds(IEnumerable<ServerProcess> replicas, string repoUrl) =>
+        replicas.Sum(r => r.Output.Split('\n').Count(l => l.Contains("Building ", StringComparison.Ordinal) && l.Contains(repoUrl, StringComparison.Ordinal)));
+
+    [Fact]
+    public async Task ConcurrentBuildsOnBothReplicas_OfOneRepo_BuildOnce()
+    {
+        var replicas = await fixture.StartReplicasAsync();
+        await using var a = replicas[0];
+        await using var b = replicas[1];
+        var repo = SlowRepo(3);
+
+        var streams = await Task.WhenAll(
+            SseClient.ReadBuildAsync(a.Client, BuildPath(repo), ReplicaClusterFixture.StreamTimeout),
+            SseClient.ReadBuildAsync(b.Client, BuildPath(repo), ReplicaClusterFixture.StreamTimeout));
+
+        Assert.All(streams, s => Assert.Equal(BinderPhase.Ready, s[^1].Event.Phase));
+        Assert.All(streams, s => Assert.Contains(s, m => m.Event.Message?.Contains("tick 3", StringComparison.Ordinal) == true));
+        Assert.Equal(1, CountBuilds(replicas, repo.Url));
+    }
+
+    [Fact]
+    public async Task ClientMovingToTheOtherReplica_MidBuild_KeepsItsSession_AndGetsOneServer()
+    {
+        var replicas = await fixture.StartReplicasAsync();
+        await using var a = replicas[0];
+        await using var b = replicas[1];
+        var repo = SlowRepo(6);
+        var before = await fixture.LaunchedContainersAsync();
+
+        var first = await ReadUntilAsync(a, BuildPath(repo), null, m => m.Event.Message?.Contains("tick 2", StringComparison.Ordinal) == true);
+        var rest = await ReadUntilAsync(b, BuildPath(repo), first[^1].Id, m => m.Event.IsTerminal);
+
+        Assert.Equal(BinderPhase.Ready, rest[^1].Event.Phase);
+        var ids = first.Concat(rest).Select(m => m.Id!).ToList();
+        var session = ids[0].Split(':')[0];
+        Assert.All(ids, id => Assert.StartsWith(session + ":", id));
+        Assert.Equal(Enumerable.Range(0, ids.Count), ids.Select(id => int.Parse(id.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Single((await fixture.LaunchedContainersAsync()).Except(before));
+        Assert.Equal(1, CountBuilds(replicas, repo.Url));
+    }
+
+    [Fact]
+    public async Task ReplicaKilledMidBuild_ClientReconnectsToTheSurvivor_AndGetsAWorkingServer()
+    {
+        var replicas = await fixture.StartReplicasAsync();
+        await using var doomed = replicas[0];
+        await using var survivor = replicas[1];
+        var repo = SlowRepo(8);
+
+        var first = await ReadUntilAsync(doomed, BuildPath(repo), null, m => m.Event.Message?.Contains("tick 2", StringComparison.Ordinal) == true);
+        doomed.Kill();
+        var rest = await ReadUntilAsync(survivor, BuildPath(repo), first[^1].Id, m => m.Event.IsTerminal);
+
+        var ready = rest[^1].Event;
+        Assert.True(ready.Phase == BinderPhase.Ready, string.Join("", rest.Select(m => $"[{m.Event.Phase}] {m.Event.Message}")) + "\n" + survivor.Output[^Math.Min(4000, survivor.Output.Length)..]);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        using var status = await http.GetAsync(new Uri(new Uri(ready.Url!), $"api/status?token={ready.Token}"));
+        Assert.Equal(HttpStatusCode.OK, status.StatusCode);
+        var firstIndexAfter = int.Parse(rest[0].Id!.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(int.Parse(first[^1].Id!.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture) + 1, firstIndexAfter);
+    }
+
+    /// <summary>Opens <c>/build</c> (resuming after <paramref name="lastEventId"/>) and reads until <paramref name="stop"/> holds.</summary>
+    private static async Task<List<SseMessage>> ReadUntilAsync(ServerProcess replica, string path, string? lastEventId, Func<SseMessage, bool> stop)
+    {
+        using var cts = new CancellationTokenSource(ReplicaClusterFixture.StreamTimeout);
+        using var response = await SseClient.OpenAsync(replica.Client, path, lastEventId: lastEventId, cancellationToken: cts.Token);
+        var messages = new List<SseMessage>();
+        await foreach (var m in SseClient.ReadAsync(response, cancellationToken: cts.Token))
+        {
+            messages.Add(m);
+            if (stop(m)) break;
+        }
+        Assert.NotEmpty(messages);
+        return messages;
+    }
+}

@@ -1,0 +1,148 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using BinderOrleans.Server.Hosting;
+
+namespace BinderOrleans.Testing;
+
+/// <summary>
+/// The real server as its own process (<c>dotnet BinderOrleans.Server.dll</c>, the build the test itself runs
+/// against), on 127.0.0.1 with ports of its own: a replica for tests of several replicas, which can be killed.
+/// </summary>
+public sealed class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private ServerProcess(Process process, Uri baseUri, int siloPort)
+    {
+        _process = process;
+        BaseUri = baseUri;
+        SiloPort = siloPort;
+        Client = new HttpClient { BaseAddress = baseUri, Timeout = TimeSpan.FromMinutes(5) };
+    }
+
+    public Uri BaseUri { get; }
+
+    public int SiloPort { get; }
+
+    public HttpClient Client { get; }
+
+    public int Pid => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>What the process printed so far (for assertion messages).</summary>
+    public string Output
+    {
+        get { lock (_output) return _output.ToString(); }
+    }
+
+    /// <param name="settings">Configuration keys (<c>Orleans:Clustering</c>, …) given as <c>--Key=value</c>.</param>
+    public static async Task<ServerProcess> StartAsync(IDictionary<string, string?> settings, TimeSpan? startTimeout = null)
+    {
+        var dll = ServerDll();
+        var httpPort = FreePorts.Next();
+        var siloPort = FreePorts.Next();
+        var effective = new Dictionary<string, string?>(RunningServer.TestDefaults, StringComparer.OrdinalIgnoreCase)
+        {
+            ["Orleans:SiloPort"] = siloPort.ToString(CultureInfo.InvariantCulture),
+            ["Orleans:GatewayPort"] = "0",
+            ["Logging:LogLevel:Default"] = "Information",
+        };
+        foreach (var (k, v) in settings) effective[k] = v;
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+        };
+        psi.ArgumentList.Add(dll);
+        psi.ArgumentList.Add($"--urls=http://127.0.0.1:{httpPort}");
+        foreach (var (k, v) in effective)
+        {
+            if (v is not null) psi.ArgumentList.Add($"--{k}={v}");
+        }
+        psi.Environment["DOTNET_ENVIRONMENT"] = "Development";
+        var process = Process.Start(psi) ?? throw new InvalidOperationException("The server process did not start.");
+        var server = new ServerProcess(process, new Uri($"http://127.0.0.1:{httpPort}/"), siloPort);
+        process.OutputDataReceived += (_, e) => server.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => server.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await server.WaitHealthyAsync(startTimeout ?? TimeSpan.FromSeconds(90)).ConfigureAwait(false);
+        return server;
+    }
+
+    /// <summary>
+    /// The server project's own build output, of the configuration the tests were built in (its runtimeconfig and deps
+    /// files sit there); the copy next to the test assembly otherwise.
+    /// </summary>
+    private static string ServerDll()
+    {
+        var here = typeof(BinderServer).Assembly.Location;
+        var configuration = new DirectoryInfo(Path.GetDirectoryName(here)!).Parent?.Name ?? "Release";
+        for (var dir = new DirectoryInfo(Path.GetDirectoryName(here)!); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "src", "BinderOrleans.Server", "bin", configuration, "net10.0", "BinderOrleans.Server.dll");
+            if (File.Exists(candidate)) return candidate;
+        }
+        return here;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null) return;
+        lock (_output) _output.AppendLine(line);
+    }
+
+    /// <summary>Waits until <c>/versions</c> answers (Kestrel starts after the silo has joined its cluster).</summary>
+    private async Task WaitHealthyAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        while (true)
+        {
+            if (_process.HasExited) throw new InvalidOperationException($"The server exited with {_process.ExitCode}:\n{Output}");
+            try
+            {
+                using var response = await Client.GetAsync("versions", cts.Token).ConfigureAwait(false);
+                if (response.IsSuccessStatusCode) return;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (OperationCanceledException) when (cts.IsCancellationRequested)
+            {
+                throw new TimeoutException($"The server did not answer within {timeout}:\n{Output}");
+            }
+            await Task.Delay(200, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>SIGKILL: the replica dies without a word to its cluster.</summary>
+    public void Kill()
+    {
+        try
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        Kill();
+        try
+        {
+            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
+        _process.Dispose();
+    }
+}
