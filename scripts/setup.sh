@@ -3,7 +3,7 @@
 #   - apt packages (docker.io, git, debootstrap, ...) when missing
 #   - a dockerd when none answers on $DOCKER_HOST (default unix:///var/run/docker.sock)
 #   - the notebook base image ($BINDER_BASE_IMAGE) when missing, built offline with debootstrap
-# Extra groups of packages for the test suites: `setup.sh --with registry,jupyterhub,browser`.
+# Extra groups of packages for the test suites: `setup.sh --with registry,jupyterhub,browser,redis`.
 set -euo pipefail
 
 BASE_IMAGE="${BINDER_BASE_IMAGE:-binderorleans-base:bookworm}"
@@ -34,6 +34,7 @@ need_pkgs() {
 need_pkgs docker.io git debootstrap ca-certificates curl tar iproute2
 want registry && need_pkgs docker-registry apache2-utils openssl
 want jupyterhub && need_pkgs jupyterhub
+want redis && need_pkgs redis-server
 { want jupyterhub || want browser; } && ! command -v npm >/dev/null 2>&1 && need_pkgs nodejs npm
 want browser && need_pkgs chromium fonts-dejavu-core
 

@@ -4,7 +4,7 @@
 # Extra arguments go to dotnet test (e.g. --filter "FullyQualifiedName~Naming").
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh --with registry,jupyterhub,browser
+bash scripts/setup.sh --with registry,jupyterhub,browser,redis
 bash scripts/assets.sh
 results="$PWD/artifacts/test-results"
 rm -rf "$results"

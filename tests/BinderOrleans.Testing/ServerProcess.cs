@@ -97,7 +97,7 @@ public sealed class ServerProcess : IAsyncDisposable
         lock (_output) _output.AppendLine(line);
     }
 
-    /// <summary>Waits until <c>/versions</c> answers (Kestrel starts after the silo has joined its cluster).</summary>
+    /// <summary>Waits until <c>/health/silo</c> says the replica's silo is an active member of its cluster.</summary>
     private async Task WaitHealthyAsync(TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
@@ -106,7 +106,7 @@ public sealed class ServerProcess : IAsyncDisposable
             if (_process.HasExited) throw new InvalidOperationException($"The server exited with {_process.ExitCode}:\n{Output}");
             try
             {
-                using var response = await Client.GetAsync("versions", cts.Token).ConfigureAwait(false);
+                using var response = await Client.GetAsync("health/silo", cts.Token).ConfigureAwait(false);
                 if (response.IsSuccessStatusCode) return;
             }
             catch (HttpRequestException)

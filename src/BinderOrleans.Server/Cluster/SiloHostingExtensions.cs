@@ -17,9 +17,12 @@ internal static class SiloHostingExtensions
         // Validated here as well as at start: clustering is chosen while the host is built, before ValidateOnStart runs.
         var problems = SiloClusterOptions.Validate(options).ToList();
         if (problems.Count > 0) throw new OptionsValidationException(SiloClusterOptions.Section, typeof(SiloClusterOptions), problems);
-        builder.Services.AddOptions<SiloClusterOptions>().Bind(section)
-            .Validate(o => !SiloClusterOptions.Validate(o).Any(), "Orleans settings are invalid.").ValidateOnStart();
-        builder.Services.AddSingleton<IBinderHealthCheck, ClusterHealthCheck>();
+        builder.Services.AddSingleton(Options.Create(options));
+        // Orleans reads its own provider configuration from Orleans:Clustering:ProviderType; our Orleans:Clustering is a
+        // plain value ("redis"), which it would take for a provider named Default. Clustering is set up below instead.
+        builder.Configuration[$"{SiloClusterOptions.Section}:{nameof(SiloClusterOptions.Clustering)}"] = null;
+        builder.Services.AddSingleton<ClusterHealthCheck>();
+        builder.Services.AddSingleton<IBinderHealthCheck>(sp => sp.GetRequiredService<ClusterHealthCheck>());
 
         builder.UseOrleans(silo =>
         {
@@ -33,6 +36,13 @@ internal static class SiloHostingExtensions
                     c.ServiceId = options.ServiceId;
                 });
                 silo.ConfigureEndpoints(advertised, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(advertised));
+                // A replica that dies is voted out in about 6 s (Orleans' defaults take about 30 s); until then its
+                // sessions' clients retry, then resume on a survivor.
+                silo.Configure<ClusterMembershipOptions>(m =>
+                {
+                    m.ProbeTimeout = TimeSpan.FromSeconds(2);
+                    m.NumMissedProbesLimit = 3;
+                });
                 if (options.Kubernetes ?? Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST") is { Length: > 0 })
                 {
                     silo.UseKubernetesHosting();
@@ -44,6 +54,20 @@ internal static class SiloHostingExtensions
             }
         });
         return builder;
+    }
+
+    /// <summary>
+    /// <c>/health/silo</c>: 200 once this replica's silo is an active member of its cluster, 503 before that (and after
+    /// it was voted out). The readiness probe: a replica takes traffic only once it can reach the grains.
+    /// </summary>
+    public static IEndpointRouteBuilder MapSiloHealth(this IEndpointRouteBuilder app)
+    {
+        app.MapMethods("/health/silo", ["GET", "HEAD"], async (ClusterHealthCheck check, CancellationToken ct) =>
+        {
+            var result = await check.CheckAsync(ct).ConfigureAwait(false);
+            return Results.Json(result.Details, statusCode: result.Ok ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        });
+        return app;
     }
 
     private static IPAddress AdvertisedAddress(SiloClusterOptions options)

@@ -55,6 +55,7 @@ public static class BinderServer
         app.MapBuildApi();
         app.MapBuildHub();
         app.MapInfoApi();
+        app.MapSiloHealth();
         app.MapUi();
         return app;
     }
