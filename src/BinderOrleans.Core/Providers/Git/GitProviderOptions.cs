@@ -20,6 +20,15 @@ public sealed class GitProviderOptions : RepoProviderOptions
     /// <summary><c>Providers:Git:GitCredentials</c>: credential-helper text (<c>username=…\npassword=…</c>) given to builds. Default none.</summary>
     public string GitCredentials { get; set; } = "";
 
+    /// <summary><see cref="AllowedSchemes"/> in canonical lower case, or the default.</summary>
     public IReadOnlyList<string> EffectiveAllowedSchemes =>
-        AllowedSchemes is { Count: > 0 } configured ? configured.Select(s => s.Trim().ToLowerInvariant()).ToArray() : DefaultAllowedSchemes;
+        AllowedSchemes is { Count: > 0 } configured
+            ? configured.Select(s => s.Trim().ToLowerInvariant()).Distinct(StringComparer.Ordinal).ToArray()
+            : DefaultAllowedSchemes;
+
+    /// <summary>
+    /// What a build may clone: <see cref="EffectiveAllowedSchemes"/> plus <c>https</c>, the scheme of every clone URL the
+    /// hosted providers (gh, gist, gl) make from their configured host names.
+    /// </summary>
+    public IReadOnlyList<string> EffectiveCloneSchemes => EffectiveAllowedSchemes.Union(["https"], StringComparer.Ordinal).ToArray();
 }
