@@ -1,4 +1,5 @@
 using BinderOrleans.Core.Events;
+using BinderOrleans.Core.Grains;
 using BinderOrleans.Core.Providers.Git;
 using BinderOrleans.Testing;
 using BinderOrleans.Tests.Fuzz;
@@ -9,8 +10,7 @@ namespace BinderOrleans.Tests.Providers;
 
 /// <summary>
 /// Issue 11 through <c>/build</c>: a spec refused by its provider's syntactic check, an unknown provider and a banned spec
-/// are answered by the admission, before a launch session exists (a session's events carry an SSE id; these carry none),
-/// and no git command is even built.
+/// are answered by the admission: no launch session is created and no git command is even built.
 /// </summary>
 public sealed class RefusedBeforeSessionTests : IAsyncLifetime
 {
@@ -40,13 +40,16 @@ public sealed class RefusedBeforeSessionTests : IAsyncLifetime
 
     private async Task<SseMessage> RefusedAsync(string provider, string spec, int status)
     {
+        var sessions = _server.Services.GetRequiredService<LaunchGrains>();
+        var before = sessions.ActiveCount;
+
         var (httpStatus, _, messages) = await RawBuildRequest.SendAsync(_server.Client, _server.BaseUri, provider, spec, Timeout);
 
         Assert.Equal(200, httpStatus);
         var only = Assert.Single(messages);
         Assert.Equal(BinderPhase.Failed, only.Event.Phase);
         Assert.Equal(status, only.Event.StatusCode);
-        Assert.Null(only.Id);
+        Assert.Equal(before, sessions.ActiveCount);
         Assert.Empty(_git.Invocations);
         return only;
     }

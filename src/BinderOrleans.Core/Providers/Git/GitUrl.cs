@@ -18,11 +18,6 @@ internal static partial class GitUrl
     /// </summary>
     public static string? Canonicalize(string url, IReadOnlyCollection<string> allowedSchemes, out string? problem)
     {
-        if (url.Any(c => char.IsControl(c) || char.IsWhiteSpace(c)))
-        {
-            problem = $"Unsupported git url {Printable(url)}: it must not contain spaces or control characters.";
-            return null;
-        }
         if (ScpLike().Match(url) is { Success: true } scp)
         {
             url = $"ssh://{scp.Groups["user"].Value}@{scp.Groups["host"].Value}/{scp.Groups["path"].Value}";
@@ -32,6 +27,12 @@ internal static partial class GitUrl
         if (!allowedSchemes.Contains(scheme, StringComparer.Ordinal))
         {
             problem = $"Unsupported git url {url}, protocol {(scheme.Length == 0 ? "(none)" : scheme)} not in {string.Join(", ", allowedSchemes)}";
+            return null;
+        }
+
+        if (url.Any(c => char.IsControl(c) || char.IsWhiteSpace(c)))
+        {
+            problem = $"Unsupported git url {url}: it must not contain spaces or control characters.";
             return null;
         }
 
@@ -98,8 +99,6 @@ internal static partial class GitUrl
         var user = match.Groups["user"];
         return (user.Success ? user.Value + "@" : "") + match.Groups["host"].Value.ToLowerInvariant() + (port.Success ? ":" + port.Value : "");
     }
-
-    private static string Printable(string value) => new(value.Select(c => char.IsControl(c) ? '?' : c).ToArray());
 
     [GeneratedRegex("^([A-Za-z][A-Za-z0-9+.-]*):")]
     private static partial Regex Scheme();
