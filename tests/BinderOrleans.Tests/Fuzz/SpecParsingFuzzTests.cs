@@ -30,6 +30,7 @@ public sealed class SpecParsingFuzzTests(ITestOutputHelper output)
         var refusals = new SortedDictionary<int, int>();
         var (gitRuns, resolved) = (0, 0);
         var clock = Stopwatch.StartNew();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
 
         for (var n = 0; n < Specs; n++)
         {
@@ -68,7 +69,7 @@ public sealed class SpecParsingFuzzTests(ITestOutputHelper output)
         }
 
         Assert.True(refusals.GetValueOrDefault(400) > 0 && accepted.Values.All(a => a > 0), "the generator must reach both outcomes for every provider");
-        output.WriteLine($"seed {Seed}: {Specs} specs × {ProviderIds.Length} providers ({Specs * ProviderIds.Length} checks) in {clock.Elapsed.TotalSeconds:0.0} s");
+        output.WriteLine($"seed {Seed}: {Specs} specs × {ProviderIds.Length} providers ({Specs * ProviderIds.Length} checks) in {clock.Elapsed.TotalSeconds:0.0} s ({(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:0.0} s CPU in this process)");
         output.WriteLine($"accepted: {string.Join(", ", accepted.Select(a => $"{a.Key} {a.Value}"))}; refused: {string.Join(", ", refusals.Select(r => $"{r.Key} ×{r.Value}"))}");
         output.WriteLine($"git: {gitRuns} recorded command lines (none started), {resolved} resolved");
     }
