@@ -10,7 +10,9 @@ public sealed class GitProviderOptions : RepoProviderOptions
 
     /// <summary>
     /// <c>Providers:Git:AllowedSchemes</c>: URL schemes that may be cloned; setting it replaces the default
-    /// (http, https, git, ssh). <c>file</c> is for tests only: it lets users read the server's disk.
+    /// (http, https, git, ssh). <c>file</c> is for tests only: it lets users read the server's disk. Compared in lower case;
+    /// a spec's URL must also name its host (<c>scheme://host/…</c>, or scp-style <c>user@host:path</c>, read as ssh), and
+    /// git gets the canonical URL with <c>GIT_ALLOW_PROTOCOL</c> set to exactly these schemes.
     /// </summary>
     public List<string>? AllowedSchemes { get; set; }
 
