@@ -17,6 +17,8 @@ internal sealed class BenchProvider : IRepoProvider
         Repo = new("repo", "owner/repo", false), Ref = new(true, "HEAD"),
     };
 
+    public ResolveResult.Failed? CheckSpec(string spec) => null;
+
     public Task<ResolveResult> ResolveAsync(string spec, CancellationToken cancellationToken) =>
         Task.FromResult<ResolveResult>(new ResolveResult.Resolved(new ResolvedRepo(
             $"https://example.invalid/{spec}", Commit, $"https://example.invalid/{spec}/tree/{Commit}", $"{spec}/{Commit}", spec, "HEAD")));

@@ -15,6 +15,12 @@ public interface IRepoProvider
     /// <summary>What <c>/api/repoproviders</c> publishes for this provider.</summary>
     ProviderDisplayConfig DisplayConfig { get; }
 
+    /// <summary>
+    /// The cheap syntactic check of a spec (trailing slash already stripped): no I/O and no process. Null when the spec is well-formed for this provider; otherwise the refusal (400 malformed, 403 banned), the
+    /// same one <see cref="ResolveAsync"/> would give. Both entrances call it before a launch session exists.
+    /// </summary>
+    ResolveResult.Failed? CheckSpec(string spec);
+
     /// <summary>Resolves the spec (trailing slash already stripped). Expected failures are values, not exceptions.</summary>
     Task<ResolveResult> ResolveAsync(string spec, CancellationToken cancellationToken);
 }

@@ -14,11 +14,13 @@ public static class RepoProviderServiceCollectionExtensions
     /// <summary>
     /// Registers the repository providers (section <c>Providers</c>): <c>gh</c> (<c>Providers:GitHub</c>), <c>gist</c>
     /// (<c>Providers:Gist</c>, using GitHub's API settings), <c>git</c> (<c>Providers:Git</c>) and <c>gl</c>
-    /// (<c>Providers:GitLab</c>), each wrapped in its spec rules, plus <c>Binder:PerRepoQuota*</c> checks.
+    /// (<c>Providers:GitLab</c>), each wrapped in its spec rules, plus <c>Binder:PerRepoQuota*</c> checks, and the
+    /// <see cref="IGitRunner"/> every git process goes through (TryAdd: a test's fake registered first wins).
     /// </summary>
     public static IServiceCollection AddRepoProviders(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IGitRunner, GitCommand>();
         services.AddOptions<RepoProvidersOptions>().BindConfiguration(RepoProvidersOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<RepoProvidersOptions>, RepoProvidersOptionsValidator>();
         services.AddOptions<SiteOptions>()

@@ -16,15 +16,19 @@ internal sealed class SpecRulesProvider(IRepoProvider inner, SpecRules rules, Si
 
     public ProviderDisplayConfig DisplayConfig => inner.DisplayConfig;
 
+    /// <summary>The provider's own check first (BinderHub parses the spec before <c>is_banned()</c>), then the ban.</summary>
+    public ResolveResult.Failed? CheckSpec(string spec) => inner.CheckSpec(spec) ?? Banned(spec);
+
     public async Task<ResolveResult> ResolveAsync(string spec, CancellationToken cancellationToken)
     {
-        if (rules.IsBanned(spec))
-        {
-            return new ResolveResult.Failed($"Sorry, {spec} is not allowed to launch. Please contact admins for more info!", 403);
-        }
+        if (Banned(spec) is { } banned) return banned;
         var result = await inner.ResolveAsync(spec, cancellationToken).ConfigureAwait(false);
         return result is ResolveResult.Resolved resolved
             ? resolved with { Repo = resolved.Repo with { RepoQuota = rules.QuotaFor(spec, site) } }
             : result;
     }
+
+    private ResolveResult.Failed? Banned(string spec) => rules.IsBanned(spec)
+        ? new ResolveResult.Failed($"Sorry, {spec} is not allowed to launch. Please contact admins for more info!", 403)
+        : null;
 }

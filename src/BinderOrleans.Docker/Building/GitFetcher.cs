@@ -1,29 +1,40 @@
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
-using System.Threading.Channels;
+using BinderOrleans.Core.Providers.Git;
+using Microsoft.Extensions.Options;
 
 namespace BinderOrleans.Docker.Building;
 
 /// <summary>
 /// Checks out one commit of a repository with the git command line, as repo2docker's Git content provider does:
 /// full clone without checkout, the ref resolved to a commit, detached checkout, submodules.
-/// User input only ever reaches git as a positional argument after <c>--</c> (or verified as a commit id).
+/// The URL passes the same rule as the git provider's (<see cref="GitUrl"/>, schemes from <c>Providers:Git:AllowedSchemes</c>
+/// plus https) before any process starts, and git gets its canonical form; user input only ever reaches git as a
+/// positional argument after <c>--</c> (or verified as a commit id). git runs through <see cref="IGitRunner"/> with
+/// <see cref="GitInvocation.Create"/>'s environment.
 /// </summary>
-internal sealed partial class GitFetcher
+internal sealed partial class GitFetcher(IGitRunner git, IOptions<GitProviderOptions> options)
 {
-    private static readonly TimeSpan KillGrace = TimeSpan.FromSeconds(5);
+    private const int TailLines = 5;
+    private readonly IReadOnlyList<string> _schemes = options.Value.EffectiveCloneSchemes;
 
     /// <param name="url">Repository URL.</param>
     /// <param name="reference">Commit (or any ref git can resolve after the clone).</param>
     /// <param name="directory">Target folder; must not exist yet.</param>
     /// <param name="credentials">git credential-helper text (<c>username=…\npassword=…</c>), or null.</param>
+    /// <param name="cancellationToken">Stops git (its whole process tree).</param>
     public async IAsyncEnumerable<GitOutput> FetchAsync(string url, string reference, string directory, string? credentials,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        if (GitUrl.Canonicalize(url, _schemes, out var problem) is not { } canonical)
+        {
+            yield return new GitOutput(problem!, Failed: true);
+            yield break;
+        }
+
         var parent = Path.GetDirectoryName(directory)!;
         GitOutput? last = null;
-        await foreach (var line in RunAsync(parent, credentials, cancellationToken, "clone", "--no-checkout", "--", url, directory).ConfigureAwait(false))
+        await foreach (var line in RunAsync(parent, credentials, cancellationToken, "clone", "--no-checkout", "--", canonical, directory).ConfigureAwait(false))
         {
             last = line;
             yield return line;
@@ -62,77 +73,23 @@ internal sealed partial class GitFetcher
     }
 
     /// <summary>Runs git, yielding its output lines as they come; a non-zero exit ends with one failed line.</summary>
-    private static async IAsyncEnumerable<GitOutput> RunAsync(string workingDirectory, string? credentials,
+    private async IAsyncEnumerable<GitOutput> RunAsync(string workingDirectory, string? credentials,
         [EnumeratorCancellation] CancellationToken cancellationToken, params string[] arguments)
     {
-        var psi = new ProcessStartInfo("git")
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in arguments) psi.ArgumentList.Add(a);
-        psi.Environment["GIT_TERMINAL_PROMPT"] = "0";
-        psi.Environment["LC_ALL"] = "C";
-        if (credentials is not null)
-        {
-            // The helper reads the secret from the environment, so it never appears on a command line.
-            psi.Environment["BINDER_GIT_CREDENTIALS"] = credentials;
-            psi.Environment["GIT_CONFIG_COUNT"] = "1";
-            psi.Environment["GIT_CONFIG_KEY_0"] = "credential.helper";
-            psi.Environment["GIT_CONFIG_VALUE_0"] = "!f() { test \"$1\" = get && printf '%s\\n' \"$BINDER_GIT_CREDENTIALS\"; }; f";
-        }
-
-        using var process = new Process { StartInfo = psi };
-        process.Start();
-        process.StandardInput.Close();
-        var lines = Channel.CreateUnbounded<string>();
         var tail = new Queue<string>();
-        var readers = Task.WhenAll(PumpAsync(process.StandardOutput, lines.Writer), PumpAsync(process.StandardError, lines.Writer))
-            .ContinueWith(_ => lines.Writer.TryComplete(), TaskScheduler.Default);
-        try
+        var invocation = GitInvocation.Create(arguments, workingDirectory, _schemes, credentials);
+        await foreach (var line in git.StreamAsync(invocation, cancellationToken).ConfigureAwait(false))
         {
-            await foreach (var line in lines.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            if (line.ExitCode is { } exitCode)
             {
-                tail.Enqueue(line);
-                if (tail.Count > 5) tail.Dequeue();
-                yield return new GitOutput(line);
+                if (exitCode == 0) yield break;
+                var detail = tail.Count > 0 ? ": " + string.Join(" ", tail) : "";
+                yield return new GitOutput($"git {arguments[0]} failed (exit code {exitCode}){detail}", Failed: true);
+                yield break;
             }
-            await readers.ConfigureAwait(false);
-            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            // Cancelled, or the caller stopped reading: git must not outlive the build.
-            Kill(process);
-        }
-        if (process.ExitCode != 0)
-        {
-            var detail = tail.Count > 0 ? ": " + string.Join(" ", tail) : "";
-            yield return new GitOutput($"git {arguments[0]} failed (exit code {process.ExitCode}){detail}", Failed: true);
-        }
-    }
-
-    private static async Task PumpAsync(StreamReader reader, ChannelWriter<string> writer)
-    {
-        while (await reader.ReadLineAsync().ConfigureAwait(false) is { } line)
-        {
-            if (line.Length > 0) writer.TryWrite(line);
-        }
-    }
-
-    private static void Kill(Process process)
-    {
-        try
-        {
-            if (!process.HasExited) process.Kill(entireProcessTree: true);
-            process.WaitForExit(KillGrace);
-        }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
+            tail.Enqueue(line.Text);
+            if (tail.Count > TailLines) tail.Dequeue();
+            yield return new GitOutput(line.Text);
         }
     }
 

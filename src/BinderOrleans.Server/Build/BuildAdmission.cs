@@ -1,16 +1,39 @@
 using BinderOrleans.Core.Events;
+using BinderOrleans.Core.Providers;
 using BinderOrleans.Server.Security;
 
 namespace BinderOrleans.Server.Build;
 
 /// <summary>
 /// Who may start a launch, for both entrances (<c>/build</c> and the SignalR hub): BinderHub's order — a build
-/// token (query <c>build_token</c>), if given, must be valid; without one, the per-IP rate limit applies.
+/// token (query <c>build_token</c>), if given, must be valid; without one, the per-IP rate limit applies. Then the
+/// provider must exist (404) and the spec pass its syntactic check and spec rules (400, 403): refused requests are
+/// answered here, before a launch session exists, and no process or network call happens for them.
 /// </summary>
 internal static class BuildAdmission
 {
     /// <returns>A <c>failed</c> event when refused; whether a valid token admitted the request.</returns>
     public static async Task<(BinderEvent? Refusal, bool UsedToken)> CheckAsync(HttpContext context, string provider, string spec,
+        BuildTokens tokens, IpRateLimiter rateLimiter, SecurityOptions security, TimeProvider time)
+    {
+        var (refusal, usedToken) = await CheckCallerAsync(context, provider, spec, tokens, rateLimiter, security, time).ConfigureAwait(false);
+        if (refusal is not null) return (refusal, usedToken);
+        return (CheckSpec(context.RequestServices.GetRequiredService<RepoProviderRegistry>(), provider, spec), usedToken);
+    }
+
+    /// <summary>
+    /// BinderHub's steps 4–6 (unknown prefix, the provider's constructor, <c>is_banned()</c>), with the same messages the
+    /// launch itself would give, so refusing early changes no answer.
+    /// </summary>
+    internal static BinderEvent? CheckSpec(RepoProviderRegistry providers, string providerId, string spec)
+    {
+        if (providers.Find(providerId) is not { } provider) return BinderEvent.Failed($"No provider found for prefix {providerId}", 404);
+        var trimmed = spec.TrimEnd('/');
+        if (trimmed.Length == 0) return BinderEvent.Failed($"No repository given: use /build/{providerId}/<spec>.", 400);
+        return provider.CheckSpec(trimmed) is { } failed ? BinderEvent.Failed(failed.Message, failed.StatusCode) : null;
+    }
+
+    private static async Task<(BinderEvent? Refusal, bool UsedToken)> CheckCallerAsync(HttpContext context, string provider, string spec,
         BuildTokens tokens, IpRateLimiter rateLimiter, SecurityOptions security, TimeProvider time)
     {
         var token = context.Request.Query["build_token"].FirstOrDefault();

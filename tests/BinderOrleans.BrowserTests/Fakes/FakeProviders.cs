@@ -16,6 +16,8 @@ internal sealed class FakeRepoProvider(string id, string name, ProviderDisplayCo
 
     public ProviderDisplayConfig DisplayConfig => display;
 
+    public ResolveResult.Failed? CheckSpec(string spec) => null;
+
     public Task<ResolveResult> ResolveAsync(string spec, CancellationToken cancellationToken)
     {
         var slash = spec.LastIndexOf('/');

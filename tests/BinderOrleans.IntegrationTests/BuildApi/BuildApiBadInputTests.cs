@@ -130,13 +130,15 @@ public sealed class BuildApiBadInputTests(BuildApiServerFixture fixture) : IClas
     public async Task ReconnectAfterTheEnd_Gets204_AndNoNewSession()
     {
         var sessions = fixture.Server.Services.GetRequiredService<LaunchSessionTable>();
-        var messages = await SseClient.ReadBuildAsync(Client, "build/nope/x/y", Timeout);
+        // A spec that is admitted and then fails to resolve: one refused at admission starts no session (issue 11).
+        var path = $"build/git/{Escaped(_repo.Url)}/no-such-branch";
+        var messages = await SseClient.ReadBuildAsync(Client, path, Timeout);
         var lastId = Assert.Single(messages).Id;
         Assert.NotNull(lastId);
         var before = sessions.Count;
         using var cts = new CancellationTokenSource(Timeout);
 
-        using var response = await SseClient.OpenAsync(Client, "build/nope/x/y", lastEventId: lastId, cancellationToken: cts.Token);
+        using var response = await SseClient.OpenAsync(Client, path, lastEventId: lastId, cancellationToken: cts.Token);
 
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
         Assert.Equal(before, sessions.Count);

@@ -1,6 +1,7 @@
 using BinderOrleans.Core.Events;
 using BinderOrleans.Core.Options;
 using BinderOrleans.Core.Ports;
+using BinderOrleans.Core.Providers.Git;
 using BinderOrleans.Docker;
 using BinderOrleans.Docker.Building;
 using BinderOrleans.Testing;
@@ -100,7 +101,7 @@ public sealed class ImageBuilderTests(DockerBackendFixture fixture) : IDisposabl
     {
         _repo = GitRepo.Create(new Dictionary<string, string> { ["index.ipynb"] = "{}" });
         var docker = Options.Create(new DockerOptions { Labels = new() { [DockerSandbox.LabelKey] = fixture.Sandbox.RunId }, WorkDirectory = fixture.Sandbox.WorkDirectory });
-        var builder = new DockerImageBuilder(fixture.Engine, new GitFetcher(), new BasePythonProbe(fixture.Engine, docker), docker,
+        var builder = new DockerImageBuilder(fixture.Engine, new GitFetcher(new GitCommand(TimeProvider.System), Options.Create(new GitProviderOptions { AllowedSchemes = ["file"] })), new BasePythonProbe(fixture.Engine, docker), docker,
             Options.Create(new BuildOptions { BaseImage = $"binderorleans-test-{fixture.Sandbox.RunId}-nobase:1" }), NullLogger<DockerImageBuilder>.Instance);
 
         var events = new List<BinderEvent>();

@@ -21,6 +21,8 @@ internal sealed class FixedRepoProvider : IRepoProvider
 
     public static string Slug(string spec) => string.Join('-', spec.Split('/')[..2]);
 
+    public ResolveResult.Failed? CheckSpec(string spec) => null;
+
     public Task<ResolveResult> ResolveAsync(string spec, CancellationToken cancellationToken) =>
         Task.FromResult<ResolveResult>(new ResolveResult.Resolved(new ResolvedRepo(
             RepoUrl(spec), Commit, RepoUrl(spec) + "/tree/" + Commit, string.Join('/', spec.Split('/')[..2]) + "/" + Commit, Slug(spec), spec.Split('/')[2])));

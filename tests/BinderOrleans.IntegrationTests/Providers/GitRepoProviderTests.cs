@@ -20,7 +20,7 @@ public sealed class GitRepoProviderTests : IDisposable
     {
         var options = new GitProviderOptions { AllowedSchemes = ["file", "http", "https", "git", "ssh"] };
         configure?.Invoke(options);
-        return new GitRepoProvider(Microsoft.Extensions.Options.Options.Create(options), TimeProvider.System, NullLogger<GitRepoProvider>.Instance);
+        return new GitRepoProvider(Microsoft.Extensions.Options.Options.Create(options), new GitCommand(TimeProvider.System), NullLogger<GitRepoProvider>.Instance);
     }
 
     private static string Escaped(string url) => Uri.EscapeDataString(url);
@@ -216,7 +216,7 @@ public sealed class GitRepoProviderTests : IDisposable
     [Fact]
     public async Task FileScheme_IsRefusedByDefault()
     {
-        var provider = new GitRepoProvider(Microsoft.Extensions.Options.Options.Create(new GitProviderOptions()), TimeProvider.System,
+        var provider = new GitRepoProvider(Microsoft.Extensions.Options.Options.Create(new GitProviderOptions()), new GitCommand(TimeProvider.System),
             NullLogger<GitRepoProvider>.Instance);
 
         var failed = await FailedAsync(provider, $"{Escaped(_repo.Url)}/main");

@@ -79,6 +79,8 @@ internal sealed class FakeProvider : IRepoProvider
     };
     public ResolveResult? Result { get; set; }
 
+    public ResolveResult.Failed? CheckSpec(string spec) => null;
+
     public Task<ResolveResult> ResolveAsync(string spec, CancellationToken cancellationToken) =>
         Task.FromResult(Result ?? new ResolveResult.Resolved(new ResolvedRepo(
             $"https://example.invalid/{spec}", "0123456789abcdef0123456789abcdef01234567", $"https://example.invalid/{spec}/tree",

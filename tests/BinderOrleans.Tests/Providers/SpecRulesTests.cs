@@ -86,6 +86,18 @@ public sealed class SpecRulesTests
         Assert.Equal(10, ok.Repo.RepoQuota);
     }
 
+    [Fact]
+    public void Wrapper_CheckSpec_AsksTheProviderFirst_ThenTheBan_WithoutResolving()
+    {
+        var inner = new CountingProvider();
+        var provider = new SpecRulesProvider(inner, SpecRules.Create(new RepoProviderOptions { BannedSpecs = ["bad/", "malformed/"] }), Site);
+
+        Assert.Equal(400, provider.CheckSpec("malformed/repo/HEAD")?.StatusCode);
+        Assert.Equal(403, provider.CheckSpec("bad/repo/HEAD")?.StatusCode);
+        Assert.Null(provider.CheckSpec("good/repo/HEAD"));
+        Assert.Equal(0, inner.Calls);
+    }
+
     private sealed class CountingProvider : IRepoProvider
     {
         public int Calls { get; private set; }
@@ -98,6 +110,9 @@ public sealed class SpecRulesTests
         {
             DisplayName = "Fake", Id = "fake", Spec = new(".+"), Repo = new("r", "p", false), Ref = new(false),
         };
+
+        public ResolveResult.Failed? CheckSpec(string spec) =>
+            spec.StartsWith("malformed", StringComparison.Ordinal) ? new ResolveResult.Failed("malformed", 400) : null;
 
         public Task<ResolveResult> ResolveAsync(string spec, CancellationToken cancellationToken)
         {

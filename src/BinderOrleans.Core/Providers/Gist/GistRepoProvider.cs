@@ -45,6 +45,8 @@ internal sealed partial class GistRepoProvider : IRepoProvider
 
     public ProviderDisplayConfig DisplayConfig { get; }
 
+    public ResolveResult.Failed? CheckSpec(string spec) => GistSpec.TryParse(spec, out _, out var error) ? null : error;
+
     public async Task<ResolveResult> ResolveAsync(string spec, CancellationToken cancellationToken)
     {
         if (!GistSpec.TryParse(spec, out var parsed, out var error)) return error!;

@@ -5,4 +5,4 @@ namespace BinderOrleans.Core.Providers.Git;
 /// <param name="Output">Standard output (capped).</param>
 /// <param name="Error">Standard error (capped).</param>
 /// <param name="TimedOut">True when the command was killed for taking too long.</param>
-internal sealed record GitCommandResult(int ExitCode, string Output, string Error, bool TimedOut);
+public sealed record GitCommandResult(int ExitCode, string Output, string Error, bool TimedOut);

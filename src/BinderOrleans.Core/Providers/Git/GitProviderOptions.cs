@@ -10,7 +10,9 @@ public sealed class GitProviderOptions : RepoProviderOptions
 
     /// <summary>
     /// <c>Providers:Git:AllowedSchemes</c>: URL schemes that may be cloned; setting it replaces the default
-    /// (http, https, git, ssh). <c>file</c> is for tests only: it lets users read the server's disk.
+    /// (http, https, git, ssh). <c>file</c> is for tests only: it lets users read the server's disk. Compared in lower case;
+    /// a spec's URL must also name its host (<c>scheme://host/…</c>, or scp-style <c>user@host:path</c>, read as ssh), and
+    /// git gets the canonical URL with <c>GIT_ALLOW_PROTOCOL</c> set to exactly these schemes.
     /// </summary>
     public List<string>? AllowedSchemes { get; set; }
 
@@ -20,6 +22,15 @@ public sealed class GitProviderOptions : RepoProviderOptions
     /// <summary><c>Providers:Git:GitCredentials</c>: credential-helper text (<c>username=…\npassword=…</c>) given to builds. Default none.</summary>
     public string GitCredentials { get; set; } = "";
 
+    /// <summary><see cref="AllowedSchemes"/> in canonical lower case, or the default.</summary>
     public IReadOnlyList<string> EffectiveAllowedSchemes =>
-        AllowedSchemes is { Count: > 0 } configured ? configured.Select(s => s.Trim().ToLowerInvariant()).ToArray() : DefaultAllowedSchemes;
+        AllowedSchemes is { Count: > 0 } configured
+            ? configured.Select(s => s.Trim().ToLowerInvariant()).Distinct(StringComparer.Ordinal).ToArray()
+            : DefaultAllowedSchemes;
+
+    /// <summary>
+    /// What a build may clone: <see cref="EffectiveAllowedSchemes"/> plus <c>https</c>, the scheme of every clone URL the
+    /// hosted providers (gh, gist, gl) make from their configured host names.
+    /// </summary>
+    public IReadOnlyList<string> EffectiveCloneSchemes => EffectiveAllowedSchemes.Union(["https"], StringComparer.Ordinal).ToArray();
 }

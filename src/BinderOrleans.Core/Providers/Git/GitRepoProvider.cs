@@ -7,7 +7,7 @@ namespace BinderOrleans.Core.Providers.Git;
 /// BinderHub's <c>GitRepoProvider</c> (<c>/build/git/&lt;url-escaped URL&gt;/&lt;ref&gt;</c>): any git URL whose scheme is
 /// allowed; refs resolved with <c>git ls-remote</c>, full object ids taken as they are (not checked against the remote).
 /// </summary>
-internal sealed partial class GitRepoProvider(IOptions<GitProviderOptions> options, TimeProvider time, ILogger<GitRepoProvider> logger)
+internal sealed partial class GitRepoProvider(IOptions<GitProviderOptions> options, IGitRunner git, ILogger<GitRepoProvider> logger)
     : IRepoProvider
 {
     private readonly GitProviderOptions _options = options.Value;
@@ -25,6 +25,9 @@ internal sealed partial class GitRepoProvider(IOptions<GitProviderOptions> optio
         Ref = new(Enabled: true, Default: "HEAD"),
     };
 
+    public ResolveResult.Failed? CheckSpec(string spec) =>
+        GitSpec.TryParse(spec, _options.EffectiveAllowedSchemes, out _, out var error) ? null : error;
+
     public async Task<ResolveResult> ResolveAsync(string spec, CancellationToken cancellationToken)
     {
         var schemes = _options.EffectiveAllowedSchemes;
@@ -38,8 +41,8 @@ internal sealed partial class GitRepoProvider(IOptions<GitProviderOptions> optio
         else
         {
             // The second pattern lists the commit an annotated tag points to (git does not peel on its own).
-            var result = await GitCommand.RunAsync(["ls-remote", "--", parsed.Url, parsed.Ref, parsed.Ref + "^{}"], schemes, _options.LsRemoteTimeout, time, cancellationToken)
-                .ConfigureAwait(false);
+            var invocation = GitInvocation.Create(["ls-remote", "--", parsed.Url, parsed.Ref, parsed.Ref + "^{}"], Path.GetTempPath(), schemes);
+            var result = await git.RunAsync(invocation, _options.LsRemoteTimeout, cancellationToken).ConfigureAwait(false);
             if (result.TimedOut)
             {
                 LogLsRemoteTimedOut(RedactedUrl(parsed.Url), _options.LsRemoteTimeout);

@@ -3,7 +3,10 @@ using System.Text.RegularExpressions;
 namespace BinderOrleans.Core.Providers.Git;
 
 /// <summary>A parsed <c>git</c> spec: <c>&lt;url-escaped clone URL&gt;/&lt;ref&gt;</c>.</summary>
-/// <param name="Url">The clone URL, unescaped (scp-style <c>user@host:path</c> already rewritten to <c>ssh://</c>).</param>
+/// <param name="Url">
+/// The clone URL in canonical form (<see cref="GitUrl.Canonicalize"/>): unescaped, scheme and host lower-cased, scp-style
+/// <c>user@host:path</c> rewritten to <c>ssh://</c>. This, never the user's text, is what git gets.
+/// </param>
 /// <param name="EscapedUrl">The URL as it appears in specs (kept as sent, so resolved specs match the user's).</param>
 /// <param name="Ref">The ref as the user gave it, unescaped.</param>
 internal sealed partial record GitSpec(string Url, string EscapedUrl, string Ref)
@@ -11,7 +14,8 @@ internal sealed partial record GitSpec(string Url, string EscapedUrl, string Ref
     /// <summary>
     /// Splits like BinderHub (at the first <c>/</c>: the URL is escaped, the ref may hold <c>/</c>). A spec whose first part
     /// is only a scheme (<c>https:</c>) came with an unescaped URL; it is split at the last <c>/</c> instead.
-    /// Then checks the scheme against <paramref name="allowedSchemes"/> and refuses option-like or control-character input.
+    /// Then refuses option-like or control-character refs and any URL <see cref="GitUrl.Canonicalize"/> refuses (a scheme
+    /// outside <paramref name="allowedSchemes"/>, which must be lower case, or no explicit host). Pure: no I/O.
     /// </summary>
     public static bool TryParse(string spec, IReadOnlyCollection<string> allowedSchemes, out GitSpec parsed, out ResolveResult.Failed? error)
     {
@@ -60,53 +64,19 @@ internal sealed partial record GitSpec(string Url, string EscapedUrl, string Ref
             return false;
         }
 
-        if (ScpLike().Match(url) is { Success: true } scp)
+        if (GitUrl.Canonicalize(url, allowedSchemes, out var problem) is not { } canonical)
         {
-            url = $"ssh://{scp.Groups[1].Value}/{scp.Groups[2].Value}";
-        }
-
-        var scheme = SchemeOf(url);
-        if (!allowedSchemes.Contains(scheme, StringComparer.OrdinalIgnoreCase))
-        {
-            error = new ResolveResult.Failed(
-                $"Unsupported git url {url}, protocol {(scheme.Length == 0 ? "(none)" : scheme)} not in {string.Join(", ", allowedSchemes)}", 400);
-            return false;
-        }
-        if (HostOf(url).StartsWith('-'))
-        {
-            // ssh would read a host such as "-oProxyCommand=…" as an option (CVE-2017-1000117).
-            error = new ResolveResult.Failed($"Unsupported git url {url}: the host cannot start with \"-\".", 400);
+            error = new ResolveResult.Failed(problem!, 400);
             return false;
         }
 
-        parsed = new GitSpec(url, escaped, gitRef);
+        parsed = new GitSpec(canonical, escaped, gitRef);
         error = null;
         return true;
     }
 
-    /// <summary>The URL's scheme, lower-cased (Python's <c>urlparse(url).scheme</c>), or empty when it has none.</summary>
-    internal static string SchemeOf(string url) => Scheme().Match(url) is { Success: true } m ? m.Groups[1].Value.ToLowerInvariant() : "";
-
-    private static string HostOf(string url)
-    {
-        var start = url.IndexOf("://", StringComparison.Ordinal);
-        if (start < 0) return "";
-        var authority = url[(start + 3)..];
-        var end = authority.IndexOf('/', StringComparison.Ordinal);
-        if (end >= 0) authority = authority[..end];
-        var at = authority.LastIndexOf('@');
-        return at >= 0 ? authority[(at + 1)..] : authority;
-    }
-
     private static bool HasControlCharacters(string value) => value.Any(char.IsControl);
-
-    [GeneratedRegex("^([A-Za-z][A-Za-z0-9+.-]*):")]
-    private static partial Regex Scheme();
 
     [GeneratedRegex("^[A-Za-z][A-Za-z0-9+.-]*:$")]
     private static partial Regex SchemeOnly();
-
-    // BinderHub's GIT_SSH_PATTERN: user@host:path.
-    [GeneratedRegex(@"^([\w\-]+@[\w\-\.]+):(.+)", RegexOptions.IgnoreCase)]
-    private static partial Regex ScpLike();
 }

@@ -58,6 +58,8 @@ internal sealed partial class GitHubRepoProvider : IRepoProvider
     /// <summary>The last <c>x-ratelimit-remaining</c> GitHub sent (BinderHub's <c>binderhub_github_rate_limit_remaining</c>).</summary>
     public int? RateLimitRemaining { get; private set; }
 
+    public ResolveResult.Failed? CheckSpec(string spec) => GitHubSpec.TryParse(spec, out _, out var error) ? null : error;
+
     public async Task<ResolveResult> ResolveAsync(string spec, CancellationToken cancellationToken)
     {
         if (!GitHubSpec.TryParse(spec, out var parsed, out var error)) return error!;

@@ -44,6 +44,8 @@ internal sealed partial class GitLabRepoProvider : IRepoProvider
 
     public ProviderDisplayConfig DisplayConfig { get; }
 
+    public ResolveResult.Failed? CheckSpec(string spec) => GitLabSpec.TryParse(spec, out _, out var error) ? null : error;
+
     public async Task<ResolveResult> ResolveAsync(string spec, CancellationToken cancellationToken)
     {
         if (!GitLabSpec.TryParse(spec, out var parsed, out var error)) return error!;
