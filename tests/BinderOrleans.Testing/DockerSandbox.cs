@@ -1,5 +1,6 @@
 using BinderOrleans.Docker;
 using BinderOrleans.Docker.Engine;
+using Docker.DotNet;
 
 namespace BinderOrleans.Testing;
 
@@ -16,7 +17,7 @@ public sealed class DockerSandbox : IAsyncDisposable
     {
         RunId = Guid.NewGuid().ToString("N")[..12];
         WorkDirectory = Directory.CreateTempSubdirectory("binder-test-work-").FullName;
-        Engine = DockerEngineClient.Create(new DockerOptions());
+        Engine = DockerClientFactory.Create(new DockerOptions());
     }
 
     /// <summary>Value of <see cref="LabelKey"/> for this run.</summary>
@@ -28,7 +29,7 @@ public sealed class DockerSandbox : IAsyncDisposable
     /// <summary>Where the backend makes its checkouts; empty again after every build.</summary>
     public string WorkDirectory { get; }
 
-    internal DockerEngineClient Engine { get; }
+    internal IDockerClient Engine { get; }
 
     /// <summary>The configuration keys that put the backend in this sandbox.</summary>
     public Dictionary<string, string?> Settings() => new()
@@ -42,7 +43,7 @@ public sealed class DockerSandbox : IAsyncDisposable
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var containers = await Engine.ListContainersAsync([Label, .. moreLabels], all: true, timeout.Token).ConfigureAwait(false);
-        return containers.Select(c => c.Id).ToList();
+        return containers.Select(c => c.ID).ToList();
     }
 
     /// <summary>Files and folders left in <see cref="WorkDirectory"/>.</summary>
@@ -55,7 +56,7 @@ public sealed class DockerSandbox : IAsyncDisposable
         var ct = timeout.Token;
         foreach (var container in await Engine.ListContainersAsync([Label], all: true, ct).ConfigureAwait(false))
         {
-            await Engine.RemoveContainerAsync(container.Id, force: true, ct).ConfigureAwait(false);
+            await Engine.RemoveContainerIfExistsAsync(container.ID, ct).ConfigureAwait(false);
         }
         // Intermediate images of generated Dockerfiles carry the label too; a few passes take children before parents.
         for (var pass = 0; pass < 5; pass++)
@@ -66,7 +67,7 @@ public sealed class DockerSandbox : IAsyncDisposable
             {
                 try
                 {
-                    await Engine.RemoveImageAsync(image.Id, force: true, ct).ConfigureAwait(false);
+                    await Engine.RemoveImageIfExistsAsync(image.ID, force: true, ct).ConfigureAwait(false);
                 }
                 catch (DockerEngineException ex) when (ex.StatusCode == System.Net.HttpStatusCode.Conflict)
                 {
@@ -79,6 +80,7 @@ public sealed class DockerSandbox : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await CleanUpAsync().ConfigureAwait(false);
+        Engine.Dispose();
         try
         {
             Directory.Delete(WorkDirectory, recursive: true);

@@ -4,6 +4,8 @@ using BinderOrleans.Core.Events;
 using BinderOrleans.Core.Ports;
 using BinderOrleans.Docker.Engine;
 using BinderOrleans.Docker.Registry;
+using Docker.DotNet;
+using Docker.DotNet.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -22,14 +24,14 @@ internal sealed partial class DockerLauncher : ILauncher
     private const int PortAttempts = 3;
     private const int LogTail = 30;
 
-    private readonly DockerEngineClient _engine;
+    private readonly IDockerClient _engine;
     private readonly NotebookStatusClient _status;
     private readonly DockerOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly IImagePuller? _puller;
 
-    public DockerLauncher(DockerEngineClient engine, NotebookStatusClient status, IOptions<DockerOptions> options, TimeProvider time,
+    public DockerLauncher(IDockerClient engine, NotebookStatusClient status, IOptions<DockerOptions> options, TimeProvider time,
         ILogger<DockerLauncher> logger, IImagePuller? puller = null)
     {
         _puller = puller;
@@ -167,8 +169,9 @@ internal sealed partial class DockerLauncher : ILauncher
             "--NotebookApp.open_browser=False",
             "--ServerApp.open_browser=False",
         ];
-        var body = new ContainerCreateRequest
+        var body = new CreateContainerParameters
         {
+            Name = name,
             Image = request.ImageName,
             Cmd = command,
             Labels = labels,
@@ -181,13 +184,13 @@ internal sealed partial class DockerLauncher : ILauncher
                 $"BINDER_REQUEST={request.BinderRequest}",
                 $"BINDER_CLIENT_IP={request.ClientIp}",
             ],
-            HostConfig = new ContainerCreateRequest.HostConfigSection { NetworkMode = _options.NetworkMode },
+            HostConfig = new HostConfig { NetworkMode = _options.NetworkMode },
         };
 
         string id;
         try
         {
-            id = await _engine.CreateContainerAsync(body, name, cancellationToken).ConfigureAwait(false);
+            id = await _engine.CreateContainerAsync(body, cancellationToken).ConfigureAwait(false);
         }
         catch (DockerEngineException ex)
         {
@@ -209,11 +212,11 @@ internal sealed partial class DockerLauncher : ILauncher
 
     private static Uri ServerUrl(string host, int port) => new UriBuilder(Uri.UriSchemeHttp, host, port, "/").Uri;
 
-    private async Task<(ImageInspect? Image, string? Error)> InspectImageAsync(string name, CancellationToken cancellationToken)
+    private async Task<(ImageInspectResponse? Image, string? Error)> InspectImageAsync(string name, CancellationToken cancellationToken)
     {
         try
         {
-            return await _engine.InspectImageAsync(name, cancellationToken).ConfigureAwait(false) is { } image
+            return await _engine.FindImageAsync(name, cancellationToken).ConfigureAwait(false) is { } image
                 ? (image, null)
                 : (null, "the image is not in the Docker engine.");
         }
@@ -224,16 +227,16 @@ internal sealed partial class DockerLauncher : ILauncher
     }
 
     /// <summary>The container's state; null when it is gone. An engine hiccup counts as still running (the timeout still applies).</summary>
-    private async Task<ContainerInspect.ContainerState?> InspectStateAsync(string id, CancellationToken cancellationToken)
+    private async Task<State?> InspectStateAsync(string id, CancellationToken cancellationToken)
     {
         try
         {
-            var container = await _engine.InspectContainerAsync(id, cancellationToken).ConfigureAwait(false);
-            return container is null ? null : container.State ?? new ContainerInspect.ContainerState { Running = true };
+            var container = await _engine.FindContainerAsync(id, cancellationToken).ConfigureAwait(false);
+            return container is null ? null : container.State ?? new State { Running = true };
         }
         catch (DockerEngineException)
         {
-            return new ContainerInspect.ContainerState { Running = true };
+            return new State { Running = true };
         }
     }
 
@@ -242,9 +245,9 @@ internal sealed partial class DockerLauncher : ILauncher
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         try
         {
-            return await _engine.GetContainerLogsAsync(id, LogTail, timeout.Token).ConfigureAwait(false) ?? "";
+            return await _engine.TailLogsAsync(id, LogTail, timeout.Token).ConfigureAwait(false) ?? "";
         }
-        catch (Exception ex) when (ex is DockerEngineException or OperationCanceledException or IOException)
+        catch (Exception ex) when (ex is DockerEngineException or OperationCanceledException)
         {
             return "";
         }
@@ -256,7 +259,7 @@ internal sealed partial class DockerLauncher : ILauncher
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         try
         {
-            await _engine.RemoveContainerAsync(id, force: true, timeout.Token).ConfigureAwait(false);
+            await _engine.RemoveContainerIfExistsAsync(id, timeout.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is DockerEngineException or OperationCanceledException)
         {

@@ -1,8 +1,9 @@
 using BinderOrleans.Core.Events;
 using BinderOrleans.Core.Options;
 using BinderOrleans.Core.Ports;
-using BinderOrleans.Docker;
 using BinderOrleans.Docker.Building;
+using BinderOrleans.Docker.Engine;
+using BinderOrleans.Docker;
 using BinderOrleans.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -59,7 +60,7 @@ public sealed class ImageBuilderTests(DockerBackendFixture fixture) : IDisposabl
         while ((await fixture.NewContainersAsync(before)).Count > 0 && DateTime.UtcNow < deadline) await Task.Delay(250);
         Assert.Empty(await fixture.NewContainersAsync(before));
         using var timeout = new CancellationTokenSource(DockerBackendFixture.CallTimeout);
-        Assert.Null(await fixture.Engine.InspectImageAsync(request.ImageName, timeout.Token));
+        Assert.Null(await fixture.Engine.FindImageAsync(request.ImageName, timeout.Token));
     }
 
     [Fact]

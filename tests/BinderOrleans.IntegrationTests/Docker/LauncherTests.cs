@@ -55,14 +55,14 @@ public sealed class LauncherTests(DockerBackendFixture fixture)
         Assert.Equal(BuildOptions.DefaultBaseImage, container.Labels!["binderorleans.image"]);
         Assert.Equal("file:///tmp/launcher-test", container.Labels["binderorleans.repo"]);
         Assert.True(DateTimeOffset.TryParse(container.Labels["binderorleans.created"], out _));
-        var env = await fixture.ExecAsync(container.Id, "printenv", "BINDER_REQUEST");
+        var env = await fixture.ExecAsync(container.ID, "printenv", "BINDER_REQUEST");
         Assert.Equal("v2/git/x/HEAD\n", env.Stdout);
 
         // Without the token the server refuses: the token really protects it.
         using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(10) };
         using var anonymous = await http.GetAsync(new Uri(new Uri(ready.Url!), "api/status"));
         Assert.Equal(System.Net.HttpStatusCode.Forbidden, anonymous.StatusCode);
-        await fixture.RemoveAsync(container.Id);
+        await fixture.RemoveAsync(container.ID);
     }
 
     [Fact]
