@@ -26,6 +26,9 @@ public sealed class DockerSandbox : IAsyncDisposable
     /// <summary><c>key=value</c>, as engine label filters take it.</summary>
     public string Label => $"{LabelKey}={RunId}";
 
+    /// <summary>The network this run's servers join (<c>Docker:ServerNetwork</c>); removed at the end.</summary>
+    public string Network => "binderorleans-test-" + RunId;
+
     /// <summary>Where the backend makes its checkouts; empty again after every build.</summary>
     public string WorkDirectory { get; }
 
@@ -36,6 +39,7 @@ public sealed class DockerSandbox : IAsyncDisposable
     {
         [$"Docker:Labels:{LabelKey}"] = RunId,
         ["Docker:WorkDirectory"] = WorkDirectory,
+        ["Docker:ServerNetwork"] = Network,
     };
 
     /// <summary>Ids of this run's containers (running or not), optionally narrowed by more label filters.</summary>
@@ -49,7 +53,7 @@ public sealed class DockerSandbox : IAsyncDisposable
     /// <summary>Files and folders left in <see cref="WorkDirectory"/>.</summary>
     public string[] LeftoverWork() => Directory.GetFileSystemEntries(WorkDirectory);
 
-    /// <summary>Removes this run's containers, then its images (tagged ones first, so their untagged parents go with them).</summary>
+    /// <summary>Removes this run's containers and networks, then its images (tagged ones first, so their untagged parents go with them).</summary>
     public async Task CleanUpAsync()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
@@ -58,6 +62,7 @@ public sealed class DockerSandbox : IAsyncDisposable
         {
             await Engine.RemoveContainerIfExistsAsync(container.ID, ct).ConfigureAwait(false);
         }
+        await Engine.RemoveNetworksAsync([Label], ct).ConfigureAwait(false);
         // Intermediate images of generated Dockerfiles carry the label too; a few passes take children before parents.
         for (var pass = 0; pass < 5; pass++)
         {

@@ -205,6 +205,56 @@ internal static class DockerClientExtensions
             return new ExecResult((int)(inspect.ExitCode ?? -1), stdout, stderr);
         }, cancellationToken);
 
+    // ---- networks
+
+    public static Task<bool> NetworkExistsAsync(this IDockerClient client, string name, CancellationToken cancellationToken) =>
+        client.CallAsync($"inspect network {name}", async () =>
+        {
+            try
+            {
+                await client.Networks.InspectNetworkAsync(name, cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+            catch (DockerApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+            {
+                return false;
+            }
+        }, cancellationToken);
+
+    /// <summary>Creates a bridge network; one made meanwhile by someone else (409) is as good.</summary>
+    public static Task CreateBridgeNetworkAsync(this IDockerClient client, string name, IDictionary<string, string> labels, CancellationToken cancellationToken) =>
+        client.CallAsync($"create network {name}", async () =>
+        {
+            try
+            {
+                await client.Networks.CreateNetworkAsync(new NetworksCreateParameters { Name = name, Driver = "bridge", Labels = labels }, cancellationToken)
+                    .ConfigureAwait(false);
+            }
+            catch (DockerApiException ex) when (ex.StatusCode == HttpStatusCode.Conflict)
+            {
+                // Created by a concurrent launch or another replica.
+            }
+        }, cancellationToken);
+
+    /// <summary>Networks carrying every label filter; removes each that no container uses any more.</summary>
+    public static Task RemoveNetworksAsync(this IDockerClient client, IEnumerable<string> labels, CancellationToken cancellationToken) =>
+        client.CallAsync("remove networks", async () =>
+        {
+            var networks = await client.Networks.ListNetworksAsync(new NetworksListParameters { Filters = LabelFilter(labels) }, cancellationToken)
+                .ConfigureAwait(false);
+            foreach (var network in networks)
+            {
+                try
+                {
+                    await client.Networks.DeleteNetworkAsync(network.ID, cancellationToken).ConfigureAwait(false);
+                }
+                catch (DockerApiException ex) when (ex.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Forbidden or HttpStatusCode.Conflict)
+                {
+                    // Gone already, or still in use.
+                }
+            }
+        }, cancellationToken);
+
     // ---- system
 
     public static Task PingAsync(this IDockerClient client, CancellationToken cancellationToken) =>

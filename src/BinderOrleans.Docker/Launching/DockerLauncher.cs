@@ -23,6 +23,8 @@ internal sealed partial class DockerLauncher : ILauncher
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(5);
     private const int PortAttempts = 3;
     private const int LogTail = 30;
+    private static readonly string ContainerPortText = DockerOptions.ContainerPort.ToString(CultureInfo.InvariantCulture);
+    private static readonly string ContainerPortKey = ContainerPortText + "/tcp";
 
     private readonly IDockerClient _engine;
     private readonly NotebookStatusClient _status;
@@ -30,10 +32,12 @@ internal sealed partial class DockerLauncher : ILauncher
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly IImagePuller? _puller;
+    private readonly ServerNetwork _network;
 
     public DockerLauncher(IDockerClient engine, NotebookStatusClient status, IOptions<DockerOptions> options, TimeProvider time,
         ILogger<DockerLauncher> logger, IImagePuller? puller = null)
     {
+        _network = new ServerNetwork(engine, options.Value);
         _puller = puller;
         _engine = engine;
         _status = status;
@@ -70,6 +74,12 @@ internal sealed partial class DockerLauncher : ILauncher
             for (var attempt = 1; ; attempt++)
             {
                 var (started, startError) = await StartServerAsync(request, token, cancellationToken).ConfigureAwait(false);
+                // With a published port the engine itself finds the port taken: try another one.
+                if (started is null && attempt < PortAttempts && IsPortTaken(startError!))
+                {
+                    yield return BinderEvent.Of(BinderPhase.Launching, "The port was taken; retrying on another port...");
+                    continue;
+                }
                 if (started is null)
                 {
                     LogLaunchFailed(request.ImageName, startError!);
@@ -126,7 +136,7 @@ internal sealed partial class DockerLauncher : ILauncher
                 await RemoveQuietlyAsync(server.Id).ConfigureAwait(false);
                 server = null;
                 // Another process may have taken the port between our check and the server's bind: try another one.
-                if (attempt < PortAttempts && logs.Contains("already in use", StringComparison.OrdinalIgnoreCase))
+                if (attempt < PortAttempts && IsPortTaken(logs))
                 {
                     yield return BinderEvent.Of(BinderPhase.Launching, "The port was taken; retrying on another port...");
                     continue;
@@ -143,8 +153,13 @@ internal sealed partial class DockerLauncher : ILauncher
         }
     }
 
+    private static bool IsPortTaken(string text) =>
+        text.Contains("already in use", StringComparison.OrdinalIgnoreCase) || text.Contains("already allocated", StringComparison.OrdinalIgnoreCase);
+
     private async Task<(Server? Server, string? Error)> StartServerAsync(LaunchRequest request, string token, CancellationToken cancellationToken)
     {
+        if (await _network.EnsureAsync(cancellationToken).ConfigureAwait(false) is { } networkError) return (null, networkError);
+        var hostNetwork = _network.IsHost;
         var port = LoopbackPorts.FindFree(_options.ServerIp);
         var launchId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6));
         var name = "binder-" + launchId;
@@ -160,8 +175,9 @@ internal sealed partial class DockerLauncher : ILauncher
         List<string> command =
         [
             .. _options.ServerCommand.Count > 0 ? _options.ServerCommand : DockerOptions.DefaultServerCommand,
-            $"--ip={_options.ServerIp}",
-            $"--port={portText}",
+            // In its own network the server listens on every address of its container; the engine publishes the port.
+            $"--ip={(hostNetwork ? _options.ServerIp : "0.0.0.0")}",
+            $"--port={(hostNetwork ? portText : ContainerPortText)}",
             $"--NotebookApp.token={token}",
             $"--ServerApp.token={token}",
             "--NotebookApp.port_retries=0",
@@ -184,7 +200,8 @@ internal sealed partial class DockerLauncher : ILauncher
                 $"BINDER_REQUEST={request.BinderRequest}",
                 $"BINDER_CLIENT_IP={request.ClientIp}",
             ],
-            HostConfig = new HostConfig { NetworkMode = _options.NetworkMode },
+            ExposedPorts = hostNetwork ? null : new Dictionary<string, EmptyStruct> { [ContainerPortKey] = default },
+            HostConfig = ServerHostConfig(hostNetwork, portText),
         };
 
         string id;
@@ -208,6 +225,34 @@ internal sealed partial class DockerLauncher : ILauncher
         }
         var localHost = _options.ServerIp is "0.0.0.0" or "::" ? "127.0.0.1" : _options.ServerIp;
         return (new Server(id, name, port, ServerUrl(localHost, port), ServerUrl(_options.PublicHost, port)), null);
+    }
+
+    /// <summary>
+    /// What keeps a server from harming the host: its own network (published on <c>Docker:ServerIp</c> only), memory
+    /// with no swap beyond it, CPU and process limits, no capabilities and no way to gain privileges (setuid binaries
+    /// do not elevate). A Jupyter server needs none of them.
+    /// </summary>
+    private HostConfig ServerHostConfig(bool hostNetwork, string hostPort)
+    {
+        var memory = _options.MemoryLimitBytes ?? 0;
+        var config = new HostConfig
+        {
+            NetworkMode = _options.ServerNetwork,
+            Memory = memory,
+            MemorySwap = memory,
+            NanoCPUs = (long)Math.Round(_options.CpuLimit * 1e9),
+            PidsLimit = _options.PidsLimit > 0 ? _options.PidsLimit : null,
+            CapDrop = ["ALL"],
+            SecurityOpt = ["no-new-privileges"],
+        };
+        if (!hostNetwork)
+        {
+            config.PortBindings = new Dictionary<string, IList<PortBinding>>
+            {
+                [ContainerPortKey] = [new PortBinding { HostIP = _options.ServerIp, HostPort = hostPort }],
+            };
+        }
+        return config;
     }
 
     private static Uri ServerUrl(string host, int port) => new UriBuilder(Uri.UriSchemeHttp, host, port, "/").Uri;

@@ -24,6 +24,9 @@ internal sealed class DockerTestResources : IAsyncDisposable
 
     public IDockerClient Engine { get; }
 
+    /// <summary>The network this run's servers join (<c>Docker:ServerNetwork</c>); removed at the end.</summary>
+    public string Network => "binderorleans-test-" + RunId;
+
     /// <summary>Tags <paramref name="source"/> as <paramref name="target"/> with the docker CLI; the tag is removed at the end.</summary>
     public async Task TagAsync(string source, string target)
     {
@@ -64,6 +67,7 @@ internal sealed class DockerTestResources : IAsyncDisposable
                 await TryAsync(() => Engine.RemoveContainerIfExistsAsync(container.ID, cts.Token));
             }
         });
+        await TryAsync(() => Engine.RemoveNetworksAsync([label], cts.Token));
         foreach (var image in _namedImages)
         {
             await TryAsync(() => Engine.RemoveImageIfExistsAsync(image, force: true, cts.Token));

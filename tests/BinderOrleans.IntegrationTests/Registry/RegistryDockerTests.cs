@@ -35,6 +35,7 @@ public sealed class RegistryDockerTests(RegistryFixture fixture) : IAsyncLifetim
         var settings = RegistryServices.Settings(registry, password: password);
         settings["Binder:ImagePrefix"] = $"{registry.Host}/binder-{_docker.RunId}/";
         settings[$"Docker:Labels:{DockerTestResources.LabelKey}"] = _docker.RunId;
+        settings["Docker:ServerNetwork"] = _docker.Network;
         settings["Build:GrainLinger"] = "00:00:00.100";
         return settings;
     }
