@@ -20,6 +20,10 @@ internal static class DockerLabels
     /// <summary>Marks the short-lived container that reads the base image's Python version.</summary>
     public const string Probe = "binderorleans.probe";
 
+    /// <summary>The value of <paramref name="key"/>, or null (the engine's label maps may be null).</summary>
+    public static string? Get(IDictionary<string, string>? labels, string key) =>
+        labels is not null && labels.TryGetValue(key, out var value) ? value : null;
+
     /// <summary>Docker accepts almost anything; we keep keys to the reverse-DNS style so they survive a Dockerfile LABEL line.</summary>
     public static bool IsValidKey(string key) =>
         key.Length is > 0 and <= 255 && key.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' or '/');

@@ -10,6 +10,16 @@ public sealed class DockerOptions
     public const string DefaultNetworkMode = "host";
     public const string DefaultServerIp = "127.0.0.1";
     public const string DefaultPublicHost = "127.0.0.1";
+    public const string DefaultServerNetwork = "binderorleans";
+    public const string DefaultMemoryLimit = "2G";
+    public const double DefaultCpuLimit = 1.0;
+    public const long DefaultPidsLimit = 1024;
+
+    /// <summary>The <see cref="ServerNetwork"/> value that keeps the old behaviour: servers in the host's network.</summary>
+    public const string HostNetwork = "host";
+
+    /// <summary>The port a server listens on inside its own network; the engine publishes it on a loopback port.</summary>
+    public const int ContainerPort = 8888;
 
     /// <summary>
     /// <c>Docker:Host</c>: the engine endpoint, <c>unix:///path</c> or <c>tcp://host:port</c>.
@@ -20,7 +30,7 @@ public sealed class DockerOptions
     /// <summary><c>Docker:ApiVersion</c>: Engine API version used in every path (<c>/v1.41/…</c>). Default 1.41 (Docker 20.10).</summary>
     public string ApiVersion { get; set; } = DefaultApiVersion;
 
-    /// <summary><c>Docker:NetworkMode</c>: network mode of builds and launched servers. Default <c>host</c>.</summary>
+    /// <summary><c>Docker:NetworkMode</c>: network mode of builds (their <c>RUN</c> steps). Default <c>host</c>.</summary>
     public string NetworkMode { get; set; } = DefaultNetworkMode;
 
     /// <summary><c>Docker:WorkDirectory</c>: where checkouts are made (one temp folder per build, always deleted). Default: the system temp folder.</summary>
@@ -29,7 +39,28 @@ public sealed class DockerOptions
     /// <summary><c>Docker:Labels</c>: extra labels put on every image built and every container started (operators tag their resources with these).</summary>
     public Dictionary<string, string> Labels { get; set; } = new(StringComparer.Ordinal);
 
-    /// <summary><c>Docker:ServerIp</c>: address the notebook server listens on (<c>--ip</c>). Default <c>127.0.0.1</c>.</summary>
+    /// <summary>
+    /// <c>Docker:ServerNetwork</c>: the network launched servers join. Default <c>binderorleans</c>: a bridge network the
+    /// launcher creates when missing; a server listens on port 8888 inside it and the engine publishes that on
+    /// <see cref="ServerIp"/>, so a notebook cannot reach services that listen on the host's loopback. Any existing
+    /// network name works the same way. <c>host</c> puts servers in the host's network (no isolation), listening on
+    /// <see cref="ServerIp"/> directly.
+    /// </summary>
+    public string ServerNetwork { get; set; } = DefaultServerNetwork;
+
+    /// <summary>
+    /// <c>Docker:MemoryLimit</c>: memory a server may use, swap included; past it the kernel kills the process that
+    /// allocates (BinderHub's <c>mem_limit</c>: bytes, or a number with K, M, G or T, powers of 1024). <c>0</c> = no limit. Default 2G.
+    /// </summary>
+    public string MemoryLimit { get; set; } = DefaultMemoryLimit;
+
+    /// <summary><c>Docker:CpuLimit</c>: CPU cores a server may use, fractions allowed (BinderHub's <c>cpu_limit</c>). <c>0</c> = no limit. Default 1.</summary>
+    public double CpuLimit { get; set; } = DefaultCpuLimit;
+
+    /// <summary><c>Docker:PidsLimit</c>: processes and threads a server may run (stops fork bombs). <c>0</c> = no limit. Default 1024.</summary>
+    public long PidsLimit { get; set; } = DefaultPidsLimit;
+
+    /// <summary><c>Docker:ServerIp</c>: the host address a server is reached on (published there, or listening there with <c>host</c>). Default <c>127.0.0.1</c>.</summary>
     public string ServerIp { get; set; } = DefaultServerIp;
 
     /// <summary><c>Docker:PublicHost</c>: host name put in the <c>ready</c> URL. Default <c>127.0.0.1</c>.</summary>
@@ -51,6 +82,9 @@ public sealed class DockerOptions
     /// <summary><c>Docker:CullIdleAfter</c>: launched servers idle longer than this are removed. Default 1 h.</summary>
     public TimeSpan CullIdleAfter { get; set; } = TimeSpan.FromHours(1);
 
-    /// <summary><c>Docker:CullInterval</c>: time between two culler passes. Default 5 min.</summary>
+    /// <summary><c>Docker:CullInterval</c>: time between two culler passes (servers, and build leftovers). Default 5 min.</summary>
     public TimeSpan CullInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary><see cref="MemoryLimit"/> in bytes (0 = none); null when it cannot be read.</summary>
+    public long? MemoryLimitBytes => ByteSize.TryParse(MemoryLimit, out var bytes) ? bytes : null;
 }

@@ -6,6 +6,9 @@ namespace BinderOrleans.Docker;
 /// <summary>Checks <see cref="DockerOptions"/> at start; every message names the key to fix.</summary>
 internal sealed class DockerOptionsValidator : IValidateOptions<DockerOptions>
 {
+    /// <summary>The engine refuses smaller memory limits.</summary>
+    private const long MinimumMemory = 6L << 20;
+
     public ValidateOptionsResult Validate(string? name, DockerOptions options)
     {
         var errors = new List<string>();
@@ -32,6 +35,22 @@ internal sealed class DockerOptionsValidator : IValidateOptions<DockerOptions>
         if (Uri.CheckHostName(options.PublicHost) == UriHostNameType.Unknown)
         {
             errors.Add($"Docker:PublicHost must be a host name or address (got '{options.PublicHost}').");
+        }
+        if (string.IsNullOrWhiteSpace(options.ServerNetwork))
+        {
+            errors.Add("Docker:ServerNetwork must name a network, e.g. binderorleans, or host.");
+        }
+        if (options.MemoryLimitBytes is not { } memory || (memory != 0 && memory < MinimumMemory))
+        {
+            errors.Add($"Docker:MemoryLimit must be 0 or at least 6M, as bytes or with K, M, G or T, e.g. 2G (got '{options.MemoryLimit}').");
+        }
+        if (options.CpuLimit < 0 || double.IsNaN(options.CpuLimit) || (options.CpuLimit > 0 && options.CpuLimit < 0.01))
+        {
+            errors.Add($"Docker:CpuLimit must be 0 (no limit) or at least 0.01 cores (got {options.CpuLimit.ToString(System.Globalization.CultureInfo.InvariantCulture)}).");
+        }
+        if (options.PidsLimit < 0)
+        {
+            errors.Add($"Docker:PidsLimit must be 0 (no limit) or positive (got {options.PidsLimit}).");
         }
         if (options.LaunchTimeout <= TimeSpan.Zero)
         {

@@ -28,7 +28,7 @@ public static class DockerServiceCollectionExtensions
         services.AddOptions<DockerOptions>().BindConfiguration(DockerOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DockerOptions>, DockerOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(sp => DockerEngineClient.Create(sp.GetRequiredService<IOptions<DockerOptions>>().Value));
+        services.TryAddSingleton(sp => DockerClientFactory.Create(sp.GetRequiredService<IOptions<DockerOptions>>().Value));
         services.TryAddSingleton(_ => NotebookStatusClient.Create());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IBinderHealthCheck, DockerEngineHealthCheck>());
 
@@ -37,6 +37,8 @@ public static class DockerServiceCollectionExtensions
             services.TryAddSingleton<GitFetcher>();
             services.TryAddSingleton<BasePythonProbe>();
             services.TryAddSingleton<IImageBuilder, DockerImageBuilder>();
+            services.TryAddSingleton<BuildLeftoversCleaner>();
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, BuildLeftoversCleaner>(sp => sp.GetRequiredService<BuildLeftoversCleaner>()));
         }
         if (!string.Equals(configuration["Registry:Enabled"], "true", StringComparison.OrdinalIgnoreCase))
         {

@@ -1,5 +1,6 @@
 using BinderOrleans.Docker;
 using BinderOrleans.Docker.Engine;
+using Docker.DotNet;
 
 namespace BinderOrleans.Testing;
 
@@ -16,7 +17,7 @@ public sealed class DockerSandbox : IAsyncDisposable
     {
         RunId = Guid.NewGuid().ToString("N")[..12];
         WorkDirectory = Directory.CreateTempSubdirectory("binder-test-work-").FullName;
-        Engine = DockerEngineClient.Create(new DockerOptions());
+        Engine = DockerClientFactory.Create(new DockerOptions());
     }
 
     /// <summary>Value of <see cref="LabelKey"/> for this run.</summary>
@@ -25,16 +26,20 @@ public sealed class DockerSandbox : IAsyncDisposable
     /// <summary><c>key=value</c>, as engine label filters take it.</summary>
     public string Label => $"{LabelKey}={RunId}";
 
+    /// <summary>The network this run's servers join (<c>Docker:ServerNetwork</c>); removed at the end.</summary>
+    public string Network => "binderorleans-test-" + RunId;
+
     /// <summary>Where the backend makes its checkouts; empty again after every build.</summary>
     public string WorkDirectory { get; }
 
-    internal DockerEngineClient Engine { get; }
+    internal IDockerClient Engine { get; }
 
     /// <summary>The configuration keys that put the backend in this sandbox.</summary>
     public Dictionary<string, string?> Settings() => new()
     {
         [$"Docker:Labels:{LabelKey}"] = RunId,
         ["Docker:WorkDirectory"] = WorkDirectory,
+        ["Docker:ServerNetwork"] = Network,
     };
 
     /// <summary>Ids of this run's containers (running or not), optionally narrowed by more label filters.</summary>
@@ -42,21 +47,22 @@ public sealed class DockerSandbox : IAsyncDisposable
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var containers = await Engine.ListContainersAsync([Label, .. moreLabels], all: true, timeout.Token).ConfigureAwait(false);
-        return containers.Select(c => c.Id).ToList();
+        return containers.Select(c => c.ID).ToList();
     }
 
     /// <summary>Files and folders left in <see cref="WorkDirectory"/>.</summary>
     public string[] LeftoverWork() => Directory.GetFileSystemEntries(WorkDirectory);
 
-    /// <summary>Removes this run's containers, then its images (tagged ones first, so their untagged parents go with them).</summary>
+    /// <summary>Removes this run's containers and networks, then its images (tagged ones first, so their untagged parents go with them).</summary>
     public async Task CleanUpAsync()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         var ct = timeout.Token;
         foreach (var container in await Engine.ListContainersAsync([Label], all: true, ct).ConfigureAwait(false))
         {
-            await Engine.RemoveContainerAsync(container.Id, force: true, ct).ConfigureAwait(false);
+            await Engine.RemoveContainerIfExistsAsync(container.ID, ct).ConfigureAwait(false);
         }
+        await Engine.RemoveNetworksAsync([Label], ct).ConfigureAwait(false);
         // Intermediate images of generated Dockerfiles carry the label too; a few passes take children before parents.
         for (var pass = 0; pass < 5; pass++)
         {
@@ -66,7 +72,7 @@ public sealed class DockerSandbox : IAsyncDisposable
             {
                 try
                 {
-                    await Engine.RemoveImageAsync(image.Id, force: true, ct).ConfigureAwait(false);
+                    await Engine.RemoveImageIfExistsAsync(image.ID, force: true, ct).ConfigureAwait(false);
                 }
                 catch (DockerEngineException ex) when (ex.StatusCode == System.Net.HttpStatusCode.Conflict)
                 {
@@ -79,6 +85,7 @@ public sealed class DockerSandbox : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await CleanUpAsync().ConfigureAwait(false);
+        Engine.Dispose();
         try
         {
             Directory.Delete(WorkDirectory, recursive: true);

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 using BinderOrleans.Docker.Engine;
+using Docker.DotNet;
+using Docker.DotNet.Models;
 using Microsoft.Extensions.Options;
 
 namespace BinderOrleans.Docker.Building;
@@ -9,7 +11,7 @@ namespace BinderOrleans.Docker.Building;
 /// Finds which Python the base image has, by running <c>python3</c> in a short-lived container (removed afterwards).
 /// The answer is cached per image id. Used to refuse a <c>runtime.txt</c> the base image cannot honour.
 /// </summary>
-internal sealed partial class BasePythonProbe(DockerEngineClient engine, IOptions<DockerOptions> options)
+internal sealed partial class BasePythonProbe(IDockerClient engine, IOptions<DockerOptions> options)
 {
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(60);
     private readonly ConcurrentDictionary<string, string> _versions = new(StringComparer.Ordinal);
@@ -20,21 +22,21 @@ internal sealed partial class BasePythonProbe(DockerEngineClient engine, IOption
         if (_versions.TryGetValue(imageId, out var cached)) return (cached, null);
 
         var labels = new Dictionary<string, string>(options.Value.Labels, StringComparer.Ordinal) { [DockerLabels.Probe] = "python-version" };
-        var id = await engine.CreateContainerAsync(new ContainerCreateRequest
+        var id = await engine.CreateContainerAsync(new CreateContainerParameters
         {
             Image = imageId,
             Entrypoint = ["python3", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
             Cmd = [],
             Labels = labels,
-            HostConfig = new ContainerCreateRequest.HostConfigSection { NetworkMode = "none" },
-        }, null, cancellationToken).ConfigureAwait(false);
+            HostConfig = new HostConfig { NetworkMode = "none" },
+        }, cancellationToken).ConfigureAwait(false);
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(ProbeTimeout);
             await engine.StartContainerAsync(id, timeout.Token).ConfigureAwait(false);
             var exit = await engine.WaitContainerAsync(id, timeout.Token).ConfigureAwait(false);
-            var output = (await engine.GetContainerLogsAsync(id, 20, timeout.Token).ConfigureAwait(false) ?? "").Trim();
+            var output = (await engine.TailLogsAsync(id, 20, timeout.Token).ConfigureAwait(false) ?? "").Trim();
             if (exit != 0 || !Version().IsMatch(output))
             {
                 return (null, $"python3 does not run in the base image (exit code {exit}): {output}");
@@ -45,7 +47,7 @@ internal sealed partial class BasePythonProbe(DockerEngineClient engine, IOption
         finally
         {
             using var cleanup = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            await engine.RemoveContainerAsync(id, force: true, cleanup.Token).ConfigureAwait(false);
+            await engine.RemoveContainerIfExistsAsync(id, cleanup.Token).ConfigureAwait(false);
         }
     }
 

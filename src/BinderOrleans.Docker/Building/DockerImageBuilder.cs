@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
 using BinderOrleans.Core.Events;
@@ -5,6 +6,8 @@ using BinderOrleans.Core.Options;
 using BinderOrleans.Core.Ports;
 using BinderOrleans.Docker.Buildpacks;
 using BinderOrleans.Docker.Engine;
+using Docker.DotNet;
+using Docker.DotNet.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -18,14 +21,17 @@ namespace BinderOrleans.Docker.Building;
 /// </summary>
 internal sealed partial class DockerImageBuilder : IImageBuilder
 {
-    private readonly DockerEngineClient _engine;
+    /// <summary>The <c>status_code</c> of a build failed because the engine went away: not the repository's fault, worth retrying.</summary>
+    public const int EngineUnavailableStatus = 503;
+
+    private readonly IDockerClient _engine;
     private readonly GitFetcher _git;
     private readonly BasePythonProbe _python;
     private readonly DockerOptions _docker;
     private readonly BuildOptions _build;
     private readonly ILogger _logger;
 
-    public DockerImageBuilder(DockerEngineClient engine, GitFetcher git, BasePythonProbe python, IOptions<DockerOptions> docker,
+    public DockerImageBuilder(IDockerClient engine, GitFetcher git, BasePythonProbe python, IOptions<DockerOptions> docker,
         IOptions<BuildOptions> build, ILogger<DockerImageBuilder> logger)
     {
         _engine = engine;
@@ -38,7 +44,7 @@ internal sealed partial class DockerImageBuilder : IImageBuilder
 
     public async IAsyncEnumerable<BinderEvent> BuildAsync(BuildRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var work = CreateWorkDirectory();
+        var work = BuildWorkDirectory.Create(_docker.WorkDirectory);
         BinderEvent? failed = null;
         try
         {
@@ -54,15 +60,15 @@ internal sealed partial class DockerImageBuilder : IImageBuilder
         }
         finally
         {
-            DeleteWorkDirectory(work);
+            CleanUp(work, engineLost: failed?.StatusCode == EngineUnavailableStatus);
         }
         // Reported only once the checkout is gone: whoever sees the end of the stream sees nothing left behind.
         if (failed is not null) yield return failed;
     }
 
-    private async IAsyncEnumerable<BinderEvent> BuildInAsync(BuildRequest request, string work, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<BinderEvent> BuildInAsync(BuildRequest request, BuildWorkDirectory work, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var checkout = Path.Combine(work, "repo");
+        var checkout = work.Checkout;
         string? failure = null;
         await foreach (var line in _git.FetchAsync(request.RepoUrl, request.ResolvedRef, checkout, request.GitCredentials, cancellationToken).ConfigureAwait(false))
         {
@@ -90,46 +96,81 @@ internal sealed partial class DockerImageBuilder : IImageBuilder
         LogBuildPack(request.ImageName, plan.BuildPackName);
         yield return BinderEvent.Of(BinderPhase.Building, $"Using {plan.BuildPackName} builder");
 
-        var (prepared, prepareError) = await PrepareAsync(plan, checkout, request, cancellationToken).ConfigureAwait(false);
+        var (prepared, prepareError, prepareStatus) = await PrepareAsync(plan, checkout, request, cancellationToken).ConfigureAwait(false);
         if (prepared is null)
         {
             LogBuildFailed(request.ImageName, prepareError!);
-            yield return BinderEvent.Failed($"Error during build: {prepareError}");
+            yield return BinderEvent.Failed($"Error during build: {prepareError}", prepareStatus);
             yield break;
         }
 
         var (context, parameters) = prepared.Value;
         var lines = new LineAssembler();
         string? buildError;
-        await using (var reader = new EngineMessageReader(_engine.BuildImageAsync(context.ToHttpContent(), parameters, cancellationToken), cancellationToken))
+        var engineLost = false;
+        await using (var tar = new ContextPipe(context, cancellationToken))
+        await using (var reader = new EngineMessageReader(_engine.BuildImageAsync(tar.Reader, parameters, cancellationToken), cancellationToken))
         {
             while (await reader.ReadAsync().ConfigureAwait(false))
             {
                 var message = reader.Current;
                 foreach (var text in lines.Add(Describe(message)))
                 {
+                    work.Observe(text);
                     yield return BinderEvent.Of(BinderPhase.Building, text);
                 }
             }
             buildError = reader.Error;
+            engineLost = reader.EngineLost;
         }
         if (lines.Flush() is { } rest) yield return BinderEvent.Of(BinderPhase.Building, rest);
 
-        if (buildError is null && await _engine.InspectImageAsync(request.ImageName, cancellationToken).ConfigureAwait(false) is null)
+        if (buildError is null)
         {
-            buildError = $"the engine finished without producing {request.ImageName}";
+            // A stream that simply stops is what a killed engine can look like too: the image tells.
+            (buildError, engineLost) = await CheckBuiltAsync(request.ImageName, cancellationToken).ConfigureAwait(false);
         }
         if (buildError is not null)
         {
             LogBuildFailed(request.ImageName, buildError);
-            yield return BinderEvent.Failed($"Error during build: {buildError.TrimEnd()}");
+            // The engine's own messages name it (its Docker:Host), so the user can tell its loss from the repository's fault.
+            yield return BinderEvent.Failed($"Error during build: {buildError.TrimEnd()}", engineLost ? EngineUnavailableStatus : null);
             yield break;
         }
         LogBuilt(request.ImageName);
     }
 
+    /// <summary>Null when the engine has the image; else why not, and whether the engine itself is gone.</summary>
+    private async Task<(string? Error, bool EngineLost)> CheckBuiltAsync(string imageName, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _engine.FindImageAsync(imageName, cancellationToken).ConfigureAwait(false) is null
+                ? ($"the engine finished without producing {imageName}", false)
+                : (null, false);
+        }
+        catch (DockerEngineException ex)
+        {
+            return (ex.Message, ex.Unavailable);
+        }
+    }
+
     /// <summary>Turns the plan into a tar context and build parameters; errors are messages for the user.</summary>
-    private async Task<((BuildContext Context, ImageBuildParameters Parameters)? Prepared, string? Error)> PrepareAsync(
+    private async Task<((BuildContext Context, ImageBuildParameters Parameters)? Prepared, string? Error, int? Status)> PrepareAsync(
+        BuildPlan plan, string checkout, BuildRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var (prepared, error) = await PrepareCoreAsync(plan, checkout, request, cancellationToken).ConfigureAwait(false);
+            return (prepared, error, null);
+        }
+        catch (DockerEngineException ex)
+        {
+            return (null, ex.Message, ex.Unavailable ? EngineUnavailableStatus : null);
+        }
+    }
+
+    private async Task<((BuildContext Context, ImageBuildParameters Parameters)? Prepared, string? Error)> PrepareCoreAsync(
         BuildPlan plan, string checkout, BuildRequest request, CancellationToken cancellationToken)
     {
         var repoLabels = new SortedDictionary<string, string>(StringComparer.Ordinal)
@@ -159,14 +200,14 @@ internal sealed partial class DockerImageBuilder : IImageBuilder
                 break;
 
             case BuildPlan.Python python:
-                var baseImage = await _engine.InspectImageAsync(_build.BaseImage, cancellationToken).ConfigureAwait(false);
+                var baseImage = await _engine.FindImageAsync(_build.BaseImage, cancellationToken).ConfigureAwait(false);
                 if (baseImage is null)
                 {
                     return (null, $"the base image {_build.BaseImage} (Build:BaseImage) is not in the Docker engine.");
                 }
                 if (python.PythonVersion is { } wanted)
                 {
-                    var (available, probeError) = await _python.GetVersionAsync(baseImage.Id, cancellationToken).ConfigureAwait(false);
+                    var (available, probeError) = await _python.GetVersionAsync(baseImage.ID, cancellationToken).ConfigureAwait(false);
                     if (available is null) return (null, probeError);
                     if (!BasePythonProbe.Satisfies(available, wanted))
                     {
@@ -183,8 +224,13 @@ internal sealed partial class DockerImageBuilder : IImageBuilder
                 return (null, $"no renderer for {plan.BuildPackName}.");
         }
 
-        var parameters = new ImageBuildParameters(request.ImageName, dockerfilePath)
+        var parameters = new ImageBuildParameters
         {
+            Tags = [request.ImageName],
+            Dockerfile = dockerfilePath,
+            Remove = true,
+            // Intermediate containers go also when a step fails or the build is cancelled.
+            ForceRemove = true,
             Labels = labels,
             BuildArgs = buildArgs,
             NetworkMode = _docker.NetworkMode,
@@ -203,48 +249,39 @@ internal sealed partial class DockerImageBuilder : IImageBuilder
         return DockerIgnore.Empty;
     }
 
-    /// <summary>The text a progress line shows: build output as is; pull progress as <c>id: status progress</c>.</summary>
-    private static string Describe(JsonMessage message)
+    /// <summary>The text a progress line shows: build output as is; pull progress as <c>id: status current/total</c>.</summary>
+    private static string Describe(JSONMessage message)
     {
         if (message.Stream is { } stream) return stream;
         if (message.Status is { } status)
         {
             var sb = new StringBuilder();
-            if (message.Id is { Length: > 0 } id) sb.Append(id).Append(": ");
+            if (message.ID is { Length: > 0 } id) sb.Append(id).Append(": ");
             sb.Append(status);
-            if (message.Progress is { Length: > 0 } progress) sb.Append(' ').Append(progress);
+            if (message.Progress is { Current: { } current, Total: > 0 and var total })
+            {
+                sb.Append(' ').Append(current.ToString(CultureInfo.InvariantCulture)).Append('/').Append(total.ToString(CultureInfo.InvariantCulture));
+            }
             return sb.Append('\n').ToString();
         }
         return "";
     }
 
-    private string CreateWorkDirectory()
+    /// <summary>
+    /// The folder goes; after a lost engine only its record of intermediate containers and images stays, for
+    /// <see cref="BuildLeftoversCleaner"/> to act on once the engine is back (the engine's own <c>forcerm</c> did not run).
+    /// </summary>
+    private void CleanUp(BuildWorkDirectory work, bool engineLost)
     {
-        if (_docker.WorkDirectory.Length == 0) return Directory.CreateTempSubdirectory("binder-build-").FullName;
-        Directory.CreateDirectory(_docker.WorkDirectory);
-        var path = Path.Combine(_docker.WorkDirectory, "binder-build-" + Path.GetRandomFileName().Replace(".", "", StringComparison.Ordinal));
-        Directory.CreateDirectory(path);
-        return path;
-    }
-
-    private void DeleteWorkDirectory(string path)
-    {
-        for (var attempt = 1; ; attempt++)
+        try
         {
-            try
-            {
-                if (Directory.Exists(path)) Directory.Delete(path, recursive: true);
-                return;
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                if (attempt >= 3)
-                {
-                    LogCleanupFailed(ex, path);
-                    return;
-                }
-                Thread.Sleep(100 * attempt);
-            }
+            if (engineLost) work.KeepRecordOnly();
+            else work.Delete();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            work.Dispose();
+            LogCleanupFailed(ex, work.Path);
         }
     }
 

@@ -1,12 +1,10 @@
-using System.Net.Sockets;
-
 namespace BinderOrleans.Docker.Engine;
 
-/// <summary>Where the engine listens: a unix socket or a plain TCP address (<c>Docker:Host</c>).</summary>
+/// <summary>Where the engine listens (<c>Docker:Host</c>): a unix socket or a plain TCP address, checked at start.</summary>
 internal sealed record DockerEndpoint(string? SocketPath, Uri? TcpAddress)
 {
-    /// <summary>The base address requests use; over a socket the host name is only a placeholder.</summary>
-    public Uri BaseAddress => TcpAddress ?? new Uri("http://docker.sock/");
+    /// <summary>The address Docker.DotNet takes: <c>unix:///path</c> or <c>tcp://host:port</c>.</summary>
+    public Uri Uri => SocketPath is { } path ? new Uri("unix://" + path) : new UriBuilder("tcp", TcpAddress!.Host, TcpAddress.Port).Uri;
 
     public static bool TryParse(string host, out DockerEndpoint endpoint, out string error)
     {
@@ -36,34 +34,5 @@ internal sealed record DockerEndpoint(string? SocketPath, Uri? TcpAddress)
         }
         error = $"expected unix:///path or tcp://host:port (got '{host}'); TLS endpoints are not supported.";
         return false;
-    }
-
-    /// <summary>The handler that reaches the engine; for a socket every connection is a new unix-domain stream.</summary>
-    public SocketsHttpHandler CreateHandler()
-    {
-        var handler = new SocketsHttpHandler
-        {
-            UseProxy = false,
-            AllowAutoRedirect = false,
-            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
-        };
-        if (SocketPath is { } path)
-        {
-            handler.ConnectCallback = async (_, ct) =>
-            {
-                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                try
-                {
-                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), ct).ConfigureAwait(false);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            };
-        }
-        return handler;
     }
 }

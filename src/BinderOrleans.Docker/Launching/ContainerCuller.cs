@@ -1,5 +1,7 @@
 using System.Globalization;
 using BinderOrleans.Docker.Engine;
+using Docker.DotNet;
+using Docker.DotNet.Models;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -19,13 +21,13 @@ internal sealed partial class ContainerCuller : BackgroundService
     /// <summary>An exited server is left alone this long, so a launcher reading its log to report the failure gets it first.</summary>
     internal static readonly TimeSpan ExitedGrace = TimeSpan.FromMinutes(1);
 
-    private readonly DockerEngineClient _engine;
+    private readonly IDockerClient _engine;
     private readonly NotebookStatusClient _status;
     private readonly DockerOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public ContainerCuller(DockerEngineClient engine, NotebookStatusClient status, IOptions<DockerOptions> options, TimeProvider time,
+    public ContainerCuller(IDockerClient engine, NotebookStatusClient status, IOptions<DockerOptions> options, TimeProvider time,
         ILogger<ContainerCuller> logger)
     {
         _engine = engine;
@@ -46,7 +48,7 @@ internal sealed partial class ContainerCuller : BackgroundService
                 {
                     await CullOnceAsync(stoppingToken).ConfigureAwait(false);
                 }
-                catch (Exception ex) when (ex is DockerEngineException or IOException or HttpRequestException)
+                catch (DockerEngineException ex)
                 {
                     LogPassFailed(ex);
                 }
@@ -73,36 +75,36 @@ internal sealed partial class ContainerCuller : BackgroundService
                 _ => null,
             };
             if (reason is null) continue;
-            await _engine.RemoveContainerAsync(container.Id, force: true, cancellationToken).ConfigureAwait(false);
-            LogCulled(container.Names?.FirstOrDefault() ?? container.Id, reason);
-            removed.Add(container.Id);
+            await _engine.RemoveContainerIfExistsAsync(container.ID, cancellationToken).ConfigureAwait(false);
+            LogCulled(container.Names?.FirstOrDefault() ?? container.ID, reason);
+            removed.Add(container.ID);
         }
         return removed;
     }
 
-    private async Task<string?> ExitedReasonAsync(ContainerSummary container, CancellationToken cancellationToken)
+    private async Task<string?> ExitedReasonAsync(ContainerListResponse container, CancellationToken cancellationToken)
     {
-        var inspect = await _engine.InspectContainerAsync(container.Id, cancellationToken).ConfigureAwait(false);
+        var inspect = await _engine.FindContainerAsync(container.ID, cancellationToken).ConfigureAwait(false);
         if (inspect is null) return null;
-        var finished = inspect.State?.FinishedAt is { Year: > 1 } at ? at : CreatedAt(container);
+        var finished = FinishedAt(inspect.State) ?? CreatedAt(container);
         return _time.GetUtcNow() - finished > ExitedGrace ? $"it exited (code {inspect.State?.ExitCode})" : null;
     }
 
-    private async Task<string?> IdleReasonAsync(ContainerSummary container, CancellationToken cancellationToken)
+    private async Task<string?> IdleReasonAsync(ContainerListResponse container, CancellationToken cancellationToken)
     {
         var lastActivity = await LastActivityAsync(container, cancellationToken).ConfigureAwait(false) ?? CreatedAt(container);
         var idle = _time.GetUtcNow() - lastActivity;
         return idle > _options.CullIdleAfter ? $"it was idle for {idle.TotalMinutes:0} min" : null;
     }
 
-    private async Task<DateTimeOffset?> LastActivityAsync(ContainerSummary container, CancellationToken cancellationToken)
+    private async Task<DateTimeOffset?> LastActivityAsync(ContainerListResponse container, CancellationToken cancellationToken)
     {
-        if (container.Labels?.GetValueOrDefault(DockerLabels.LaunchPort) is not { } portText
+        if (DockerLabels.Get(container.Labels, DockerLabels.LaunchPort) is not { } portText
             || !int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out var port))
         {
             return null;
         }
-        var inspect = await _engine.InspectContainerAsync(container.Id, cancellationToken).ConfigureAwait(false);
+        var inspect = await _engine.FindContainerAsync(container.ID, cancellationToken).ConfigureAwait(false);
         var token = inspect?.Args?.FirstOrDefault(a => a.StartsWith(TokenArgument, StringComparison.Ordinal))?[TokenArgument.Length..];
         if (token is null) return null;
         var host = _options.ServerIp is "0.0.0.0" or "::" ? "127.0.0.1" : _options.ServerIp;
@@ -110,11 +112,18 @@ internal sealed partial class ContainerCuller : BackgroundService
         return status?.LastActivity;
     }
 
-    private static DateTimeOffset CreatedAt(ContainerSummary container) =>
-        container.Labels?.GetValueOrDefault(DockerLabels.LaunchCreated) is { } text
+    private static DateTimeOffset CreatedAt(ContainerListResponse container) =>
+        DockerLabels.Get(container.Labels, DockerLabels.LaunchCreated) is { } text
         && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var created)
             ? created
-            : DateTimeOffset.FromUnixTimeSeconds(container.Created);
+            : new DateTimeOffset(DateTime.SpecifyKind(container.Created, DateTimeKind.Utc));
+
+    /// <summary>When the container stopped; null when the engine does not say (its zero time is year 1).</summary>
+    private static DateTimeOffset? FinishedAt(State? state) =>
+        state?.FinishedAt is { Length: > 0 } text
+        && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at) && at.Year > 1
+            ? at
+            : null;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Removed server {Container}: {Reason}")]
     private partial void LogCulled(string container, string reason);

@@ -4,6 +4,8 @@ using BinderOrleans.Core.Events;
 using BinderOrleans.Core.Ports;
 using BinderOrleans.Docker.Engine;
 using BinderOrleans.Docker.Registry;
+using Docker.DotNet;
+using Docker.DotNet.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -21,17 +23,21 @@ internal sealed partial class DockerLauncher : ILauncher
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(5);
     private const int PortAttempts = 3;
     private const int LogTail = 30;
+    private static readonly string ContainerPortText = DockerOptions.ContainerPort.ToString(CultureInfo.InvariantCulture);
+    private static readonly string ContainerPortKey = ContainerPortText + "/tcp";
 
-    private readonly DockerEngineClient _engine;
+    private readonly IDockerClient _engine;
     private readonly NotebookStatusClient _status;
     private readonly DockerOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly IImagePuller? _puller;
+    private readonly ServerNetwork _network;
 
-    public DockerLauncher(DockerEngineClient engine, NotebookStatusClient status, IOptions<DockerOptions> options, TimeProvider time,
+    public DockerLauncher(IDockerClient engine, NotebookStatusClient status, IOptions<DockerOptions> options, TimeProvider time,
         ILogger<DockerLauncher> logger, IImagePuller? puller = null)
     {
+        _network = new ServerNetwork(engine, options.Value);
         _puller = puller;
         _engine = engine;
         _status = status;
@@ -68,6 +74,12 @@ internal sealed partial class DockerLauncher : ILauncher
             for (var attempt = 1; ; attempt++)
             {
                 var (started, startError) = await StartServerAsync(request, token, cancellationToken).ConfigureAwait(false);
+                // With a published port the engine itself finds the port taken: try another one.
+                if (started is null && attempt < PortAttempts && IsPortTaken(startError!))
+                {
+                    yield return BinderEvent.Of(BinderPhase.Launching, "The port was taken; retrying on another port...");
+                    continue;
+                }
                 if (started is null)
                 {
                     LogLaunchFailed(request.ImageName, startError!);
@@ -124,7 +136,7 @@ internal sealed partial class DockerLauncher : ILauncher
                 await RemoveQuietlyAsync(server.Id).ConfigureAwait(false);
                 server = null;
                 // Another process may have taken the port between our check and the server's bind: try another one.
-                if (attempt < PortAttempts && logs.Contains("already in use", StringComparison.OrdinalIgnoreCase))
+                if (attempt < PortAttempts && IsPortTaken(logs))
                 {
                     yield return BinderEvent.Of(BinderPhase.Launching, "The port was taken; retrying on another port...");
                     continue;
@@ -141,8 +153,13 @@ internal sealed partial class DockerLauncher : ILauncher
         }
     }
 
+    private static bool IsPortTaken(string text) =>
+        text.Contains("already in use", StringComparison.OrdinalIgnoreCase) || text.Contains("already allocated", StringComparison.OrdinalIgnoreCase);
+
     private async Task<(Server? Server, string? Error)> StartServerAsync(LaunchRequest request, string token, CancellationToken cancellationToken)
     {
+        if (await _network.EnsureAsync(cancellationToken).ConfigureAwait(false) is { } networkError) return (null, networkError);
+        var hostNetwork = _network.IsHost;
         var port = LoopbackPorts.FindFree(_options.ServerIp);
         var launchId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6));
         var name = "binder-" + launchId;
@@ -158,8 +175,9 @@ internal sealed partial class DockerLauncher : ILauncher
         List<string> command =
         [
             .. _options.ServerCommand.Count > 0 ? _options.ServerCommand : DockerOptions.DefaultServerCommand,
-            $"--ip={_options.ServerIp}",
-            $"--port={portText}",
+            // In its own network the server listens on every address of its container; the engine publishes the port.
+            $"--ip={(hostNetwork ? _options.ServerIp : "0.0.0.0")}",
+            $"--port={(hostNetwork ? portText : ContainerPortText)}",
             $"--NotebookApp.token={token}",
             $"--ServerApp.token={token}",
             "--NotebookApp.port_retries=0",
@@ -167,8 +185,9 @@ internal sealed partial class DockerLauncher : ILauncher
             "--NotebookApp.open_browser=False",
             "--ServerApp.open_browser=False",
         ];
-        var body = new ContainerCreateRequest
+        var body = new CreateContainerParameters
         {
+            Name = name,
             Image = request.ImageName,
             Cmd = command,
             Labels = labels,
@@ -181,13 +200,14 @@ internal sealed partial class DockerLauncher : ILauncher
                 $"BINDER_REQUEST={request.BinderRequest}",
                 $"BINDER_CLIENT_IP={request.ClientIp}",
             ],
-            HostConfig = new ContainerCreateRequest.HostConfigSection { NetworkMode = _options.NetworkMode },
+            ExposedPorts = hostNetwork ? null : new Dictionary<string, EmptyStruct> { [ContainerPortKey] = default },
+            HostConfig = ServerHostConfig(hostNetwork, portText),
         };
 
         string id;
         try
         {
-            id = await _engine.CreateContainerAsync(body, name, cancellationToken).ConfigureAwait(false);
+            id = await _engine.CreateContainerAsync(body, cancellationToken).ConfigureAwait(false);
         }
         catch (DockerEngineException ex)
         {
@@ -207,13 +227,41 @@ internal sealed partial class DockerLauncher : ILauncher
         return (new Server(id, name, port, ServerUrl(localHost, port), ServerUrl(_options.PublicHost, port)), null);
     }
 
+    /// <summary>
+    /// What keeps a server from harming the host: its own network (published on <c>Docker:ServerIp</c> only), memory
+    /// with no swap beyond it, CPU and process limits, no capabilities and no way to gain privileges (setuid binaries
+    /// do not elevate). A Jupyter server needs none of them.
+    /// </summary>
+    private HostConfig ServerHostConfig(bool hostNetwork, string hostPort)
+    {
+        var memory = _options.MemoryLimitBytes ?? 0;
+        var config = new HostConfig
+        {
+            NetworkMode = _options.ServerNetwork,
+            Memory = memory,
+            MemorySwap = memory,
+            NanoCPUs = (long)Math.Round(_options.CpuLimit * 1e9),
+            PidsLimit = _options.PidsLimit > 0 ? _options.PidsLimit : null,
+            CapDrop = ["ALL"],
+            SecurityOpt = ["no-new-privileges"],
+        };
+        if (!hostNetwork)
+        {
+            config.PortBindings = new Dictionary<string, IList<PortBinding>>
+            {
+                [ContainerPortKey] = [new PortBinding { HostIP = _options.ServerIp, HostPort = hostPort }],
+            };
+        }
+        return config;
+    }
+
     private static Uri ServerUrl(string host, int port) => new UriBuilder(Uri.UriSchemeHttp, host, port, "/").Uri;
 
-    private async Task<(ImageInspect? Image, string? Error)> InspectImageAsync(string name, CancellationToken cancellationToken)
+    private async Task<(ImageInspectResponse? Image, string? Error)> InspectImageAsync(string name, CancellationToken cancellationToken)
     {
         try
         {
-            return await _engine.InspectImageAsync(name, cancellationToken).ConfigureAwait(false) is { } image
+            return await _engine.FindImageAsync(name, cancellationToken).ConfigureAwait(false) is { } image
                 ? (image, null)
                 : (null, "the image is not in the Docker engine.");
         }
@@ -224,16 +272,16 @@ internal sealed partial class DockerLauncher : ILauncher
     }
 
     /// <summary>The container's state; null when it is gone. An engine hiccup counts as still running (the timeout still applies).</summary>
-    private async Task<ContainerInspect.ContainerState?> InspectStateAsync(string id, CancellationToken cancellationToken)
+    private async Task<State?> InspectStateAsync(string id, CancellationToken cancellationToken)
     {
         try
         {
-            var container = await _engine.InspectContainerAsync(id, cancellationToken).ConfigureAwait(false);
-            return container is null ? null : container.State ?? new ContainerInspect.ContainerState { Running = true };
+            var container = await _engine.FindContainerAsync(id, cancellationToken).ConfigureAwait(false);
+            return container is null ? null : container.State ?? new State { Running = true };
         }
         catch (DockerEngineException)
         {
-            return new ContainerInspect.ContainerState { Running = true };
+            return new State { Running = true };
         }
     }
 
@@ -242,9 +290,9 @@ internal sealed partial class DockerLauncher : ILauncher
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         try
         {
-            return await _engine.GetContainerLogsAsync(id, LogTail, timeout.Token).ConfigureAwait(false) ?? "";
+            return await _engine.TailLogsAsync(id, LogTail, timeout.Token).ConfigureAwait(false) ?? "";
         }
-        catch (Exception ex) when (ex is DockerEngineException or OperationCanceledException or IOException)
+        catch (Exception ex) when (ex is DockerEngineException or OperationCanceledException)
         {
             return "";
         }
@@ -256,7 +304,7 @@ internal sealed partial class DockerLauncher : ILauncher
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         try
         {
-            await _engine.RemoveContainerAsync(id, force: true, timeout.Token).ConfigureAwait(false);
+            await _engine.RemoveContainerIfExistsAsync(id, timeout.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is DockerEngineException or OperationCanceledException)
         {

@@ -1,5 +1,7 @@
 using BinderOrleans.Core.Quota;
 using BinderOrleans.Docker.Engine;
+using Docker.DotNet;
+using Docker.DotNet.Models;
 using Microsoft.Extensions.Options;
 
 namespace BinderOrleans.Docker.Quota;
@@ -11,10 +13,10 @@ namespace BinderOrleans.Docker.Quota;
 /// </summary>
 internal sealed class DockerRunningServers : IRunningServers
 {
-    private readonly DockerEngineClient _engine;
+    private readonly IDockerClient _engine;
     private readonly DockerOptions _options;
 
-    public DockerRunningServers(DockerEngineClient engine, IOptions<DockerOptions> options)
+    public DockerRunningServers(IDockerClient engine, IOptions<DockerOptions> options)
     {
         _engine = engine;
         _options = options.Value;
@@ -24,19 +26,19 @@ internal sealed class DockerRunningServers : IRunningServers
     {
         var filters = new List<string> { DockerLabels.Launch };
         filters.AddRange(_options.Labels.Select(l => $"{l.Key}={l.Value}"));
-        List<ContainerSummary> containers;
+        IList<ContainerListResponse> containers;
         try
         {
             containers = await _engine.ListContainersAsync(filters, all: true, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is DockerEngineException or HttpRequestException or IOException)
+        catch (DockerEngineException ex)
         {
             return RunningServerList.Failed($"listing containers: {ex.Message}");
         }
         // "created" is a launch between create and start; exited or dead servers wait for the culler and do not count.
         return new RunningServerList(containers
             .Where(c => c.State is "created" or "running" or "restarting" or "paused")
-            .Select(c => c.Labels?.GetValueOrDefault(DockerLabels.LaunchImage) ?? c.Image)
+            .Select(c => DockerLabels.Get(c.Labels, DockerLabels.LaunchImage) ?? c.Image)
             .ToList());
     }
 }

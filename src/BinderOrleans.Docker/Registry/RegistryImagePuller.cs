@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using BinderOrleans.Core.Events;
 using BinderOrleans.Core.Registry;
 using BinderOrleans.Docker.Engine;
+using Docker.DotNet;
 using Microsoft.Extensions.Logging;
 
 namespace BinderOrleans.Docker.Registry;
@@ -15,11 +16,11 @@ internal sealed partial class RegistryImagePuller : IImagePuller
     private const string LayerDone = "Pull complete";
     private const string LayerPresent = "Already exists";
 
-    private readonly DockerEngineClient _engine;
+    private readonly IDockerClient _engine;
     private readonly RegistryEndpoint _endpoint;
     private readonly ILogger _logger;
 
-    public RegistryImagePuller(DockerEngineClient engine, RegistryEndpoint endpoint, ILogger<RegistryImagePuller> logger)
+    public RegistryImagePuller(IDockerClient engine, RegistryEndpoint endpoint, ILogger<RegistryImagePuller> logger)
     {
         _engine = engine;
         _endpoint = endpoint;
@@ -30,7 +31,7 @@ internal sealed partial class RegistryImagePuller : IImagePuller
     {
         try
         {
-            if (await _engine.InspectImageAsync(imageName, cancellationToken).ConfigureAwait(false) is not null) yield break;
+            if (await _engine.FindImageAsync(imageName, cancellationToken).ConfigureAwait(false) is not null) yield break;
         }
         catch (DockerEngineException)
         {
@@ -43,12 +44,12 @@ internal sealed partial class RegistryImagePuller : IImagePuller
         var (name, tag) = RegistryImageName.SplitTag(imageName);
         var layers = new Dictionary<string, bool>(StringComparer.Ordinal);
         string? error;
-        await using (var reader = new EngineMessageReader(_engine.PullImageAsync(name, tag, EngineRegistryAuth.Encode(_endpoint), cancellationToken), cancellationToken))
+        await using (var reader = new EngineMessageReader(_engine.PullImageAsync(name, tag, RegistryAuth.For(_endpoint), cancellationToken), cancellationToken))
         {
             while (await reader.ReadAsync().ConfigureAwait(false))
             {
                 var message = reader.Current;
-                if (message.Id is not { Length: > 0 } id || message.ProgressDetail is { Current: not null }) continue;
+                if (message.ID is not { Length: > 0 } id || message.Progress is { Current: not null }) continue;
                 var done = message.Status is LayerDone or LayerPresent;
                 var wasDone = layers.GetValueOrDefault(id);
                 layers[id] = wasDone || done;
@@ -61,7 +62,7 @@ internal sealed partial class RegistryImagePuller : IImagePuller
             error = reader.Error;
         }
 
-        if (error is null && await _engine.InspectImageAsync(imageName, cancellationToken).ConfigureAwait(false) is null)
+        if (error is null && await _engine.FindImageAsync(imageName, cancellationToken).ConfigureAwait(false) is null)
         {
             error = "the pull finished but the engine does not have the image";
         }

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using BinderOrleans.Core.Events;
 using BinderOrleans.Core.Registry;
 using BinderOrleans.Docker.Engine;
+using Docker.DotNet;
 using Microsoft.Extensions.Logging;
 
 namespace BinderOrleans.Docker.Registry;
@@ -13,12 +14,12 @@ namespace BinderOrleans.Docker.Registry;
 /// </summary>
 internal sealed partial class RegistryImagePusher
 {
-    private readonly DockerEngineClient _engine;
+    private readonly IDockerClient _engine;
     private readonly RegistryEndpoint _endpoint;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public RegistryImagePusher(DockerEngineClient engine, RegistryEndpoint endpoint, TimeProvider time, ILogger<RegistryImagePusher> logger)
+    public RegistryImagePusher(IDockerClient engine, RegistryEndpoint endpoint, TimeProvider time, ILogger<RegistryImagePusher> logger)
     {
         _engine = engine;
         _endpoint = endpoint;
@@ -33,12 +34,12 @@ internal sealed partial class RegistryImagePusher
         var (name, tag) = RegistryImageName.SplitTag(imageName);
         var progress = new PushProgress(_time);
         string? error;
-        await using (var reader = new EngineMessageReader(_engine.PushImageAsync(name, tag, EngineRegistryAuth.Encode(_endpoint), cancellationToken), cancellationToken))
+        await using (var reader = new EngineMessageReader(_engine.PushImageAsync(name, tag, RegistryAuth.For(_endpoint), cancellationToken), cancellationToken))
         {
             while (await reader.ReadAsync().ConfigureAwait(false))
             {
                 var message = reader.Current;
-                if (progress.Observe(message.Id, message.Status, message.ProgressDetail?.Current, message.ProgressDetail?.Total) is { } e)
+                if (progress.Observe(message.ID, message.Status, message.Progress?.Current, message.Progress?.Total) is { } e)
                 {
                     yield return e;
                 }

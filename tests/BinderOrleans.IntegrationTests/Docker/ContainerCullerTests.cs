@@ -3,6 +3,7 @@ using BinderOrleans.Docker;
 using BinderOrleans.Docker.Engine;
 using BinderOrleans.Docker.Launching;
 using BinderOrleans.Testing;
+using Docker.DotNet.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -26,13 +27,13 @@ public sealed class ContainerCullerTests(DockerBackendFixture fixture)
     private async Task<string> ExitedContainerAsync(Dictionary<string, string> labels)
     {
         using var timeout = new CancellationTokenSource(DockerBackendFixture.CallTimeout);
-        var id = await fixture.Engine.CreateContainerAsync(new ContainerCreateRequest
+        var id = await fixture.Engine.CreateContainerAsync(new CreateContainerParameters
         {
             Image = BinderOrleans.Core.Options.BuildOptions.DefaultBaseImage,
             Cmd = ["true"],
             Labels = new Dictionary<string, string>(labels.Concat(_labels)) { [DockerSandbox.LabelKey] = fixture.Sandbox.RunId },
-            HostConfig = new ContainerCreateRequest.HostConfigSection { NetworkMode = "none" },
-        }, null, timeout.Token);
+            HostConfig = new HostConfig { NetworkMode = "none" },
+        }, timeout.Token);
         await fixture.Engine.StartContainerAsync(id, timeout.Token);
         Assert.Equal(0, await fixture.Engine.WaitContainerAsync(id, timeout.Token));
         return id;
@@ -42,7 +43,7 @@ public sealed class ContainerCullerTests(DockerBackendFixture fixture)
     {
         var events = await LauncherTests.LaunchAsync(LauncherTests.Launcher(fixture, LauncherTests.NotebookAsRoot, labels: _labels));
         Assert.Equal(BinderPhase.Ready, events[^1].Phase);
-        return (await fixture.ContainerOfAsync(events[^1])).Id;
+        return (await fixture.ContainerOfAsync(events[^1])).ID;
     }
 
     [Fact]

@@ -3,6 +3,8 @@ using BinderOrleans.Core.Events;
 using BinderOrleans.Docker;
 using BinderOrleans.Docker.Engine;
 using BinderOrleans.Testing;
+using Docker.DotNet;
+using Docker.DotNet.Models;
 
 namespace BinderOrleans.IntegrationTests.Docker;
 
@@ -19,7 +21,7 @@ public sealed class DockerBackendFixture : IAsyncLifetime
 
     public RunningServer Server { get; private set; } = null!;
 
-    internal DockerEngineClient Engine { get; } = DockerEngineClient.Create(new DockerOptions());
+    internal IDockerClient Engine { get; } = DockerClientFactory.Create(new DockerOptions());
 
     public Dictionary<string, string?> Settings()
     {
@@ -35,6 +37,7 @@ public sealed class DockerBackendFixture : IAsyncLifetime
     {
         if (Server is not null) await Server.DisposeAsync();
         await Sandbox.DisposeAsync();
+        Engine.Dispose();
     }
 
     public static string BuildPath(GitRepo repo, string commit) => $"build/git/{Uri.EscapeDataString(repo.Url)}/{commit}";
@@ -43,7 +46,7 @@ public sealed class DockerBackendFixture : IAsyncLifetime
         SseClient.ReadBuildAsync(Server.Client, BuildPath(repo, commit), BuildTimeout);
 
     /// <summary>The server container a <c>ready</c> event points at (found by its port label).</summary>
-    internal async Task<ContainerSummary> ContainerOfAsync(BinderEvent ready)
+    internal async Task<ContainerListResponse> ContainerOfAsync(BinderEvent ready)
     {
         var port = new Uri(ready.Url!).Port.ToString(CultureInfo.InvariantCulture);
         using var timeout = new CancellationTokenSource(CallTimeout);
@@ -66,16 +69,27 @@ public sealed class DockerBackendFixture : IAsyncLifetime
     internal async Task<int> BuildsOfAsync(string image, DateTimeOffset since)
     {
         using var timeout = new CancellationTokenSource(CallTimeout);
-        var events = await Engine.GetEventsAsync(since.AddSeconds(-1), DateTimeOffset.UtcNow.AddSeconds(1),
-            new Dictionary<string, List<string>> { ["type"] = ["image"], ["event"] = ["tag"], ["image"] = [image] }, timeout.Token);
-        return events.Count(e => e.At >= since);
+        var events = new List<Message>();
+        // The call returns once "until" has passed; Report runs on the reading thread, one message at a time.
+        await Engine.System.MonitorEventsAsync(new ContainerEventsParameters
+        {
+            Since = since.AddSeconds(-1).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
+            Until = DateTimeOffset.UtcNow.AddSeconds(1).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
+            Filters = new Dictionary<string, IDictionary<string, bool>>
+            {
+                ["type"] = new Dictionary<string, bool> { ["image"] = true },
+                ["event"] = new Dictionary<string, bool> { ["tag"] = true },
+                ["image"] = new Dictionary<string, bool> { [image] = true },
+            },
+        }, new Progress(events.Add), timeout.Token);
+        return events.Count(e => e.TimeNano is { } nanos && DateTimeOffset.UnixEpoch.AddTicks(nanos / 100) >= since);
     }
 
     /// <summary>Removes a server container a test no longer needs (keeps the machine light).</summary>
     internal async Task RemoveAsync(string containerId)
     {
         using var timeout = new CancellationTokenSource(CallTimeout);
-        await Engine.RemoveContainerAsync(containerId, force: true, timeout.Token);
+        await Engine.RemoveContainerIfExistsAsync(containerId, timeout.Token);
     }
 
     /// <summary>GET {url}api/status?token={token}, as a client of the launched server would.</summary>
@@ -83,5 +97,11 @@ public sealed class DockerBackendFixture : IAsyncLifetime
     {
         using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(10) };
         return await http.GetAsync(new Uri(new Uri(ready.Url!), "api/status?token=" + Uri.EscapeDataString(ready.Token!)));
+    }
+
+    /// <summary>Collects synchronously: <see cref="Progress{T}"/> would post to the thread pool and could lose the last ones.</summary>
+    private sealed class Progress(Action<Message> report) : IProgress<Message>
+    {
+        public void Report(Message value) => report(value);
     }
 }

@@ -5,6 +5,8 @@ using BinderOrleans.Docker;
 using BinderOrleans.Docker.Building;
 using BinderOrleans.Docker.Engine;
 using BinderOrleans.Docker.Health;
+using Docker.DotNet;
+using Docker.DotNet.Models;
 
 namespace BinderOrleans.IntegrationTests.Docker;
 
@@ -12,8 +14,8 @@ namespace BinderOrleans.IntegrationTests.Docker;
 [Collection(DockerBackendCollection.Name)]
 public sealed class EngineServicesTests(DockerBackendFixture fixture)
 {
-    private static DockerEngineClient Unreachable() =>
-        DockerEngineClient.Create(new DockerOptions { Host = "unix:///nonexistent/binderorleans-test.sock" });
+    private static IDockerClient Unreachable() =>
+        DockerClientFactory.Create(new DockerOptions { Host = "unix:///nonexistent/binderorleans-test.sock" });
 
     [Fact]
     public async Task LocalRegistry_ImagePresentOrNot_FoundOrMissing()
@@ -66,12 +68,12 @@ public sealed class EngineServicesTests(DockerBackendFixture fixture)
         using var timeout = new CancellationTokenSource(DockerBackendFixture.CallTimeout);
         var absent = $"binderorleans-test-{fixture.Sandbox.RunId}-absent";
 
-        Assert.Null(await fixture.Engine.InspectImageAsync(absent + ":1", timeout.Token));
-        Assert.False(await fixture.Engine.RemoveImageAsync(absent + ":1", force: false, timeout.Token));
-        Assert.Null(await fixture.Engine.InspectContainerAsync(absent, timeout.Token));
-        Assert.False(await fixture.Engine.RemoveContainerAsync(absent, force: true, timeout.Token));
-        Assert.False(await fixture.Engine.StopContainerAsync(absent, TimeSpan.FromSeconds(1), timeout.Token));
-        Assert.Null(await fixture.Engine.GetContainerLogsAsync(absent, 10, timeout.Token));
+        Assert.Null(await fixture.Engine.FindImageAsync(absent + ":1", timeout.Token));
+        Assert.False(await fixture.Engine.RemoveImageIfExistsAsync(absent + ":1", force: false, timeout.Token));
+        Assert.Null(await fixture.Engine.FindContainerAsync(absent, timeout.Token));
+        Assert.False(await fixture.Engine.RemoveContainerIfExistsAsync(absent, timeout.Token));
+        Assert.False(await fixture.Engine.StopContainerIfExistsAsync(absent, TimeSpan.FromSeconds(1), timeout.Token));
+        Assert.Null(await fixture.Engine.TailLogsAsync(absent, 10, timeout.Token));
         Assert.Null(await fixture.Engine.ExecAsync(absent, ["true"], null, timeout.Token));
     }
 
@@ -81,7 +83,7 @@ public sealed class EngineServicesTests(DockerBackendFixture fixture)
         using var timeout = new CancellationTokenSource(DockerBackendFixture.CallTimeout);
 
         var error = await Assert.ThrowsAsync<DockerEngineException>(() => fixture.Engine.CreateContainerAsync(
-            new ContainerCreateRequest { Image = BuildOptions.DefaultBaseImage, Cmd = ["true"] }, "invalid name!", timeout.Token));
+            new CreateContainerParameters { Image = BuildOptions.DefaultBaseImage, Cmd = ["true"], Name = "invalid name!" }, timeout.Token));
 
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, error.StatusCode);
         Assert.Contains("Invalid container name", error.Message);

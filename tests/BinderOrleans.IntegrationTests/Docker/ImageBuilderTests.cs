@@ -4,6 +4,7 @@ using BinderOrleans.Core.Ports;
 using BinderOrleans.Core.Providers.Git;
 using BinderOrleans.Docker;
 using BinderOrleans.Docker.Building;
+using BinderOrleans.Docker.Engine;
 using BinderOrleans.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -60,7 +61,7 @@ public sealed class ImageBuilderTests(DockerBackendFixture fixture) : IDisposabl
         while ((await fixture.NewContainersAsync(before)).Count > 0 && DateTime.UtcNow < deadline) await Task.Delay(250);
         Assert.Empty(await fixture.NewContainersAsync(before));
         using var timeout = new CancellationTokenSource(DockerBackendFixture.CallTimeout);
-        Assert.Null(await fixture.Engine.InspectImageAsync(request.ImageName, timeout.Token));
+        Assert.Null(await fixture.Engine.FindImageAsync(request.ImageName, timeout.Token));
     }
 
     [Fact]

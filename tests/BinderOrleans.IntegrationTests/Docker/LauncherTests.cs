@@ -1,7 +1,10 @@
+using System.Net;
+using System.Net.Sockets;
 using BinderOrleans.Core.Events;
 using BinderOrleans.Core.Options;
 using BinderOrleans.Core.Ports;
 using BinderOrleans.Docker;
+using BinderOrleans.Docker.Engine;
 using BinderOrleans.Docker.Launching;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -19,12 +22,14 @@ public sealed class LauncherTests(DockerBackendFixture fixture)
     private static readonly List<string> NeverAnswers = ["bash", "-c", "sleep 120"];
 
     internal static DockerLauncher Launcher(DockerBackendFixture fixture, List<string> command, TimeSpan? launchTimeout = null,
-        Dictionary<string, string>? labels = null) =>
+        Dictionary<string, string>? labels = null, string? memoryLimit = null) =>
         new(fixture.Engine, NotebookStatusClient.Create(), Options.Create(new DockerOptions
         {
             Labels = new(labels ?? []) { [BinderOrleans.Testing.DockerSandbox.LabelKey] = fixture.Sandbox.RunId },
+            ServerNetwork = fixture.Sandbox.Network,
             ServerCommand = command,
             LaunchTimeout = launchTimeout ?? TimeSpan.FromSeconds(60),
+            MemoryLimit = memoryLimit ?? DockerOptions.DefaultMemoryLimit,
         }), TimeProvider.System, NullLogger<DockerLauncher>.Instance);
 
     internal static LaunchRequest Request() =>
@@ -55,14 +60,14 @@ public sealed class LauncherTests(DockerBackendFixture fixture)
         Assert.Equal(BuildOptions.DefaultBaseImage, container.Labels!["binderorleans.image"]);
         Assert.Equal("file:///tmp/launcher-test", container.Labels["binderorleans.repo"]);
         Assert.True(DateTimeOffset.TryParse(container.Labels["binderorleans.created"], out _));
-        var env = await fixture.ExecAsync(container.Id, "printenv", "BINDER_REQUEST");
+        var env = await fixture.ExecAsync(container.ID, "printenv", "BINDER_REQUEST");
         Assert.Equal("v2/git/x/HEAD\n", env.Stdout);
 
         // Without the token the server refuses: the token really protects it.
         using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(10) };
         using var anonymous = await http.GetAsync(new Uri(new Uri(ready.Url!), "api/status"));
         Assert.Equal(System.Net.HttpStatusCode.Forbidden, anonymous.StatusCode);
-        await fixture.RemoveAsync(container.Id);
+        await fixture.RemoveAsync(container.ID);
     }
 
     [Fact]
@@ -114,5 +119,63 @@ public sealed class LauncherTests(DockerBackendFixture fixture)
         Assert.Equal(500, failed.StatusCode);
         Assert.Contains("the image is not in the Docker engine", failed.Message);
         Assert.Empty(await fixture.NewContainersAsync(before));
+    }
+
+    [Fact]
+    public async Task Launch_MemoryLimit_AllocatorPastItKilled_ServerStillAnswers()
+    {
+        var events = await LaunchAsync(Launcher(fixture, NotebookAsRoot, memoryLimit: "256M"));
+        var ready = events[^1];
+        Assert.Equal(BinderPhase.Ready, ready.Phase);
+        var container = await fixture.ContainerOfAsync(ready);
+
+        // 512 MiB touched page by page in a 256 MiB server: the kernel kills the allocator (SIGKILL, 137), not the server.
+        var hog = await fixture.ExecAsync(container.ID, "python3", "-c",
+            "b = bytearray(512 * 1024 * 1024)\nfor i in range(0, len(b), 4096): b[i] = 1\nprint('allocated')");
+
+        Assert.Equal(137, hog.ExitCode);
+        Assert.DoesNotContain("allocated", hog.Stdout);
+        using (var status = await DockerBackendFixture.GetStatusAsync(ready))
+        {
+            Assert.True(status.IsSuccessStatusCode);
+        }
+        using var timeout = new CancellationTokenSource(DockerBackendFixture.CallTimeout);
+        var inspect = await fixture.Engine.FindContainerAsync(container.ID, timeout.Token);
+        Assert.True(inspect!.State!.Running);
+        Assert.Equal(256L << 20, inspect.HostConfig!.Memory);
+        Assert.Equal(256L << 20, inspect.HostConfig.MemorySwap);
+        Assert.Equal(1_000_000_000, inspect.HostConfig.NanoCPUs);
+        Assert.Equal(DockerOptions.DefaultPidsLimit, inspect.HostConfig.PidsLimit);
+        Assert.Equal(["ALL"], inspect.HostConfig.CapDrop);
+        Assert.Equal(["no-new-privileges"], inspect.HostConfig.SecurityOpt);
+        await fixture.RemoveAsync(container.ID);
+    }
+
+    [Fact]
+    public async Task Launch_OwnNetwork_NotebookCannotReachHostLoopback_ServerPublishedOnLoopback()
+    {
+        // A service of the host listening on loopback, as this service and most local daemons do.
+        using var hostService = new TcpListener(IPAddress.Loopback, 0);
+        hostService.Start();
+        var hostPort = ((IPEndPoint)hostService.LocalEndpoint).Port;
+
+        var events = await LaunchAsync(Launcher(fixture, NotebookAsRoot));
+        var ready = events[^1];
+        Assert.Equal(BinderPhase.Ready, ready.Phase);
+        var container = await fixture.ContainerOfAsync(ready);
+
+        var probe = await fixture.ExecAsync(container.ID, "python3", "-c",
+            $"import socket\ntry:\n    socket.create_connection(('127.0.0.1', {hostPort}), 3)\n    print('reached')\nexcept OSError as e:\n    print('refused', e)");
+
+        Assert.StartsWith("refused", probe.Stdout);
+        Assert.Equal("127.0.0.1", new Uri(ready.Url!).Host);
+        using (var status = await DockerBackendFixture.GetStatusAsync(ready))
+        {
+            Assert.True(status.IsSuccessStatusCode);
+        }
+        using var timeout = new CancellationTokenSource(DockerBackendFixture.CallTimeout);
+        var inspect = await fixture.Engine.FindContainerAsync(container.ID, timeout.Token);
+        Assert.Equal(fixture.Sandbox.Network, inspect!.HostConfig!.NetworkMode);
+        await fixture.RemoveAsync(container.ID);
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using BinderOrleans.Core.Events;
+using BinderOrleans.Docker.Engine;
 using BinderOrleans.IntegrationTests.Docker;
 using BinderOrleans.Testing;
 
@@ -61,16 +62,16 @@ public sealed class BuildAndLaunchTests(DockerBackendFixture fixture) : IDisposa
         }
 
         var container = await fixture.ContainerOfAsync(ready);
-        var tree = await fixture.ExecAsync(container.Id, "tree", "--version");
+        var tree = await fixture.ExecAsync(container.ID, "tree", "--version");
         Assert.Equal(0, tree.ExitCode);
         Assert.StartsWith("tree v", tree.Stdout);
-        var postBuild = await fixture.ExecAsync(container.Id, "cat", "/home/jovyan/postbuild.txt");
+        var postBuild = await fixture.ExecAsync(container.ID, "cat", "/home/jovyan/postbuild.txt");
         Assert.Equal("postBuild ran as jovyan in /home/jovyan\n", postBuild.Stdout);
-        var notebook = await fixture.ExecAsync(container.Id, "test", "-f", "/home/jovyan/index.ipynb");
+        var notebook = await fixture.ExecAsync(container.ID, "test", "-f", "/home/jovyan/index.ipynb");
         Assert.Equal(0, notebook.ExitCode);
 
         using var timeout = new CancellationTokenSource(DockerBackendFixture.CallTimeout);
-        var image = await fixture.Engine.InspectImageAsync(ready.Image!, timeout.Token);
+        var image = await fixture.Engine.FindImageAsync(ready.Image!, timeout.Token);
         Assert.NotNull(image);
         Assert.Equal(repo.Url, image.Config!.Labels!["repo2docker.repo"]);
         Assert.Equal(repo.Head, image.Config.Labels["repo2docker.ref"]);
@@ -91,8 +92,8 @@ public sealed class BuildAndLaunchTests(DockerBackendFixture fixture) : IDisposa
             Assert.Equal(HttpStatusCode.OK, status.StatusCode);
         }
 
-        await fixture.RemoveAsync(container.Id);
-        await fixture.RemoveAsync((await fixture.ContainerOfAsync(secondReady)).Id);
+        await fixture.RemoveAsync(container.ID);
+        await fixture.RemoveAsync((await fixture.ContainerOfAsync(secondReady)).ID);
     }
 
     [Fact]
@@ -120,7 +121,7 @@ public sealed class BuildAndLaunchTests(DockerBackendFixture fixture) : IDisposa
         {
             using var status = await DockerBackendFixture.GetStatusAsync(r);
             Assert.Equal(HttpStatusCode.OK, status.StatusCode);
-            containers.Add((await fixture.ContainerOfAsync(r)).Id);
+            containers.Add((await fixture.ContainerOfAsync(r)).ID);
         }
         Assert.Equal(5, containers.Distinct().Count());
         foreach (var id in containers) await fixture.RemoveAsync(id);
@@ -150,10 +151,10 @@ public sealed class BuildAndLaunchTests(DockerBackendFixture fixture) : IDisposa
         Assert.Contains("Using DockerBuildPack builder", Log(messages));
         Assert.DoesNotContain("pip install", Log(messages));
         var container = await fixture.ContainerOfAsync(messages[^1].Event);
-        Assert.Equal("built-from-dockerfile\n", (await fixture.ExecAsync(container.Id, "cat", "/home/jovyan/marker.txt")).Stdout);
-        Assert.Equal(0, (await fixture.ExecAsync(container.Id, "test", "-f", "/home/jovyan/binder/Dockerfile")).ExitCode);
-        Assert.Equal(0, (await fixture.ExecAsync(container.Id, "test", "-f", "/home/jovyan/index.ipynb")).ExitCode);
-        await fixture.RemoveAsync(container.Id);
+        Assert.Equal("built-from-dockerfile\n", (await fixture.ExecAsync(container.ID, "cat", "/home/jovyan/marker.txt")).Stdout);
+        Assert.Equal(0, (await fixture.ExecAsync(container.ID, "test", "-f", "/home/jovyan/binder/Dockerfile")).ExitCode);
+        Assert.Equal(0, (await fixture.ExecAsync(container.ID, "test", "-f", "/home/jovyan/index.ipynb")).ExitCode);
+        await fixture.RemoveAsync(container.ID);
     }
 
     [Fact]
@@ -176,10 +177,10 @@ public sealed class BuildAndLaunchTests(DockerBackendFixture fixture) : IDisposa
         Assert.Contains("binder/requirements.txt", log);
         Assert.DoesNotContain("this-package-does-not-exist", log);
         var container = await fixture.ContainerOfAsync(messages[^1].Event);
-        Assert.Equal("from-binder-dir\n", (await fixture.ExecAsync(container.Id, "cat", "/home/jovyan/marker.txt")).Stdout);
+        Assert.Equal("from-binder-dir\n", (await fixture.ExecAsync(container.ID, "cat", "/home/jovyan/marker.txt")).Stdout);
         // start ran in front of the server command, and exec'd it (the server answered, so ready came).
-        Assert.Equal("start ran before: python3 -m notebook\n", (await fixture.ExecAsync(container.Id, "cat", "/home/jovyan/start.txt")).Stdout);
-        await fixture.RemoveAsync(container.Id);
+        Assert.Equal("start ran before: python3 -m notebook\n", (await fixture.ExecAsync(container.ID, "cat", "/home/jovyan/start.txt")).Stdout);
+        await fixture.RemoveAsync(container.ID);
     }
 
     [Fact]
@@ -188,7 +189,7 @@ public sealed class BuildAndLaunchTests(DockerBackendFixture fixture) : IDisposa
         var repo = Repo(Repos.Full());
         var first = await fixture.StreamAsync(repo, repo.Head);
         Assert.Equal(BinderPhase.Ready, first[^1].Event.Phase);
-        await fixture.RemoveAsync((await fixture.ContainerOfAsync(first[^1].Event)).Id);
+        await fixture.RemoveAsync((await fixture.ContainerOfAsync(first[^1].Event)).ID);
 
         var edited = repo.Commit(new Dictionary<string, string> { ["index.ipynb"] = Repos.EditedNotebook("edited") }, "edit the notebook");
         var second = await fixture.StreamAsync(repo, edited);
@@ -208,7 +209,7 @@ public sealed class BuildAndLaunchTests(DockerBackendFixture fixture) : IDisposa
         Assert.NotEqual(" ---> Using cache", After(": RUN ./postBuild"));
 
         var container = await fixture.ContainerOfAsync(second[^1].Event);
-        Assert.Contains("# edited", (await fixture.ExecAsync(container.Id, "cat", "/home/jovyan/index.ipynb")).Stdout);
-        await fixture.RemoveAsync(container.Id);
+        Assert.Contains("# edited", (await fixture.ExecAsync(container.ID, "cat", "/home/jovyan/index.ipynb")).Stdout);
+        await fixture.RemoveAsync(container.ID);
     }
 }

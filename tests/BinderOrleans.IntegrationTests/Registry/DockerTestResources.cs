@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using BinderOrleans.Docker;
 using BinderOrleans.Docker.Engine;
+using Docker.DotNet;
 
 namespace BinderOrleans.IntegrationTests.Registry;
 
@@ -16,12 +17,15 @@ internal sealed class DockerTestResources : IAsyncDisposable
 
     public DockerTestResources()
     {
-        Engine = DockerEngineClient.Create(new DockerOptions());
+        Engine = DockerClientFactory.Create(new DockerOptions());
     }
 
     public string RunId { get; } = Guid.NewGuid().ToString("N")[..12];
 
-    public DockerEngineClient Engine { get; }
+    public IDockerClient Engine { get; }
+
+    /// <summary>The network this run's servers join (<c>Docker:ServerNetwork</c>); removed at the end.</summary>
+    public string Network => "binderorleans-test-" + RunId;
 
     /// <summary>Tags <paramref name="source"/> as <paramref name="target"/> with the docker CLI; the tag is removed at the end.</summary>
     public async Task TagAsync(string source, string target)
@@ -60,22 +64,24 @@ internal sealed class DockerTestResources : IAsyncDisposable
         {
             foreach (var container in await Engine.ListContainersAsync([label], all: true, cts.Token))
             {
-                await TryAsync(() => Engine.RemoveContainerAsync(container.Id, force: true, cts.Token));
+                await TryAsync(() => Engine.RemoveContainerIfExistsAsync(container.ID, cts.Token));
             }
         });
+        await TryAsync(() => Engine.RemoveNetworksAsync([label], cts.Token));
         foreach (var image in _namedImages)
         {
-            await TryAsync(() => Engine.RemoveImageAsync(image, force: true, cts.Token));
+            await TryAsync(() => Engine.RemoveImageIfExistsAsync(image, force: true, cts.Token));
         }
         await TryAsync(async () =>
         {
             foreach (var image in await Engine.ListImagesAsync([label], all: false, cts.Token))
             {
                 var tags = (image.RepoTags ?? []).Where(t => t != "<none>:<none>").ToList();
-                if (tags.Count == 0) await TryAsync(() => Engine.RemoveImageAsync(image.Id, force: true, cts.Token));
-                foreach (var tag in tags) await TryAsync(() => Engine.RemoveImageAsync(tag, force: true, cts.Token));
+                if (tags.Count == 0) await TryAsync(() => Engine.RemoveImageIfExistsAsync(image.ID, force: true, cts.Token));
+                foreach (var tag in tags) await TryAsync(() => Engine.RemoveImageIfExistsAsync(tag, force: true, cts.Token));
             }
         });
+        Engine.Dispose();
         if (errors.Count > 0) throw new AggregateException("Cleaning up the test's Docker resources failed.", errors);
     }
 }

@@ -4,6 +4,7 @@ using BinderOrleans.Core.Grains;
 using BinderOrleans.Core.Naming;
 using BinderOrleans.Core.Ports;
 using BinderOrleans.Core.Registry;
+using BinderOrleans.Docker.Engine;
 using BinderOrleans.Docker.Registry;
 using BinderOrleans.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -34,6 +35,7 @@ public sealed class RegistryDockerTests(RegistryFixture fixture) : IAsyncLifetim
         var settings = RegistryServices.Settings(registry, password: password);
         settings["Binder:ImagePrefix"] = $"{registry.Host}/binder-{_docker.RunId}/";
         settings[$"Docker:Labels:{DockerTestResources.LabelKey}"] = _docker.RunId;
+        settings["Docker:ServerNetwork"] = _docker.Network;
         settings["Build:GrainLinger"] = "00:00:00.100";
         return settings;
     }
@@ -92,7 +94,7 @@ public sealed class RegistryDockerTests(RegistryFixture fixture) : IAsyncLifetim
 
         // 2. This node forgets the image and the server restarts: the registry has it, so nothing is built,
         //    and the launcher pulls it before starting the server.
-        Assert.True(await _docker.Engine.RemoveImageAsync(image, force: true, CancellationToken.None).WaitAsync(Timeout));
+        Assert.True(await _docker.Engine.RemoveImageIfExistsAsync(image, force: true, CancellationToken.None).WaitAsync(Timeout));
         await using var restarted = await RunningServer.StartAsync(settings).WaitAsync(Timeout);
         var second = (await SseClient.ReadBuildAsync(restarted.Client, path, BuildTimeout)).Select(m => m.Event).ToList();
 
@@ -103,7 +105,7 @@ public sealed class RegistryDockerTests(RegistryFixture fixture) : IAsyncLifetim
         var pulling = second.FindIndex(e => e.Phase == BinderPhase.Launching && e.Message!.StartsWith($"Pulling image {image} from {registry.Url.ToString().TrimEnd('/')}", StringComparison.Ordinal));
         Assert.True(pulling > second.IndexOf(found), Describe(second));
         Assert.Equal(image, second[^1].Image);
-        Assert.NotNull(await _docker.Engine.InspectImageAsync(image, CancellationToken.None).WaitAsync(Timeout));
+        Assert.NotNull(await _docker.Engine.FindImageAsync(image, CancellationToken.None).WaitAsync(Timeout));
         using var status = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         using var answer = await status.GetAsync(new Uri(new Uri(second[^1].Url!), $"api/status?token={second[^1].Token}"));
         Assert.Equal(System.Net.HttpStatusCode.OK, answer.StatusCode);
@@ -154,7 +156,7 @@ public sealed class RegistryDockerTests(RegistryFixture fixture) : IAsyncLifetim
         Assert.True(failed.Phase == BinderPhase.Failed, Describe(events));
         Assert.StartsWith($"Pushing {request.ImageName} to registry {registry.Url.ToString().TrimEnd('/')} failed:", failed.Message);
         Assert.Contains("connection refused", failed.Message, StringComparison.OrdinalIgnoreCase);
-        Assert.NotNull(await _docker.Engine.InspectImageAsync(request.ImageName, CancellationToken.None).WaitAsync(Timeout));
+        Assert.NotNull(await _docker.Engine.FindImageAsync(request.ImageName, CancellationToken.None).WaitAsync(Timeout));
     }
 
     [Fact]
@@ -174,7 +176,7 @@ public sealed class RegistryDockerTests(RegistryFixture fixture) : IAsyncLifetim
         Assert.True(failed.Phase == BinderPhase.Failed, Describe(events));
         Assert.Contains(registry.Url.ToString().TrimEnd('/'), failed.Message);
         Assert.Contains("The image is kept in the local engine.", failed.Message);
-        Assert.NotNull(await _docker.Engine.InspectImageAsync(request.ImageName, CancellationToken.None).WaitAsync(Timeout));
+        Assert.NotNull(await _docker.Engine.FindImageAsync(request.ImageName, CancellationToken.None).WaitAsync(Timeout));
     }
 
     [Theory]
@@ -201,6 +203,6 @@ public sealed class RegistryDockerTests(RegistryFixture fixture) : IAsyncLifetim
         Assert.StartsWith($"Pushing {image} to registry {registry.Url.ToString().TrimEnd('/')} failed:", failed.Message);
         Assert.Contains("unauthorized", failed.Message, StringComparison.OrdinalIgnoreCase);
         Assert.All(events, e => Assert.DoesNotContain(wrongPassword, BinderEventJson.Serialize(e)));
-        Assert.NotNull(await _docker.Engine.InspectImageAsync(image, CancellationToken.None).WaitAsync(Timeout));
+        Assert.NotNull(await _docker.Engine.FindImageAsync(image, CancellationToken.None).WaitAsync(Timeout));
     }
 }

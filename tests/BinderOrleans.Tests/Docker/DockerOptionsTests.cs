@@ -52,4 +52,50 @@ public sealed class DockerOptionsTests
             Assert.Contains(failures, f => f.StartsWith(key, StringComparison.Ordinal));
         }
     }
+
+    [Theory]
+    [InlineData("2G", 2L << 30)]
+    [InlineData("512M", 512L << 20)]
+    [InlineData("1.5G", 3L << 29)]
+    [InlineData("100k", 100L << 10)]
+    [InlineData("1048576", 1L << 20)]
+    [InlineData("0", 0L)]
+    public void ByteSize_BinderHubSpecifications_Parsed(string text, long bytes)
+    {
+        Assert.True(ByteSize.TryParse(text, out var parsed));
+        Assert.Equal(bytes, parsed);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("2GB")]
+    [InlineData("-1G")]
+    [InlineData("1.5")]
+    [InlineData("lots")]
+    public void ByteSize_Nonsense_Refused(string text) => Assert.False(ByteSize.TryParse(text, out _));
+
+    [Fact]
+    public void Validator_BadLimitsAndNetwork_EveryMessageNamesItsKey()
+    {
+        var options = new DockerOptions { MemoryLimit = "1K", CpuLimit = -1, PidsLimit = -5, ServerNetwork = "" };
+
+        var result = new DockerOptionsValidator().Validate(null, options);
+
+        var failures = result.Failures!.ToList();
+        foreach (var key in new[] { "Docker:MemoryLimit", "Docker:CpuLimit", "Docker:PidsLimit", "Docker:ServerNetwork" })
+        {
+            Assert.Contains(failures, f => f.StartsWith(key, StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public void Defaults_ServersAreLimitedAndOffTheHostNetwork()
+    {
+        var options = new DockerOptions();
+
+        Assert.Equal(2L << 30, options.MemoryLimitBytes);
+        Assert.Equal(1.0, options.CpuLimit);
+        Assert.Equal(1024, options.PidsLimit);
+        Assert.Equal("binderorleans", options.ServerNetwork);
+    }
 }

@@ -1,72 +1,126 @@
 using System.Text;
+using BinderOrleans.Docker;
 using BinderOrleans.Docker.Engine;
+using BinderOrleans.Testing;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 
 namespace BinderOrleans.Tests.Docker;
 
+/// <summary>
+/// The engine's streamed build answer read through Docker.DotNet and our stream adapter, from a fake engine on
+/// loopback that speaks the real wire format (chunked JSON lines, tar request body).
+/// </summary>
 public sealed class EngineStreamTests
 {
-    [Fact]
-    public async Task JsonMessageStream_BuildOutput_StreamAuxAndError()
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    private const string BuildOutput = "{\"stream\":\"Step 1/2 : FROM x\"}\r\n{\"stream\":\"\\n\"}\r\n\r\n"
+        + "{\"aux\":{\"ID\":\"sha256:abc\"}}\r\n"
+        + "{\"status\":\"Downloading\",\"id\":\"layer1\",\"progress\":\"[=>  ]\",\"progressDetail\":{\"current\":5,\"total\":10}}\r\n"
+        + "{\"errorDetail\":{\"code\":1,\"message\":\"The command '/bin/sh -c false' returned a non-zero code: 1\"},\"error\":\"ignored\"}\r\n";
+
+    /// <summary>A fake engine whose <c>POST /build</c> reads the whole tar, then runs <paramref name="answer"/>.</summary>
+    private static async Task<(WebApplication App, IDockerClient Client, Func<long> ContextBytes)> FakeEngineAsync(Func<HttpContext, Task> answer)
     {
-        const string body = "{\"stream\":\"Step 1/2 : FROM x\"}\r\n{\"stream\":\"\\n\"}\r\n\r\n"
-            + "{\"aux\":{\"ID\":\"sha256:abc\"}}\r\n"
-            + "{\"status\":\"Downloading\",\"id\":\"layer1\",\"progress\":\"[=>  ]\",\"progressDetail\":{\"current\":5,\"total\":10}}\r\n"
-            + "{\"errorDetail\":{\"code\":1,\"message\":\"The command '/bin/sh -c false' returned a non-zero code: 1\"},\"error\":\"ignored\"}\r\n"
-            + "not json\n";
-        using var stream = new MemoryStream(Encoding.UTF8.GetBytes(body));
+        var app = LoopbackHost.CreateBuilder().Build();
+        long received = 0;
+        app.MapPost("/v1.41/build", async context =>
+        {
+            var buffer = new byte[8192];
+            int read;
+            while ((read = await context.Request.Body.ReadAsync(buffer)) > 0) Interlocked.Add(ref received, read);
+            context.Response.ContentType = "application/json";
+            await answer(context);
+        });
+        var address = await LoopbackHost.StartAsync(app);
+        var client = DockerClientFactory.Create(new DockerOptions { Host = $"tcp://127.0.0.1:{address.Port}" });
+        return (app, client, () => Interlocked.Read(ref received));
+    }
 
-        var messages = new List<JsonMessage>();
-        await foreach (var m in JsonMessageStream.ReadAsync(stream, CancellationToken.None)) messages.Add(m);
+    private static async Task<List<JSONMessage>> ReadAllAsync(IDockerClient client, byte[] context)
+    {
+        using var timeout = new CancellationTokenSource(Timeout);
+        var messages = new List<JSONMessage>();
+        await foreach (var m in client.BuildImageAsync(new MemoryStream(context), new ImageBuildParameters { Tags = ["x:1"] }, timeout.Token))
+        {
+            messages.Add(m);
+        }
+        return messages;
+    }
 
-        Assert.Equal(6, messages.Count);
+    [Fact]
+    public async Task BuildImageAsync_EngineOutput_StreamAuxProgressAndErrorInOrder()
+    {
+        var (app, client, contextBytes) = await FakeEngineAsync(c => c.Response.WriteAsync(BuildOutput));
+        await using var _ = app;
+        using var __ = client;
+
+        var messages = await ReadAllAsync(client, new byte[20_000]);
+
+        Assert.Equal(20_000, contextBytes());
+        Assert.Equal(5, messages.Count);
         Assert.Equal("Step 1/2 : FROM x", messages[0].Stream);
         Assert.Equal("\n", messages[1].Stream);
-        Assert.Equal("sha256:abc", messages[2].Aux!.Value.GetProperty("ID").GetString());
-        Assert.Equal(10, messages[3].ProgressDetail!.Total);
-        Assert.Equal("layer1", messages[3].Id);
-        Assert.Null(messages[3].ErrorMessage);
-        Assert.Equal("The command '/bin/sh -c false' returned a non-zero code: 1", messages[4].ErrorMessage);
-        Assert.Equal("not json\n", messages[5].Stream);
+        Assert.NotNull(messages[2].Aux);
+        Assert.Equal(10, messages[3].Progress!.Total);
+        Assert.Equal("layer1", messages[3].ID);
+        Assert.Null(EngineMessageReader.ErrorOf(messages[3]));
+        Assert.Equal("The command '/bin/sh -c false' returned a non-zero code: 1", EngineMessageReader.ErrorOf(messages[4]));
     }
 
     [Fact]
-    public void ErrorMessage_OnlyErrorField_Used() =>
-        Assert.Equal("boom", JsonMessageStream.Parse("{\"error\":\"boom\"}").ErrorMessage);
-
-    [Fact]
-    public async Task MultiplexedStream_Frames_SplitByStreamAndInterleaved()
+    public async Task BuildImageAsync_EngineCutsTheConnection_ReaderReportsEngineLostNamingIt()
     {
-        using var body = new MemoryStream();
-        void Frame(byte kind, string text)
+        var (app, client, _) = await FakeEngineAsync(async c =>
         {
-            var payload = Encoding.UTF8.GetBytes(text);
-            body.Write([kind, 0, 0, 0, 0, 0, (byte)(payload.Length >> 8), (byte)payload.Length]);
-            body.Write(payload);
-        }
-        Frame(1, "out1\n");
-        Frame(2, "err1\n");
-        Frame(1, new string('x', 300));
-        body.Position = 0;
+            await c.Response.WriteAsync("{\"stream\":\"Step 1/2 : FROM x\\n\"}\r\n");
+            await c.Response.Body.FlushAsync();
+            c.Abort();
+        });
+        await using var __ = app;
+        using var ___ = client;
+        using var timeout = new CancellationTokenSource(Timeout);
 
-        var (stdout, stderr, combined) = await MultiplexedStream.ReadAllAsync(body, CancellationToken.None);
+        var seen = new List<string?>();
+        await using var reader = new EngineMessageReader(
+            client.BuildImageAsync(new MemoryStream(new byte[512]), new ImageBuildParameters { Tags = ["x:1"] }, timeout.Token), timeout.Token);
+        while (await reader.ReadAsync()) seen.Add(reader.Current.Stream);
 
-        Assert.Equal("out1\n" + new string('x', 300), stdout);
-        Assert.Equal("err1\n", stderr);
-        Assert.Equal("out1\nerr1\n" + new string('x', 300), combined);
+        Assert.Equal(["Step 1/2 : FROM x\n"], seen);
+        Assert.True(reader.EngineLost);
+        Assert.Contains("Docker engine", reader.Error);
     }
 
     [Fact]
-    public async Task MultiplexedStream_TruncatedFrame_Throws()
+    public async Task Calls_EngineRefuses_OneExceptionWithTheEnginesMessage()
     {
-        using var body = new MemoryStream([1, 0, 0, 0, 0, 0, 0, 10, (byte)'a']);
+        var app = LoopbackHost.CreateBuilder().Build();
+        app.MapPost("/v1.41/containers/create", () => Results.Json(new { message = "Invalid container name (x y)" }, statusCode: 400));
+        var address = await LoopbackHost.StartAsync(app);
+        await using var _ = app;
+        using var client = DockerClientFactory.Create(new DockerOptions { Host = $"tcp://127.0.0.1:{address.Port}" });
+        using var timeout = new CancellationTokenSource(Timeout);
 
-        await Assert.ThrowsAsync<EndOfStreamException>(() => MultiplexedStream.ReadAllAsync(body, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<DockerEngineException>(() =>
+            client.CreateContainerAsync(new CreateContainerParameters { Image = "x", Name = "x y" }, timeout.Token));
+
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, error.StatusCode);
+        Assert.False(error.Unavailable);
+        Assert.Equal("Docker engine refused to create container: 400 Invalid container name (x y)", error.Message);
     }
 
-    [Theory]
-    [InlineData("binderorleans-base:bookworm", "binderorleans-base:bookworm")]
-    [InlineData("registry.example.org:5000/ns/img:tag", "registry.example.org:5000/ns/img:tag")]
-    [InlineData("a b?c#d", "a%20b%3Fc%23d")]
-    public void EscapePath_ImageNames_KeepSlashAndColon(string name, string expected) =>
-        Assert.Equal(expected, DockerEngineClient.EscapePath(name));
+    [Fact]
+    public async Task Calls_NothingListens_UnavailableNamingTheEngine()
+    {
+        using var client = DockerClientFactory.Create(new DockerOptions { Host = "unix:///nonexistent/binderorleans-unit.sock" });
+        using var timeout = new CancellationTokenSource(Timeout);
+
+        var error = await Assert.ThrowsAsync<DockerEngineException>(() => client.FindImageAsync("x:1", timeout.Token));
+
+        Assert.True(error.Unavailable);
+        Assert.StartsWith("Cannot reach the Docker engine at unix:///nonexistent/binderorleans-unit.sock", error.Message);
+    }
 }
