@@ -31,7 +31,7 @@ public static class BinderCoreServiceCollectionExtensions
             .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<PrometheusRegistry>();
+        services.TryAddSingleton(_ => PrometheusRegistry.CreateWithProcessMetrics());
         services.TryAddSingleton<BinderMetrics>();
         services.TryAddSingleton(sp => new BuildQueue(sp.GetRequiredService<IOptions<BuildOptions>>().Value.ConcurrentLimit));
         services.TryAddSingleton<BuildGrains>();

@@ -259,8 +259,10 @@ internal sealed partial class LaunchGrain : ILaunchGrain
         if (status is null) return;
         _services.Metrics.LaunchCount.Inc(status, report.ProviderName ?? report.ProviderId, report.RepoUrl ?? "");
         if (report.LaunchElapsed is not { } elapsed) return;
-        // The launcher retries internally; BinderHub's retries label is the attempt index on success, -1 otherwise.
-        _services.Metrics.LaunchTime.Observe(elapsed.TotalSeconds, report.Succeeded ? "success" : "failure", report.Succeeded ? "0" : "-1");
+        // BinderHub's retries label: the attempt index on success (the launcher puts it on its ready event), -1 otherwise.
+        var retries = report.Succeeded && _log.Snapshot() is { Count: > 0 } all ? all[^1].Retries : -1;
+        _services.Metrics.LaunchTime.Observe(elapsed.TotalSeconds, report.Succeeded ? "success" : "failure",
+            retries.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Launch session {Session} for {Provider}:{Spec} abandoned: no client re-attached")]
