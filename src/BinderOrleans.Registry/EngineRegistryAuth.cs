@@ -1,13 +1,13 @@
 using System.Text.Json.Nodes;
 
-namespace BinderOrleans.Core.Registry;
+namespace BinderOrleans.Registry;
 
 /// <summary>
 /// The Docker Engine's <c>X-Registry-Auth</c> header for pushes and pulls: base64url JSON
 /// <c>{username, password, serveraddress}</c>, or <c>{identitytoken, serveraddress}</c> after an OAuth <c>docker login</c>.
 /// The engine answers token challenges itself with these. The value carries the password: never log it.
 /// </summary>
-internal static class EngineRegistryAuth
+public static class EngineRegistryAuth
 {
     public const string HeaderName = "X-Registry-Auth";
 
