@@ -35,7 +35,7 @@ public static class BinderCoreServiceCollectionExtensions
             .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<PrometheusRegistry>();
+        services.TryAddSingleton(_ => PrometheusRegistry.CreateWithProcessMetrics());
         services.TryAddSingleton<BinderMetrics>();
         services.TryAddSingleton<LaunchSessionTable>();
         services.TryAddSingleton<LaunchSessions>();

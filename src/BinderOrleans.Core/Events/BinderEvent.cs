@@ -35,6 +35,12 @@ public sealed record BinderEvent
     [Id(13), JsonPropertyName("binder_client_ip")] public string? BinderClientIp { get; init; }
 
 
+    /// <summary>
+    /// On <c>ready</c>, set by the launcher: how many times it retried before the server came up (BinderHub's
+    /// <c>retries</c> label of <c>binderhub_launch_time_seconds</c>). Not part of the event's JSON.
+    /// </summary>
+    [Id(14), JsonIgnore] public int Retries { get; init; }
+
     [JsonIgnore] public bool IsTerminal => BinderPhase.IsTerminal(Phase);
 
     /// <summary>A <c>failed</c> event; the message gets BinderHub's trailing newline.</summary>

@@ -323,8 +323,10 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
         if (status is null) return;
         _metrics.LaunchCount.Inc(status, report.ProviderName ?? report.ProviderId, report.RepoUrl ?? "");
         if (report.LaunchElapsed is not { } elapsed) return;
-        // The launcher retries internally; BinderHub's retries label is the attempt index on success, -1 otherwise.
-        _metrics.LaunchTime.Observe(elapsed.TotalSeconds, report.Succeeded ? "success" : "failure", report.Succeeded ? "0" : "-1");
+        // BinderHub's retries label: the attempt index on success (the launcher puts it on its ready event), -1 otherwise.
+        var retries = report.Succeeded && _log.Snapshot() is { Count: > 0 } all ? all[^1].Retries : -1;
+        _metrics.LaunchTime.Observe(elapsed.TotalSeconds, report.Succeeded ? "success" : "failure",
+            retries.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Watch of build {Image} lost at event {Index}; resuming")]

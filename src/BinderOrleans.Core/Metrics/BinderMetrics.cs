@@ -1,6 +1,9 @@
 namespace BinderOrleans.Core.Metrics;
 
-/// <summary>BinderHub's metric names, types, labels and buckets, so existing Grafana dashboards keep working.</summary>
+/// <summary>
+/// BinderHub's metric names, types, labels and buckets, so existing Grafana dashboards keep working; kept in
+/// prometheus-net (<see cref="PrometheusRegistry"/>).
+/// </summary>
 public sealed class BinderMetrics
 {
     public BinderMetrics(PrometheusRegistry registry)

@@ -3,7 +3,10 @@ using System.Text.Json;
 
 namespace BinderOrleans.Core.Providers;
 
-/// <summary>The HTTP plumbing the API-backed providers (GitHub, Gist, GitLab) share: one bounded call, JSON bodies.</summary>
+/// <summary>
+/// The HTTP plumbing of the API-backed providers that have no client library (GitLab): one bounded call, JSON bodies.
+/// GitHub and gists go through Octokit (<see cref="GitHub.GitHubApiClient"/>).
+/// </summary>
 internal static class ProviderHttp
 {
     /// <summary>
@@ -59,7 +62,4 @@ internal static class ProviderHttp
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
             ? value.GetString()
             : null;
-
-    public static string? Header(HttpResponseMessage response, string name) =>
-        response.Headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
 }

@@ -28,7 +28,7 @@ public static class RepoProviderServiceCollectionExtensions
             .Validate(o => o.PerRepoQuotaHigher >= 0, "Binder:PerRepoQuotaHigher must not be negative (0 = no limit).");
 
         // Registration order is the default order of /api/repoproviders: BinderHub's gh, gist, git, gl.
-        services.AddHttpClient(GitHubApi.HttpClientName);
+        services.AddHttpClient(GitHubApiClient.HttpClientName);
         services.AddHttpClient(GitLabRepoProvider.HttpClientName);
         services.AddProvider<GitHubRepoProvider, GitHubProviderOptions>(GitHubProviderOptions.Section, ValidateGitHub);
         services.AddProvider<GistRepoProvider, GistProviderOptions>(GistProviderOptions.Section, ValidateGist);

@@ -128,6 +128,7 @@ internal sealed partial class DockerLauncher : ILauncher
                         Message = $"server running at {server.PublicUrl}\n",
                         Url = server.PublicUrl.AbsoluteUri,
                         Token = token,
+                        Retries = attempt - 1,
                     };
                     yield break;
                 }

@@ -1,5 +1,5 @@
 using BinderOrleans.Core.Ports;
-using BinderOrleans.Core.Registry;
+using BinderOrleans.Registry;
 using BinderOrleans.Docker.Building;
 using BinderOrleans.Docker.Launching;
 using Microsoft.Extensions.Configuration;

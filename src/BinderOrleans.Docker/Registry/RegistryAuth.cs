@@ -1,4 +1,4 @@
-using BinderOrleans.Core.Registry;
+using BinderOrleans.Registry;
 using Docker.DotNet.Models;
 
 namespace BinderOrleans.Docker.Registry;

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using BinderOrleans.Core.Events;
-using BinderOrleans.Core.Registry;
+using BinderOrleans.Registry;
 using BinderOrleans.Docker.Engine;
 using Docker.DotNet;
 using Microsoft.Extensions.Logging;

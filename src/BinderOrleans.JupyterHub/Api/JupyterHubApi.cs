@@ -4,12 +4,15 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
 
 namespace BinderOrleans.JupyterHub.Api;
 
 /// <summary>
 /// The calls BinderOrleans makes to the JupyterHub REST API (3.x–5.x), authenticated as the configured service.
-/// Calls retry as <see cref="HubRetry"/> says, waiting <c>JupyterHub:RetryDelay</c> doubling, at most
+/// Calls retry as <see cref="HubRetry"/> says through a Polly retry pipeline (the one under
+/// Microsoft.Extensions.Http.Resilience), waiting <c>JupyterHub:RetryDelay</c> doubling, at most
 /// <c>JupyterHub:Retries</c> attempts; a 409 on a retry counts as success. Outcomes are values.
 /// </summary>
 internal sealed partial class JupyterHubApi : IDisposable
@@ -22,10 +25,19 @@ internal sealed partial class JupyterHubApi : IDisposable
 
     private const string PaginationMediaType = "application/jupyterhub-pagination+json";
 
+    /// <summary>Told before each retry, with BinderHub's "trying again in …" line for the user.</summary>
+    private static readonly ResiliencePropertyKey<Action<string>?> RetryingKey = new("BinderOrleans.JupyterHub.Retrying");
+
+    /// <summary>Method and path of the call being retried, for the log.</summary>
+    private static readonly ResiliencePropertyKey<(string Method, string Path)> CallKey = new("BinderOrleans.JupyterHub.Call");
+
     private readonly HttpClient _http;
     private readonly JupyterHubOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<JupyterHubApi> _logger;
+    private readonly ResiliencePipeline<HubResponse> _onServerError;
+    private readonly ResiliencePipeline<HubResponse> _whenUnreachable;
+    private readonly ResiliencePipeline<HubProgressStream> _progress;
 
     public JupyterHubApi(IOptions<JupyterHubOptions> options, TimeProvider time, ILogger<JupyterHubApi> logger)
     {
@@ -43,6 +55,9 @@ internal sealed partial class JupyterHubApi : IDisposable
             BaseAddress = ApiUri,
             Timeout = Timeout.InfiniteTimeSpan,
         };
+        _onServerError = Retries<HubResponse>(HubRetry.OnServerError, r => r);
+        _whenUnreachable = Retries<HubResponse>(HubRetry.WhenUnreachable, r => r);
+        _progress = Retries<HubProgressStream>(HubRetry.OnServerError, s => s.Status);
     }
 
     public Uri ApiUri { get; }
@@ -80,62 +95,101 @@ internal sealed partial class JupyterHubApi : IDisposable
     }
 
     /// <summary>Opens the spawn-progress stream; the caller bounds how long it is read.</summary>
-    public async Task<HubProgressStream> OpenProgressAsync(string user, string server, Action<string>? retrying, CancellationToken cancellationToken)
+    public Task<HubProgressStream> OpenProgressAsync(string user, string server, Action<string>? retrying, CancellationToken cancellationToken)
     {
         var path = HubPaths.Progress(user, server);
-        var delay = _options.RetryDelay;
-        for (var attempt = 1; ; attempt++)
+        return ExecuteAsync(_progress, "GET", path, retrying, async (_, ct) =>
         {
             using var request = NewRequest(HttpMethod.Get, path, null, "text/event-stream");
-            HubResponse status;
             try
             {
                 using var timeout = new CancellationTokenSource(RequestTimeout, _time);
-                using var connect = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+                using var connect = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
                 var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, connect.Token).ConfigureAwait(false);
                 if (response.IsSuccessStatusCode) return new HubProgressStream(new HubResponse((int)response.StatusCode, ""), response);
                 using (response)
                 {
-                    status = new HubResponse((int)response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
+                    return new HubProgressStream(new HubResponse((int)response.StatusCode, await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false)));
                 }
             }
             catch (HttpRequestException ex)
             {
-                status = HubResponse.Unreachable(ex.Message);
+                return new HubProgressStream(HubResponse.Unreachable(ex.Message));
             }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
-                status = HubResponse.Unreachable($"no answer within {RequestTimeout.TotalSeconds:0} s");
+                return new HubProgressStream(HubResponse.Unreachable($"no answer within {RequestTimeout.TotalSeconds:0} s"));
             }
-            if (!ShouldRetry(HubRetry.OnServerError, status) || attempt >= _options.Retries) return new HubProgressStream(status);
-            await WaitBeforeRetryAsync("GET", path, status, delay, retrying, cancellationToken).ConfigureAwait(false);
-            delay *= 2;
-        }
+        }, cancellationToken);
     }
 
-    private async Task<HubResponse> SendAsync(HttpMethod method, string path, string? json, HubRetry retry, Action<string>? retrying,
+    private Task<HubResponse> SendAsync(HttpMethod method, string path, string? json, HubRetry retry, Action<string>? retrying,
         CancellationToken cancellationToken, string accept = "application/json")
     {
-        var delay = _options.RetryDelay;
-        for (var attempt = 1; ; attempt++)
+        var pipeline = retry switch
+        {
+            HubRetry.OnServerError => _onServerError,
+            HubRetry.WhenUnreachable => _whenUnreachable,
+            _ => ResiliencePipeline<HubResponse>.Empty,
+        };
+        return ExecuteAsync(pipeline, method.Method, path, retrying, async (attempt, ct) =>
         {
             using var request = NewRequest(method, path, json, accept);
-            var response = await SendOnceAsync(request, RequestTimeout, cancellationToken).ConfigureAwait(false);
-            if (attempt > 1 && response.Status == (int)HttpStatusCode.Conflict) return response with { ConflictOnRetry = true };
-            if (!ShouldRetry(retry, response) || attempt >= _options.Retries) return response;
-            await WaitBeforeRetryAsync(method.Method, path, response, delay, retrying, cancellationToken).ConfigureAwait(false);
-            delay *= 2;
+            var response = await SendOnceAsync(request, RequestTimeout, ct).ConfigureAwait(false);
+            return attempt > 1 && response.Status == (int)HttpStatusCode.Conflict ? response with { ConflictOnRetry = true } : response;
+        }, cancellationToken);
+    }
+
+    /// <summary>Runs <paramref name="call"/> (given its attempt number, from 1) through <paramref name="pipeline"/>.</summary>
+    private static async Task<T> ExecuteAsync<T>(ResiliencePipeline<T> pipeline, string method, string path, Action<string>? retrying,
+        Func<int, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(RetryingKey, retrying);
+        context.Properties.Set(CallKey, (method, path));
+        try
+        {
+            var attempt = 0;
+            return await pipeline.ExecuteAsync(
+                async ctx => await call(++attempt, ctx.CancellationToken).ConfigureAwait(false), context).ConfigureAwait(false);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
         }
     }
 
-    private async Task WaitBeforeRetryAsync(string method, string path, HubResponse response, TimeSpan delay, Action<string>? retrying,
-        CancellationToken cancellationToken)
+    /// <summary>
+    /// At most <c>JupyterHub:Retries</c> attempts while <paramref name="retry"/> says the answer is worth repeating,
+    /// waiting <c>JupyterHub:RetryDelay</c> and doubling; <paramref name="status"/> reads the hub's answer from a result.
+    /// </summary>
+    private ResiliencePipeline<T> Retries<T>(HubRetry retry, Func<T, HubResponse> status)
     {
+        if (_options.Retries <= 1) return ResiliencePipeline<T>.Empty;
+        return new ResiliencePipelineBuilder<T> { TimeProvider = _time }
+            .AddRetry(new RetryStrategyOptions<T>
+            {
+                MaxRetryAttempts = _options.Retries - 1,
+                Delay = _options.RetryDelay,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = false,
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result is { } result && ShouldRetry(retry, status(result))),
+                OnRetry = args =>
+                {
+                    AnnounceRetry(args.Context, status(args.Outcome.Result!), args.RetryDelay);
+                    return default;
+                },
+            })
+            .Build();
+    }
+
+    private void AnnounceRetry(ResilienceContext context, HubResponse response, TimeSpan delay)
+    {
+        var (method, path) = context.Properties.GetValue(CallKey, ("?", "?"));
         var reason = response.Reached ? $"answered {response.Status}: {response.HubMessage}" : $"could not be reached ({response.Error})";
         LogRetrying(method, path, response.Status, response.Reached ? response.HubMessage : response.Error, delay);
         var wait = delay >= TimeSpan.FromSeconds(1) ? $"{delay.TotalSeconds:0.#} s" : $"{delay.TotalMilliseconds:0} ms";
-        retrying?.Invoke($"JupyterHub {reason}; trying again in {wait}...");
-        await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+        context.Properties.GetValue(RetryingKey, null)?.Invoke($"JupyterHub {reason}; trying again in {wait}...");
     }
 
     private static bool ShouldRetry(HubRetry retry, HubResponse response) => retry switch

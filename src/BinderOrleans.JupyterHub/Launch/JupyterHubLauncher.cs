@@ -64,7 +64,7 @@ internal sealed partial class JupyterHubLauncher : ILauncher
                 var outcome = await AttemptAsync(request, events, cancellationToken).ConfigureAwait(false);
                 if (outcome.Ready is { } ready)
                 {
-                    events.TryWrite(ready);
+                    events.TryWrite(ready with { Retries = attempt - 1 });
                     return;
                 }
                 LogAttemptFailed(attempt, request.ImageName, outcome.Message);

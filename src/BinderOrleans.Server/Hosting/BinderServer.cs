@@ -1,6 +1,6 @@
 using BinderOrleans.Core;
 using BinderOrleans.Core.Providers;
-using BinderOrleans.Core.Registry;
+using BinderOrleans.Registry;
 using BinderOrleans.Docker;
 using BinderOrleans.Docker.Registry;
 using BinderOrleans.JupyterHub;

@@ -5,6 +5,7 @@ using BinderOrleans.Core.Metrics;
 using BinderOrleans.Core.Options;
 using BinderOrleans.Core.Providers;
 using Microsoft.Extensions.Options;
+using Prometheus;
 
 namespace BinderOrleans.Server.Info;
 
@@ -29,7 +30,9 @@ internal static class InfoApi
             });
         });
         app.MapMethods("/health", ["GET", "HEAD"], HealthAsync);
-        app.MapGet("/metrics", (BinderMetrics metrics) => Results.Text(metrics.Registry.Render(), PrometheusRegistry.ContentType));
+        // prometheus-net's exporter: text format 0.0.4 (BinderHub's), OpenMetrics when a scraper asks for it.
+        var metrics = app.ServiceProvider.GetRequiredService<PrometheusRegistry>();
+        app.MapMetrics(settings => settings.Registry = metrics.Collectors, "/metrics");
         app.MapGet("/api/repoproviders", (RepoProviderRegistry providers) => Results.Json(providers.All.Select(p => p.DisplayConfig)));
         return app;
     }

@@ -3,7 +3,7 @@ using BinderOrleans.Core.Events;
 using BinderOrleans.Core.Grains;
 using BinderOrleans.Core.Naming;
 using BinderOrleans.Core.Ports;
-using BinderOrleans.Core.Registry;
+using BinderOrleans.Registry;
 using BinderOrleans.Docker.Engine;
 using BinderOrleans.Docker.Registry;
 using BinderOrleans.Testing;

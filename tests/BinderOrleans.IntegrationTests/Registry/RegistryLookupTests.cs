@@ -1,6 +1,7 @@
 using System.Net;
 using BinderOrleans.Core.Ports;
-using BinderOrleans.Core.Registry;
+using BinderOrleans.Registry;
+using BinderOrleans.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace BinderOrleans.IntegrationTests.Registry;

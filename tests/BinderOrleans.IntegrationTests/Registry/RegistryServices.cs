@@ -1,5 +1,6 @@
 using BinderOrleans.Core.Options;
-using BinderOrleans.Core.Registry;
+using BinderOrleans.Registry;
+using BinderOrleans.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

@@ -1,4 +1,4 @@
-using BinderOrleans.Core.Registry;
+using BinderOrleans.Registry;
 using BinderOrleans.Docker.Registry;
 
 namespace BinderOrleans.Tests.Docker;

@@ -77,4 +77,18 @@ public sealed class InfoApiTests
         Assert.Contains("binderhub_launch_count_total{status=\"success\",provider=\"Fake\"", text);
         Assert.Contains("# TYPE binderhub_launch_time_seconds histogram", text);
     }
+
+    [Fact]
+    public async Task Metrics_AlsoExposesProcessAndRuntimeMetrics_AsPrometheusText()
+    {
+        await using var server = await StartAsync();
+
+        var response = await server.Client.GetAsync("metrics");
+
+        Assert.Equal("text/plain; version=0.0.4; charset=utf-8", response.Content.Headers.ContentType!.ToString());
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.Contains("\nprocess_cpu_seconds_total ", text);
+        Assert.Contains("\nsystem_runtime_dotnet_gc_collections", text);
+        Assert.Contains("# TYPE binderhub_build_count_total counter", text);
+    }
 }

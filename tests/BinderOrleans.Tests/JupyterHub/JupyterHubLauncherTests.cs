@@ -166,6 +166,51 @@ public sealed class JupyterHubLauncherTests
     }
 
     [Fact]
+    public async Task Launch_ProgressStream503Once_IsOpenedAgainAfterTheDelay_AndTheUserIsTold()
+    {
+        await using var hub = await FakeHub.StartAsync();
+        var opens = 0;
+        hub.Handle = (call, ctx) => Route(call) switch
+        {
+            "create" => FakeHub.Reply(ctx, 201, "{}"),
+            "start" => FakeHub.Reply(ctx, 202),
+            "progress" => ++opens == 1
+                ? FakeHub.Reply(ctx, 503, """{"status": 503, "message": "Hub busy"}""")
+                : FakeHub.Progress(ctx, ReadyStream),
+            _ => FakeHub.Reply(ctx, 404),
+        };
+        await using var backend = FakeHubBackend.For(hub);
+
+        var events = await backend.LaunchAsync(FakeHubBackend.Request());
+
+        Assert.Equal(BinderPhase.Ready, events[^1].Phase);
+        Assert.Equal(0, events[^1].Retries);
+        Assert.Equal(2, opens);
+        Assert.Contains(events, e => e.Message == "JupyterHub answered 503: Hub busy; trying again in 10 ms...\n");
+    }
+
+    [Fact]
+    public async Task Launch_ReadyEvent_SaysHowManyLaunchAttemptsWereRetried()
+    {
+        await using var hub = await FakeHub.StartAsync();
+        var creates = 0;
+        hub.Handle = (call, ctx) => Route(call) switch
+        {
+            "create" => ++creates <= 2 ? FakeHub.Reply(ctx, 409, """{"status": 409, "message": "User exists"}""") : FakeHub.Reply(ctx, 201, "{}"),
+            "start" => FakeHub.Reply(ctx, 202),
+            "progress" => FakeHub.Progress(ctx, ReadyStream),
+            _ => FakeHub.Reply(ctx, 404),
+        };
+        await using var backend = FakeHubBackend.For(hub, new Dictionary<string, string?> { ["JupyterHub:Retries"] = "3" });
+
+        var events = await backend.LaunchAsync(FakeHubBackend.Request());
+
+        Assert.Equal(BinderPhase.Ready, events[^1].Phase);
+        Assert.Equal(2, events[^1].Retries);
+        Assert.DoesNotContain("retries", BinderEventJson.Serialize(events[^1]), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task Launch_ProgressStalls_TimesOutWaitsOutThePendingSpawnAndDeletesTheUser()
     {
         await using var hub = await FakeHub.StartAsync();

@@ -1,3 +1,4 @@
+using BinderOrleans.Core.Events;
 using BinderOrleans.Core.Grains;
 using BinderOrleans.Core.Metrics;
 using BinderOrleans.Core.Ports;
@@ -23,6 +24,44 @@ public sealed class BinderMetricsTests
         Assert.Contains("binderhub_inprogress_builds 0", text);
         Assert.Contains("binderhub_inprogress_launches 0", text);
         Assert.Contains("# TYPE binderhub_build_time_seconds histogram", text);
+    }
+
+    [Fact]
+    public async Task LaunchTime_RetriesLabel_IsTheLaunchersRetryCount()
+    {
+        await using var rig = await GrainRig.StartAsync();
+        rig.Launcher.Outcome = new BinderEvent { Phase = BinderPhase.Ready, Url = "http://127.0.0.1:9100/", Token = "t", Retries = 2 };
+        await GrainRig.CollectAsync(rig.Launch(Spec).Events);
+
+        Assert.Equal(1, rig.Metrics.LaunchTime.Count("success", "2"));
+        Assert.Contains("binderhub_launch_time_seconds_count{status=\"success\",retries=\"2\"} 1", rig.Metrics.Registry.Render());
+    }
+
+    [Fact]
+    public async Task FailedLaunch_RetriesLabel_IsMinusOne()
+    {
+        await using var rig = await GrainRig.StartAsync();
+        rig.Launcher.Outcome = BinderEvent.Failed("no room", 500);
+        await GrainRig.CollectAsync(rig.Launch(Spec).Events);
+
+        Assert.Equal(1, rig.Metrics.LaunchTime.Count("failure", "-1"));
+    }
+
+    [Fact]
+    public void ProcessRegistry_CarriesProcessAndRuntimeMetrics_BesideBinderHubs()
+    {
+        using var registry = PrometheusRegistry.CreateWithProcessMetrics();
+        _ = new BinderMetrics(registry);
+        GC.Collect();
+
+        var text = registry.Render();
+
+        Assert.Contains("\nprocess_cpu_seconds_total ", text);
+        Assert.Contains("\nprocess_start_time_seconds ", text);
+        Assert.Contains("\nprocess_working_set_bytes ", text);
+        Assert.Contains("dotnet_collection_count_total{generation=\"0\"}", text);
+        Assert.Contains("\nsystem_runtime_dotnet_gc_collections", text);
+        Assert.Contains("binderhub_inprogress_builds 0", text);
     }
 
     [Fact]

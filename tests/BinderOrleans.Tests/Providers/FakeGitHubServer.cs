@@ -13,9 +13,9 @@ using BinderOrleans.Testing;
 namespace BinderOrleans.Tests.Providers;
 
 /// <summary>
-/// GitHub's <c>GET /repos/{owner}/{repo}/commits/{ref}</c> and <c>GET /gists/{id}</c> on 127.0.0.1, with their JSON
-/// shapes, weak ETags and conditional requests (304, commits only) and <c>x-ratelimit-*</c> headers. Records what each
-/// request carried.
+/// GitHub's <c>GET /repos/{owner}/{repo}/commits/{ref}</c> (JSON, or the bare SHA for <c>Accept: application/vnd.github.sha</c>)
+/// and <c>GET /gists/{id}</c> on 127.0.0.1, with their JSON shapes, weak ETags and conditional requests (304, commits only)
+/// and <c>x-ratelimit-*</c> headers. Records what each request carried.
 /// </summary>
 internal sealed class FakeGitHubServer : IAsyncDisposable
 {
@@ -91,6 +91,10 @@ internal sealed class FakeGitHubServer : IAsyncDisposable
             return Results.StatusCode(304);
         }
         Spend(response);
+        if (request.Headers.Accept.ToString().Contains("application/vnd.github.sha", StringComparison.OrdinalIgnoreCase))
+        {
+            return Results.Text(sha, "application/vnd.github.sha; charset=utf-8");
+        }
         return Results.Json(new
         {
             sha,
@@ -113,7 +117,7 @@ internal sealed class FakeGitHubServer : IAsyncDisposable
         var request = context.Request;
         Requests.Enqueue(new RecordedRequest(
             request.Path.Value ?? "",
-            request.Headers.Authorization.ToString(),
+            AsGitHubReadsIt(request.Headers.Authorization.ToString()),
             request.Headers.UserAgent.ToString(),
             request.Headers.IfNoneMatch.ToString()));
 
@@ -140,6 +144,19 @@ internal sealed class FakeGitHubServer : IAsyncDisposable
             return Results.Json(new { message = "Server Error" }, statusCode: status);
         }
         return null;
+    }
+
+    /// <summary>
+    /// The Authorization header with its scheme spelled as GitHub documents it (<c>token</c>, <c>Basic</c>, <c>Bearer</c>):
+    /// schemes are case-insensitive (RFC 9110 11.1), and Octokit writes <c>Token</c> where BinderHub writes <c>token</c>.
+    /// </summary>
+    private static string AsGitHubReadsIt(string authorization)
+    {
+        var space = authorization.IndexOf(' ', StringComparison.Ordinal);
+        if (space < 0) return authorization;
+        var scheme = authorization[..space];
+        var canonical = new[] { "token", "Basic", "Bearer" }.FirstOrDefault(s => s.Equals(scheme, StringComparison.OrdinalIgnoreCase)) ?? scheme;
+        return canonical + authorization[space..];
     }
 
     private IResult GetGist(HttpContext context, string id)

@@ -22,7 +22,7 @@ public sealed class GistRepoProviderTests : IAsyncLifetime
         configure?.Invoke(options);
         var githubOptions = new GitHubProviderOptions { ApiBaseUrl = _github.BaseUri.ToString() };
         github?.Invoke(githubOptions);
-        var http = new ServiceCollection().AddHttpClient().BuildServiceProvider().GetRequiredService<IHttpClientFactory>();
+        var http = new ServiceCollection().AddHttpClient().BuildServiceProvider().GetRequiredService<IHttpMessageHandlerFactory>();
         return new GistRepoProvider(Microsoft.Extensions.Options.Options.Create(options), Microsoft.Extensions.Options.Options.Create(githubOptions), http, _time,
             NullLogger<GistRepoProvider>.Instance);
     }

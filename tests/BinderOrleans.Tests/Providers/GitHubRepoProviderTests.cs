@@ -21,7 +21,7 @@ public sealed class GitHubRepoProviderTests : IAsyncLifetime
     {
         var options = new GitHubProviderOptions { ApiBaseUrl = _github.BaseUri.ToString().TrimEnd('/') };
         configure?.Invoke(options);
-        var http = new ServiceCollection().AddHttpClient().BuildServiceProvider().GetRequiredService<IHttpClientFactory>();
+        var http = new ServiceCollection().AddHttpClient().BuildServiceProvider().GetRequiredService<IHttpMessageHandlerFactory>();
         return new GitHubRepoProvider(Microsoft.Extensions.Options.Options.Create(options), http, _time, NullLogger<GitHubRepoProvider>.Instance);
     }
 
@@ -147,6 +147,21 @@ public sealed class GitHubRepoProviderTests : IAsyncLifetime
         Assert.Equal(sha, again.ResolvedRef);
         // The fake gives the rate-limit unit back on a 304, as GitHub does.
         Assert.Equal(4999, provider.RateLimitRemaining);
+    }
+
+    [Fact]
+    public async Task RateLimitRemaining_AfterA304_IsThe304s_NotTheCachedAnswers()
+    {
+        _github.SetRef("o", "r", "main");
+        _github.SetRef("o", "other", "main");
+        var provider = Provider();
+
+        await ResolvedAsync(provider, "o/r/main");
+        await ResolvedAsync(provider, "o/other/main");
+        await ResolvedAsync(provider, "o/r/main");
+
+        Assert.StartsWith("W/\"", _github.Requests.Last().IfNoneMatch);
+        Assert.Equal(4998, provider.RateLimitRemaining);
     }
 
     [Fact]

@@ -1,5 +1,5 @@
 using System.Net.Http.Headers;
-using BinderOrleans.Core.Registry;
+using BinderOrleans.Registry;
 
 namespace BinderOrleans.Tests.Registry;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using BinderOrleans.Core.Registry;
+using BinderOrleans.Registry;
 
 namespace BinderOrleans.Tests.Registry;
 

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using BinderOrleans.Core.Events;
-using BinderOrleans.Core.Registry;
+using BinderOrleans.Registry;
 
 namespace BinderOrleans.Tests.Registry;
 

@@ -1,9 +1,11 @@
 using BinderOrleans.Core.Options;
 using BinderOrleans.Core.Ports;
-using BinderOrleans.Core.Registry;
+using BinderOrleans.Registry;
+using BinderOrleans.Testing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace BinderOrleans.Tests.Registry;
@@ -13,7 +15,7 @@ public sealed class RegistryClientTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
-    private static ServiceProvider Services(FakeRegistryServer server, string timeout = "00:00:05", string? prefix = null)
+    private static ServiceProvider Services(FakeRegistryServer server, string timeout = "00:00:05", string? prefix = null, ILoggerProvider? logs = null)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -26,7 +28,10 @@ public sealed class RegistryClientTests
         }).Build();
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
-        services.AddLogging();
+        services.AddLogging(logging =>
+        {
+            if (logs is not null) logging.AddProvider(logs);
+        });
         services.AddOptions<SiteOptions>().BindConfiguration(SiteOptions.Section);
         services.AddRegistry(configuration);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
@@ -68,6 +73,21 @@ public sealed class RegistryClientTests
         Assert.Contains("503", lookup.Error);
         Assert.Contains(server.Url.ToString().TrimEnd('/'), lookup.Error);
         Assert.Equal(3, server.Calls);
+    }
+
+    [Fact]
+    public async Task Lookup_ServerErrorsThrice_LogsEachRetryWithTheImage_AndSaysItGaveUp()
+    {
+        await using var server = await FakeRegistryServer.StartAsync();
+        server.Respond = Statuses(503);
+        var logs = new CapturingLoggerProvider();
+        await using var services = Services(server, logs: logs);
+
+        var lookup = await services.GetRequiredService<IImageRegistry>().LookupAsync($"{server.Host}/binder/repo-abc:1234", CancellationToken.None).WaitAsync(Timeout);
+
+        Assert.EndsWith("(gave up after 3 attempts)", lookup.Error);
+        Assert.Equal(2, logs.Lines.Count(l => l.Contains("Lookup of binder/repo-abc:1234 failed", StringComparison.Ordinal) && l.Contains("retrying", StringComparison.Ordinal)));
+        Assert.Contains(logs.Lines, l => l.Contains("(attempt 2 of 3)", StringComparison.Ordinal) && l.Contains("HTTP 503", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -1,4 +1,4 @@
-using BinderOrleans.Core.Registry;
+using BinderOrleans.Registry;
 
 namespace BinderOrleans.Tests.Registry;
 

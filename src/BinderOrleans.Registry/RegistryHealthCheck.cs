@@ -3,7 +3,7 @@ using BinderOrleans.Core.Options;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace BinderOrleans.Core.Registry;
+namespace BinderOrleans.Registry;
 
 /// <summary>
 /// BinderHub's "Docker registry" item of <c>/health</c>: a manifest lookup of <c>&lt;prefix&gt;some-image-name:12345</c>.

@@ -3,9 +3,10 @@ using BinderOrleans.Core.Ports;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace BinderOrleans.Core.Registry;
+namespace BinderOrleans.Registry;
 
 public static class RegistryServiceCollectionExtensions
 {
@@ -19,7 +20,10 @@ public static class RegistryServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RegistryOptions>, RegistryOptionsValidator>());
         if (!configuration.GetValue<bool>($"{RegistryOptions.Section}:{nameof(RegistryOptions.Enabled)}")) return services;
 
-        services.AddHttpClient(RegistryClient.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddHttpClient(RegistryClient.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .AddResilienceHandler("registry", (pipeline, context) => RegistryClient.AddRetries(pipeline,
+                context.ServiceProvider.GetRequiredService<IOptions<RegistryOptions>>().Value,
+                context.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger<RegistryClient>()));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp =>
         {

@@ -1,6 +1,6 @@
 using BinderOrleans.Core.Ports;
 
-namespace BinderOrleans.Core.Registry;
+namespace BinderOrleans.Registry;
 
 /// <summary>"Is this image built?" answered by the registry's manifest; a failed lookup reads as missing, with the reason.</summary>
 internal sealed class RegistryImageRegistry : IImageRegistry

@@ -1,7 +1,7 @@
 using BinderOrleans.Core.Options;
 using Microsoft.Extensions.Options;
 
-namespace BinderOrleans.Core.Registry;
+namespace BinderOrleans.Registry;
 
 /// <summary>Checks the registry settings at start, with messages naming the key to fix. Skipped when the registry is off.</summary>
 internal sealed class RegistryOptionsValidator : IValidateOptions<RegistryOptions>

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace BinderOrleans.Core.Registry;
+namespace BinderOrleans.Registry;
 
 /// <summary>
 /// The repository and tag a registry knows an image by, derived from the full image name exactly as BinderHub's
@@ -8,7 +8,7 @@ namespace BinderOrleans.Core.Registry;
 /// </summary>
 /// <param name="Repository">Path under <c>/v2/</c>, e.g. <c>binder/myrepo-abc123</c>.</param>
 /// <param name="Tag">The tag, e.g. the resolved commit.</param>
-internal sealed partial record RegistryImageName(string Repository, string Tag)
+public sealed partial record RegistryImageName(string Repository, string Tag)
 {
     /// <summary>
     /// Splits the tag at the last <c>:</c>; a name that fully matches <c>[a-z0-9]{4,40}/[a-z0-9._-]{2,255}</c> is a

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using BinderOrleans.Core.Events;
 
-namespace BinderOrleans.Core.Registry;
+namespace BinderOrleans.Registry;
 
 /// <summary>
 /// Turns the engine's push stream into repo2docker's (≤ 2024.07) <c>pushing</c> events:
@@ -10,7 +10,7 @@ namespace BinderOrleans.Core.Registry;
 /// An event goes out when a layer changes status or finishes its bytes, and at most every <see cref="Interval"/> for byte updates
 /// in between, so the stream stays small but every layer's last byte count (at or, with tar overhead, past its total) is seen.
 /// </summary>
-internal sealed class PushProgress
+public sealed class PushProgress
 {
     public const string Message = "Pushing image\n";
 

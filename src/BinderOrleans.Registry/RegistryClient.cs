@@ -2,15 +2,19 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Timeout;
 
-namespace BinderOrleans.Core.Registry;
+namespace BinderOrleans.Registry;
 
 /// <summary>
 /// Docker Registry HTTP API v2 lookups: <c>GET /v2/&lt;name&gt;/manifests/&lt;tag&gt;</c> accepting Docker and OCI manifests
 /// and indexes, authenticated with a configured token URL, basic auth, or the registry's Bearer challenge.
-/// Transient faults are retried; every outcome is a <see cref="ManifestCheck"/> value.
+/// Each request is retried on transient faults by the HTTP client's resilience handler (<see cref="AddRetries"/>);
+/// every outcome is a <see cref="ManifestCheck"/> value.
 /// </summary>
 internal sealed partial class RegistryClient
 {
@@ -26,40 +30,58 @@ internal sealed partial class RegistryClient
         "application/vnd.oci.image.index.v1+json",
     ];
 
+    /// <summary>The image a request is for, so a retry's log line can name it.</summary>
+    private static readonly HttpRequestOptionsKey<RegistryImageName> ImageKey = new("BinderOrleans.Registry.Image");
+
     private readonly IHttpClientFactory _httpClients;
     private readonly RegistryOptions _options;
     private readonly TimeProvider _time;
-    private readonly ILogger _logger;
 
-    public RegistryClient(IHttpClientFactory httpClients, RegistryEndpoint endpoint, IOptions<RegistryOptions> options,
-        TimeProvider time, ILogger<RegistryClient> logger)
+    public RegistryClient(IHttpClientFactory httpClients, RegistryEndpoint endpoint, IOptions<RegistryOptions> options, TimeProvider time)
     {
         _httpClients = httpClients;
         Endpoint = endpoint;
         _options = options.Value;
         _time = time;
-        _logger = logger;
     }
 
     public RegistryEndpoint Endpoint { get; }
 
-    /// <summary>Looks the manifest up, retrying transient faults up to <c>Registry:Attempts</c> times with doubling delays.</summary>
+    /// <summary>
+    /// The resilience pipeline of the registry's HTTP client: each request (manifest or token) is tried up to
+    /// <c>Registry:Attempts</c> times while the registry is unreachable, times out (<c>Registry:Timeout</c> per try) or
+    /// answers 5xx, 408 or 429, waiting <c>Registry:RetryDelay</c> and doubling.
+    /// </summary>
+    internal static void AddRetries(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, RegistryOptions options, ILogger logger)
+    {
+        var attempts = Math.Max(1, options.Attempts);
+        if (attempts > 1)
+        {
+            pipeline.AddRetry(new HttpRetryStrategyOptions
+            {
+                MaxRetryAttempts = attempts - 1,
+                Delay = options.RetryDelay,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = false,
+                ShouldRetryAfterHeader = false,
+                OnRetry = args =>
+                {
+                    var image = args.Context.GetRequestMessage()?.Options.TryGetValue(ImageKey, out var name) == true ? name : null;
+                    var error = args.Outcome.Exception?.Message ?? (args.Outcome.Result is { } response ? Describe(response.StatusCode) : null);
+                    LogRetrying(logger, image?.Repository, image?.Tag, args.AttemptNumber + 1, attempts, args.RetryDelay, error);
+                    return default;
+                },
+            });
+        }
+        pipeline.AddTimeout(options.Timeout);
+    }
+
+    /// <summary>Looks the manifest up; a transient failure has been retried <c>Registry:Attempts</c> times already.</summary>
     public async Task<ManifestCheck> CheckManifestAsync(RegistryImageName image, CancellationToken cancellationToken)
     {
+        var result = await CheckOnceAsync(image, cancellationToken).ConfigureAwait(false);
         var attempts = Math.Max(1, _options.Attempts);
-        var delay = _options.RetryDelay;
-        for (var attempt = 1; ; attempt++)
-        {
-            var result = await CheckOnceAsync(image, cancellationToken).ConfigureAwait(false);
-            if (!result.Transient) return result;
-            if (attempt >= attempts)
-            {
-                return result with { Error = $"{result.Error} (gave up after {attempts} attempts)" };
-            }
-            LogRetrying(image.Repository, image.Tag, attempt, attempts, delay, result.Error);
-            if (delay > TimeSpan.Zero) await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
-            delay *= 2;
-        }
+        return result.Transient && attempts > 1 ? result with { Error = $"{result.Error} (gave up after {attempts} attempts)" } : result;
     }
 
     private async Task<ManifestCheck> CheckOnceAsync(RegistryImageName image, CancellationToken cancellationToken)
@@ -73,7 +95,7 @@ internal sealed partial class RegistryClient
         if (Endpoint.TokenUrl is { } tokenUrl)
         {
             // BinderHub adds service=container_registry; a token URL that names its service keeps it.
-            var token = await FetchTokenAsync(client, WithQuery(tokenUrl, ("scope", scope), ("service", "container_registry")), cancellationToken).ConfigureAwait(false);
+            var token = await FetchTokenAsync(client, WithQuery(tokenUrl, ("scope", scope), ("service", "container_registry")), image, cancellationToken).ConfigureAwait(false);
             if (token.Failure is { } failure) return failure;
             bearer = token.Token;
         }
@@ -91,7 +113,7 @@ internal sealed partial class RegistryClient
                 return Interpret(response.StatusCode, image, usedToken: false);
             }
             var challengeUrl = WithQuery(challenge.Realm, ("service", challenge.Service), ("scope", challenge.Scope));
-            var token = await FetchTokenAsync(client, challengeUrl, cancellationToken).ConfigureAwait(false);
+            var token = await FetchTokenAsync(client, challengeUrl, image, cancellationToken).ConfigureAwait(false);
             if (token.Failure is { } failure) return failure;
             bearer = token.Token;
         }
@@ -119,19 +141,22 @@ internal sealed partial class RegistryClient
         HttpClient client, Uri uri, string? bearer, RegistryImageName image, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+        request.Options.Set(ImageKey, image);
         foreach (var type in ManifestMediaTypes) request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(type));
         if (bearer is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
         else if (Endpoint.HasBasicCredentials) request.Headers.Authorization = BasicAuthorization();
-        var (response, failure) = await SendAsync(client, request, $"Registry {Endpoint.Display}", cancellationToken).ConfigureAwait(false);
+        var (response, failure) = await SendAsync(client, request, $"Registry {Endpoint.Display}", _options.Timeout, cancellationToken).ConfigureAwait(false);
         return failure is null ? (response, null) : (null, failure with { Error = $"{failure.Error} (manifest lookup of {image.Repository}:{image.Tag})" });
     }
 
-    private async Task<(string? Token, ManifestCheck? Failure)> FetchTokenAsync(HttpClient client, Uri tokenUrl, CancellationToken cancellationToken)
+    private async Task<(string? Token, ManifestCheck? Failure)> FetchTokenAsync(HttpClient client, Uri tokenUrl, RegistryImageName image,
+        CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, tokenUrl);
+        request.Options.Set(ImageKey, image);
         if (Endpoint.HasBasicCredentials) request.Headers.Authorization = BasicAuthorization();
         var who = $"Token server {tokenUrl.GetLeftPart(UriPartial.Path)} of registry {Endpoint.Display}";
-        var (response, failure) = await SendAsync(client, request, who, cancellationToken).ConfigureAwait(false);
+        var (response, failure) = await SendAsync(client, request, who, _options.Timeout, cancellationToken).ConfigureAwait(false);
         if (failure is not null) return (null, failure);
         using (response)
         {
@@ -161,29 +186,28 @@ internal sealed partial class RegistryClient
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                return (null, ManifestCheck.Failed($"{who} timed out after {_options.Timeout}.", transient: true));
+                // Past the resilience handler (it retries sending, not reading): reported as is, not as retried.
+                return (null, ManifestCheck.Failed($"{who} timed out after {_options.Timeout}."));
             }
         }
     }
 
-    /// <summary>Sends with the per-request timeout; network errors and timeouts become transient failures.</summary>
-    private async Task<(HttpResponseMessage? Response, ManifestCheck? Failure)> SendAsync(
-        HttpClient client, HttpRequestMessage request, string who, CancellationToken cancellationToken)
+    /// <summary>Sends through the resilience handler; network errors and timeouts that outlast its retries become transient failures.</summary>
+    private static async Task<(HttpResponseMessage? Response, ManifestCheck? Failure)> SendAsync(
+        HttpClient client, HttpRequestMessage request, string who, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        using var timeout = new CancellationTokenSource(_options.Timeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
-            var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
+            var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             return (response, null);
         }
         catch (HttpRequestException ex)
         {
             return (null, ManifestCheck.Failed($"{who} is unreachable: {ex.Message}", transient: true));
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (TimeoutRejectedException)
         {
-            return (null, ManifestCheck.Failed($"{who} did not answer within {_options.Timeout}.", transient: true));
+            return (null, ManifestCheck.Failed($"{who} did not answer within {timeout}.", transient: true));
         }
     }
 
@@ -213,5 +237,5 @@ internal sealed partial class RegistryClient
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Lookup of {Repository}:{Tag} failed (attempt {Attempt} of {Attempts}), retrying in {Delay}: {Error}")]
-    private partial void LogRetrying(string repository, string tag, int attempt, int attempts, TimeSpan delay, string? error);
+    private static partial void LogRetrying(ILogger logger, string? repository, string? tag, int attempt, int attempts, TimeSpan delay, string? error);
 }

@@ -1,7 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 
-namespace BinderOrleans.Core.Registry;
+namespace BinderOrleans.Registry;
 
 /// <summary>
 /// A registry's <c>WWW-Authenticate: Bearer realm="…",service="…",scope="…"</c> challenge: where to get a token and for what.

@@ -1,4 +1,4 @@
-namespace BinderOrleans.Core.Registry;
+namespace BinderOrleans.Registry;
 
 /// <summary>Outcome of one manifest lookup: found, not found, or failed with a message fit for logs and events.</summary>
 /// <param name="Status">What the registry said.</param>

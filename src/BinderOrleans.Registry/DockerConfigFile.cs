@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 
-namespace BinderOrleans.Core.Registry;
+namespace BinderOrleans.Registry;
 
 /// <summary>
 /// The <c>auths</c> of a Docker <c>config.json</c> (what <c>docker login</c> writes and BinderHub's Helm chart mounts):

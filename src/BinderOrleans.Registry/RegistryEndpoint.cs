@@ -1,10 +1,10 @@
-namespace BinderOrleans.Core.Registry;
+namespace BinderOrleans.Registry;
 
 /// <summary>
 /// The registry as configured: <c>Registry:*</c> settings completed from the Docker config file the way BinderHub does.
 /// <see cref="ToString"/> never shows the password.
 /// </summary>
-internal sealed class RegistryEndpoint
+public sealed class RegistryEndpoint
 {
     internal RegistryEndpoint(Uri url, Uri? tokenUrl, string? username, string? password, string? identityToken, bool notFoundOn401)
     {
@@ -24,14 +24,14 @@ internal sealed class RegistryEndpoint
 
     public string? Username { get; }
 
-    internal string? Password { get; }
+    public string? Password { get; }
 
     /// <summary>An OAuth refresh token from <c>docker login</c> (config.json <c>identitytoken</c>); used only for pushes and pulls.</summary>
-    internal string? IdentityToken { get; }
+    public string? IdentityToken { get; }
 
     public bool NotFoundOn401 { get; }
 
-    internal bool HasBasicCredentials => !string.IsNullOrEmpty(Username) || !string.IsNullOrEmpty(Password);
+    public bool HasBasicCredentials => !string.IsNullOrEmpty(Username) || !string.IsNullOrEmpty(Password);
 
     /// <summary>How messages name the registry: its URL.</summary>
     public string Display => Url.GetLeftPart(UriPartial.Path).TrimEnd('/');
@@ -42,7 +42,7 @@ internal sealed class RegistryEndpoint
     public override string ToString() => Username is { Length: > 0 } ? $"{Display} (user {Username})" : Display;
 
     /// <summary>Completes the options from the Docker config file; throws <see cref="FormatException"/> naming the key to fix.</summary>
-    public static RegistryEndpoint Resolve(RegistryOptions options, DockerConfigFile dockerConfig)
+    internal static RegistryEndpoint Resolve(RegistryOptions options, DockerConfigFile dockerConfig)
     {
         var urlText = options.Url is { Length: > 0 } configured ? configured : dockerConfig.DefaultRegistryUrl();
         if (string.IsNullOrWhiteSpace(urlText))

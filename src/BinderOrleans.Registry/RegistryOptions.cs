@@ -1,4 +1,4 @@
-namespace BinderOrleans.Core.Registry;
+namespace BinderOrleans.Registry;
 
 /// <summary>
 /// Registry settings, section <c>Registry</c> (BinderHub's <c>use_registry</c> and <c>DockerRegistry</c>).

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace BinderOrleans.IntegrationTests.Registry;
+namespace BinderOrleans.Testing;
 
 /// <summary>Keeps every log line (message and exception text) so tests can check what reached the logs.</summary>
 public sealed class CapturingLoggerProvider : ILoggerProvider

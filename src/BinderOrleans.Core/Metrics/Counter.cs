@@ -1,0 +1,13 @@
+namespace BinderOrleans.Core.Metrics;
+
+/// <summary>A prometheus-net counter addressed by label values in declaration order.</summary>
+public sealed class Counter
+{
+    private readonly Prometheus.Counter _counter;
+
+    internal Counter(Prometheus.Counter counter) => _counter = counter;
+
+    public void Inc(params string[] labelValues) => _counter.WithLabels(labelValues).Inc();
+
+    public double Value(params string[] labelValues) => _counter.WithLabels(labelValues).Value;
+}
