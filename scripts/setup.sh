@@ -3,7 +3,9 @@
 #   - apt packages (docker.io, git, debootstrap, ...) when missing
 #   - a dockerd when none answers on $DOCKER_HOST (default unix:///var/run/docker.sock)
 #   - the notebook base image ($BINDER_BASE_IMAGE) when missing, built offline with debootstrap
-# Extra groups of packages for the test suites: `setup.sh --with registry,jupyterhub,browser,redis`.
+# Extra groups of packages for the test suites: `setup.sh --with registry,jupyterhub,browser,redis,kubernetes`
+# (kubernetes: a kube-apiserver 1.20 built once from Debian's source package, etcd and kubectl; see
+# scripts/kube-apiserver.sh).
 set -euo pipefail
 
 BASE_IMAGE="${BINDER_BASE_IMAGE:-binderorleans-base:bookworm}"
@@ -44,6 +46,9 @@ if want jupyterhub && ! configurable-http-proxy --version >/dev/null 2>&1; then
   log "installing configurable-http-proxy from npm"
   npm install -g --prefix /usr/local --silent configurable-http-proxy@4 >/dev/null 2>&1
 fi
+
+# A real Kubernetes API server for the Kubernetes tests: built once per machine, cached in $STATE_DIR/kube.
+want kubernetes && BINDER_STATE_DIR="$STATE_DIR" bash "$(dirname "$0")/kube-apiserver.sh" build
 
 # dockerd: start one when nothing answers.
 if ! docker version >/dev/null 2>&1; then

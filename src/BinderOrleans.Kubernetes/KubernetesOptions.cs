@@ -54,6 +54,29 @@ public sealed class KubernetesOptions
     /// <summary><c>Kubernetes:ExtraArgs</c>: more repo2docker options, placed before the repository URL. Default none.</summary>
     public List<string> ExtraArgs { get; set; } = [];
 
+    /// <summary>
+    /// <c>Kubernetes:BuildMemoryRequest</c>: the build pod's memory request (BinderHub's <c>build_memory_request</c>):
+    /// bytes, a number with <c>K</c>/<c>M</c>/<c>G</c>/<c>T</c> (powers of 1024), or a Kubernetes quantity like <c>2Gi</c>. Default none.
+    /// </summary>
+    public string? BuildMemoryRequest { get; set; }
+
+    /// <summary><c>Kubernetes:BuildMemoryLimit</c>: the build pod's memory limit (BinderHub's <c>build_memory_limit</c>), as <see cref="BuildMemoryRequest"/>. Default none.</summary>
+    public string? BuildMemoryLimit { get; set; }
+
+    /// <summary><c>Kubernetes:BuildCpuRequest</c>: the build pod's CPU request, a Kubernetes quantity (<c>500m</c>, <c>0.5</c>). Default none.</summary>
+    public string? BuildCpuRequest { get; set; }
+
+    /// <summary><c>Kubernetes:BuildCpuLimit</c>: the build pod's CPU limit, a Kubernetes quantity. Default none.</summary>
+    public string? BuildCpuLimit { get; set; }
+
+    /// <summary>
+    /// <c>Kubernetes:StickyBuilds</c> (BinderHub's <c>sticky_builds</c>): a repository's builds prefer the node that built
+    /// it before, whose engine has its layers cached. The nodes are those running a builder daemon pod
+    /// (<c>component=image-builder,app=binder</c>: dind or pink), ranked per repository by rendezvous hashing. Default false:
+    /// builds are spread over nodes.
+    /// </summary>
+    public bool StickyBuilds { get; set; }
+
     /// <summary><c>Kubernetes:CleanupInterval</c>: how often finished and stale build pods are removed. Default 60 s.</summary>
     public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromSeconds(60);
 

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
-using BinderOrleans.Kubernetes.Api;
+using BinderOrleans.Kubernetes.Client;
 using BinderOrleans.Kubernetes.Builds;
+using k8s.Models;
 using Microsoft.Extensions.Options;
 
 namespace BinderOrleans.Kubernetes;
@@ -37,11 +38,44 @@ internal sealed partial class KubernetesOptionsValidator(KubeEnvironment environ
             failures.Add("Kubernetes:ExtraArgs must all be options starting with '-' (the repository URL has to stay repo2docker's last argument).");
         }
 
-        var (connection, error) = KubeConnectionLoader.Load(options, environment, time);
-        connection?.Dispose();
+        Resources(failures, options);
+
+        var (_, error) = KubeConnectionLoader.Load(options, environment, time);
         if (error is not null) failures.Add(error);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
+
+    private static void Resources(List<string> failures, KubernetesOptions options)
+    {
+        failures.AddRange(new[]
+        {
+            ResourceSettings.Problem("Kubernetes:BuildMemoryRequest", options.BuildMemoryRequest, memory: true),
+            ResourceSettings.Problem("Kubernetes:BuildMemoryLimit", options.BuildMemoryLimit, memory: true),
+            ResourceSettings.Problem("Kubernetes:BuildCpuRequest", options.BuildCpuRequest, memory: false),
+            ResourceSettings.Problem("Kubernetes:BuildCpuLimit", options.BuildCpuLimit, memory: false),
+        }.OfType<string>());
+        V1ResourceRequirements resources;
+        try
+        {
+            resources = BuildPod.Resources(options);
+        }
+        catch (FormatException)
+        {
+            return; // Reported above.
+        }
+        foreach (var key in new[] { "Memory", "Cpu" })
+        {
+            var resource = key.ToLowerInvariant();
+            if (ResourceSettings.Exceeds($"Kubernetes:Build{key}Request", Get(resources.Requests, resource),
+                    $"Kubernetes:Build{key}Limit", Get(resources.Limits, resource)) is { } exceeds)
+            {
+                failures.Add(exceeds);
+            }
+        }
+    }
+
+    private static ResourceQuantity? Get(IDictionary<string, ResourceQuantity> quantities, string resource) =>
+        quantities.TryGetValue(resource, out var quantity) ? quantity : null;
 
     private static void Positive(List<string> failures, TimeSpan value, string key)
     {

@@ -1,7 +1,7 @@
 using BinderOrleans.Core.Health;
 using BinderOrleans.Core.Options;
 using BinderOrleans.Core.Ports;
-using BinderOrleans.Kubernetes.Api;
+using BinderOrleans.Kubernetes.Client;
 using BinderOrleans.Kubernetes.Builds;
 using BinderOrleans.Kubernetes.Health;
 using Microsoft.Extensions.Configuration;
@@ -16,7 +16,7 @@ public static class KubernetesServiceCollectionExtensions
     public const string BackendName = "kubernetes";
 
     /// <summary>
-    /// When <c>Build:Backend</c> is <c>kubernetes</c>: the API client (in-cluster or kubeconfig), build pods as the
+    /// When <c>Build:Backend</c> is <c>kubernetes</c>: KubernetesClient on the build namespace (in-cluster or kubeconfig), build pods as the
     /// <see cref="IImageBuilder"/> (replacing any other backend's), the cleaner of finished and stale build pods, and the
     /// <c>Kubernetes API</c> health item. Settings: section <c>Kubernetes</c>, validated at start; <c>--push</c>
     /// follows <c>Registry:Enabled</c>.
@@ -41,7 +41,7 @@ public static class KubernetesServiceCollectionExtensions
                 sp.GetRequiredService<IOptions<KubernetesOptions>>().Value, sp.GetRequiredService<KubeEnvironment>(), sp.GetRequiredService<TimeProvider>());
             return connection ?? throw new InvalidOperationException(error);
         });
-        services.TryAddSingleton<KubeApiClient>();
+        services.TryAddSingleton<PodApi>();
         services.RemoveAll<IImageBuilder>();
         services.AddSingleton<IImageBuilder, KubernetesImageBuilder>();
         services.AddHostedService<BuildPodCleaner>();

@@ -1,5 +1,5 @@
-using System.Text.Json.Nodes;
 using BinderOrleans.Core.Ports;
+using k8s.Models;
 
 namespace BinderOrleans.Kubernetes.Builds;
 
@@ -15,6 +15,11 @@ internal static class BuildPod
     public const string Component = "binderhub-build";
     public const string NameLabel = "name";
     public const string RepoAnnotation = "binder-repo";
+
+    /// <summary>The builder daemon (dind, pink) pods whose nodes sticky builds choose from (BinderHub's selector).</summary>
+    public const string BuilderDaemonSelector = "component=image-builder,app=binder";
+
+    private const string HostnameLabel = "kubernetes.io/hostname";
 
     /// <summary>Selects every build pod (the cleaner's and the health check's list).</summary>
     public const string ComponentSelector = ComponentLabel + "=" + Component;
@@ -59,82 +64,127 @@ internal static class BuildPod
         return args;
     }
 
-    public static JsonObject Create(BuildRequest request, KubernetesOptions options)
+    /// <param name="stickyNode">With sticky builds, the node this repository should prefer; null spreads builds over nodes.</param>
+    public static V1Pod Create(BuildRequest request, KubernetesOptions options, string? stickyNode = null)
     {
         var name = request.BuildName;
-        var env = new JsonArray();
-        if (request.GitCredentials is { Length: > 0 } credentials)
-        {
-            env.Add(new JsonObject { ["name"] = "GIT_CREDENTIAL_ENV", ["value"] = credentials });
-        }
+        var env = new List<V1EnvVar>();
+        if (request.GitCredentials is { Length: > 0 } credentials) env.Add(new V1EnvVar { Name = "GIT_CREDENTIAL_ENV", Value = credentials });
 
-        var mounts = new JsonArray();
-        var volumes = new JsonArray();
+        var mounts = new List<V1VolumeMount>();
+        var volumes = new List<V1Volume>();
         if (SocketPath(options.DockerHost) is { } socket)
         {
-            mounts.Add(new JsonObject { ["name"] = "docker-socket", ["mountPath"] = SocketMountPath });
-            volumes.Add(new JsonObject { ["name"] = "docker-socket", ["hostPath"] = new JsonObject { ["path"] = socket, ["type"] = "Socket" } });
+            mounts.Add(new V1VolumeMount { Name = "docker-socket", MountPath = SocketMountPath });
+            volumes.Add(new V1Volume { Name = "docker-socket", HostPath = new V1HostPathVolumeSource { Path = socket, Type = "Socket" } });
         }
         if (Pushes(options))
         {
-            mounts.Add(new JsonObject { ["name"] = "docker-config", ["mountPath"] = "/root/.docker/config.json", ["subPath"] = "config.json" });
-            volumes.Add(new JsonObject { ["name"] = "docker-config", ["secret"] = new JsonObject { ["secretName"] = options.PushSecret } });
+            mounts.Add(new V1VolumeMount { Name = "docker-config", MountPath = "/root/.docker/config.json", SubPath = "config.json" });
+            volumes.Add(new V1Volume { Name = "docker-config", Secret = new V1SecretVolumeSource { SecretName = options.PushSecret } });
         }
 
-        var container = new JsonObject
+        var container = new V1Container
         {
-            ["name"] = ContainerName,
-            ["image"] = options.BuildImage,
-            ["args"] = new JsonArray(Arguments(request, options).Select(a => (JsonNode?)JsonValue.Create(a)).ToArray()),
-            ["env"] = env,
-            ["volumeMounts"] = mounts,
-            ["resources"] = new JsonObject { ["limits"] = new JsonObject(), ["requests"] = new JsonObject() },
+            Name = ContainerName,
+            Image = options.BuildImage,
+            Args = Arguments(request, options),
+            Env = env,
+            VolumeMounts = mounts,
+            Resources = Resources(options),
         };
 
-        var spec = new JsonObject
+        var spec = new V1PodSpec
         {
-            ["containers"] = new JsonArray(container),
-            ["volumes"] = volumes,
-            ["tolerations"] = new JsonArray(UserNodeToleration("hub.jupyter.org/dedicated"), UserNodeToleration("hub.jupyter.org_dedicated")),
-            ["nodeSelector"] = new JsonObject(options.NodeSelector.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value)))),
-            ["affinity"] = new JsonObject
-            {
-                // Spread builds over nodes (BinderHub's choice when sticky builds are off).
-                ["podAntiAffinity"] = new JsonObject
-                {
-                    ["preferredDuringSchedulingIgnoredDuringExecution"] = new JsonArray(new JsonObject
-                    {
-                        ["weight"] = 100,
-                        ["podAffinityTerm"] = new JsonObject
-                        {
-                            ["topologyKey"] = "kubernetes.io/hostname",
-                            ["labelSelector"] = new JsonObject { ["matchLabels"] = new JsonObject { [ComponentLabel] = Component } },
-                        },
-                    }),
-                },
-            },
-            ["restartPolicy"] = "Never",
+            Containers = [container],
+            Volumes = volumes,
+            Tolerations = [UserNodeToleration("hub.jupyter.org/dedicated"), UserNodeToleration("hub.jupyter.org_dedicated")],
+            NodeSelector = new Dictionary<string, string>(options.NodeSelector),
+            Affinity = stickyNode is null ? SpreadBuilds() : PreferNode(stickyNode),
+            RestartPolicy = "Never",
             // repo2docker needs the engine socket, not the API: keep the namespace's service account token out of the pod.
-            ["automountServiceAccountToken"] = false,
+            AutomountServiceAccountToken = false,
         };
         if (options.ImagePullSecrets.Count > 0)
         {
-            spec["imagePullSecrets"] = new JsonArray(options.ImagePullSecrets.Select(s => (JsonNode?)new JsonObject { ["name"] = s }).ToArray());
+            spec.ImagePullSecrets = options.ImagePullSecrets.Select(s => new V1LocalObjectReference { Name = s }).ToList();
         }
 
-        return new JsonObject
+        return new V1Pod
         {
-            ["apiVersion"] = "v1",
-            ["kind"] = "Pod",
-            ["metadata"] = new JsonObject
+            ApiVersion = "v1",
+            Kind = "Pod",
+            Metadata = new V1ObjectMeta
             {
-                ["name"] = name,
-                ["labels"] = new JsonObject { [NameLabel] = name, [ComponentLabel] = Component },
-                ["annotations"] = new JsonObject { [RepoAnnotation] = request.RepoUrl },
+                Name = name,
+                Labels = new Dictionary<string, string> { [NameLabel] = name, [ComponentLabel] = Component },
+                Annotations = new Dictionary<string, string> { [RepoAnnotation] = request.RepoUrl },
             },
-            ["spec"] = spec,
+            Spec = spec,
         };
     }
+
+    /// <summary>
+    /// BinderHub's <c>resources</c> of the build pod: requests and limits of memory (<c>build_memory_request</c>,
+    /// <c>build_memory_limit</c>) and CPU, each only when set. They bound the repo2docker client process; the image
+    /// build itself runs in the node's engine.
+    /// </summary>
+    public static V1ResourceRequirements Resources(KubernetesOptions options)
+    {
+        var limits = new Dictionary<string, ResourceQuantity>();
+        var requests = new Dictionary<string, ResourceQuantity>();
+        if (ResourceSettings.Memory(options.BuildMemoryLimit) is { } memoryLimit) limits["memory"] = memoryLimit;
+        if (ResourceSettings.Cpu(options.BuildCpuLimit) is { } cpuLimit) limits["cpu"] = cpuLimit;
+        if (ResourceSettings.Memory(options.BuildMemoryRequest) is { } memoryRequest) requests["memory"] = memoryRequest;
+        if (ResourceSettings.Cpu(options.BuildCpuRequest) is { } cpuRequest) requests["cpu"] = cpuRequest;
+        return new V1ResourceRequirements { Limits = limits, Requests = requests };
+    }
+
+    /// <summary>The <c>builder</c> container's status, if the kubelet has reported it.</summary>
+    public static V1ContainerStatus? Builder(V1Pod pod) => pod.Status?.ContainerStatuses?.FirstOrDefault(c => c.Name == ContainerName);
+
+    /// <summary>A Kubernetes timestamp as UTC (the client may hand back an unspecified kind).</summary>
+    public static DateTimeOffset Utc(DateTime time) =>
+        new(time.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(time, DateTimeKind.Utc) : time.ToUniversalTime());
+
+    /// <summary>Spread builds over nodes (BinderHub's choice when sticky builds are off).</summary>
+    private static V1Affinity SpreadBuilds() => new()
+    {
+        PodAntiAffinity = new V1PodAntiAffinity
+        {
+            PreferredDuringSchedulingIgnoredDuringExecution =
+            [
+                new V1WeightedPodAffinityTerm
+                {
+                    Weight = 100,
+                    PodAffinityTerm = new V1PodAffinityTerm
+                    {
+                        TopologyKey = HostnameLabel,
+                        LabelSelector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { [ComponentLabel] = Component } },
+                    },
+                },
+            ],
+        },
+    };
+
+    /// <summary>Sticky builds: prefer (not require) the node whose engine built this repository before.</summary>
+    private static V1Affinity PreferNode(string node) => new()
+    {
+        NodeAffinity = new V1NodeAffinity
+        {
+            PreferredDuringSchedulingIgnoredDuringExecution =
+            [
+                new V1PreferredSchedulingTerm
+                {
+                    Weight = 100,
+                    Preference = new V1NodeSelectorTerm
+                    {
+                        MatchExpressions = [new V1NodeSelectorRequirement { Key = HostnameLabel, OperatorProperty = "In", Values = [node] }],
+                    },
+                },
+            ],
+        },
+    };
 
     /// <summary>The host path of <c>Kubernetes:DockerHost</c> (<c>unix:///var/run/docker.sock</c> → <c>/var/run/docker.sock</c>); null when empty.</summary>
     public static string? SocketPath(string? dockerHost)
@@ -146,6 +196,6 @@ internal static class BuildPod
 
     private static bool Pushes(KubernetesOptions options) => options.Push && options.PushSecret.Length > 0;
 
-    private static JsonObject UserNodeToleration(string key) =>
-        new() { ["key"] = key, ["operator"] = "Equal", ["value"] = "user", ["effect"] = "NoSchedule" };
+    private static V1Toleration UserNodeToleration(string key) =>
+        new() { Key = key, OperatorProperty = "Equal", Value = "user", Effect = "NoSchedule" };
 }

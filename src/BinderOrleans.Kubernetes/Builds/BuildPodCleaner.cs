@@ -1,5 +1,6 @@
-using BinderOrleans.Kubernetes.Api;
-using BinderOrleans.Kubernetes.Api.Models;
+using BinderOrleans.Kubernetes.Client;
+using k8s;
+using k8s.Models;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -13,12 +14,12 @@ namespace BinderOrleans.Kubernetes.Builds;
 /// </summary>
 internal sealed partial class BuildPodCleaner : BackgroundService
 {
-    private readonly KubeApiClient _api;
+    private readonly PodApi _api;
     private readonly KubernetesOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public BuildPodCleaner(KubeApiClient api, IOptions<KubernetesOptions> options, TimeProvider time, ILogger<BuildPodCleaner> logger)
+    public BuildPodCleaner(PodApi api, IOptions<KubernetesOptions> options, TimeProvider time, ILogger<BuildPodCleaner> logger)
     {
         _api = api;
         _options = options.Value;
@@ -56,24 +57,25 @@ internal sealed partial class BuildPodCleaner : BackgroundService
         foreach (var pod in list.Value.Items)
         {
             if (Why(pod, now) is not { } why) continue;
-            var result = await _api.DeletePodAsync(pod.Name, cancellationToken).ConfigureAwait(false);
+            var result = await _api.DeletePodAsync(pod.Name(), cancellationToken).ConfigureAwait(false);
             if (result.Error is { } deleteError)
             {
-                LogDeleteFailed(pod.Name, deleteError.ToString());
+                LogDeleteFailed(pod.Name(), deleteError.ToString());
             }
             else if (result.Value)
             {
-                deleted.Add(pod.Name);
-                LogDeleted(pod.Name, why);
+                deleted.Add(pod.Name());
+                LogDeleted(pod.Name(), why);
             }
         }
         return deleted;
     }
 
-    private string? Why(Pod pod, DateTimeOffset now)
+    private string? Why(V1Pod pod, DateTimeOffset now)
     {
-        if (pod.Phase is "Succeeded" or "Failed") return pod.Status?.Reason is { Length: > 0 } reason ? $"{pod.Phase} ({reason})" : pod.Phase;
-        if (pod.Status?.StartTime is { } started && now - started > _options.MaxBuildAge) return $"started {started:u}, older than {_options.MaxBuildAge}";
+        var phase = pod.Status?.Phase;
+        if (phase is "Succeeded" or "Failed") return pod.Status?.Reason is { Length: > 0 } reason ? $"{phase} ({reason})" : phase;
+        if (pod.Status?.StartTime is { } started && now - BuildPod.Utc(started) > _options.MaxBuildAge) return $"started {started:u}, older than {_options.MaxBuildAge}";
         return null;
     }
 

@@ -1,8 +1,8 @@
 using System.Runtime.CompilerServices;
 using BinderOrleans.Core.Events;
 using BinderOrleans.Core.Ports;
-using BinderOrleans.Kubernetes.Api;
-using BinderOrleans.Kubernetes.Api.Models;
+using BinderOrleans.Kubernetes.Client;
+using k8s.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -23,14 +23,14 @@ internal sealed partial class KubernetesImageBuilder : IImageBuilder
     /// <summary>Times a log stream that broke while the container still ran is reopened.</summary>
     private const int MaxLogReopens = 3;
 
-    private readonly KubeApiClient _api;
+    private readonly PodApi _api;
     private readonly IImageRegistry _registry;
     private readonly KubernetesOptions _options;
     private readonly PodWatcher _watcher;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public KubernetesImageBuilder(KubeApiClient api, IImageRegistry registry, IOptions<KubernetesOptions> options, TimeProvider time,
+    public KubernetesImageBuilder(PodApi api, IImageRegistry registry, IOptions<KubernetesOptions> options, TimeProvider time,
         ILogger<KubernetesImageBuilder> logger)
     {
         _api = api;
@@ -49,7 +49,8 @@ internal sealed partial class KubernetesImageBuilder : IImageBuilder
             yield break;
         }
         var name = request.BuildName;
-        var created = await _api.CreatePodAsync(BuildPod.Create(request, _options), cancellationToken).ConfigureAwait(false);
+        var stickyNode = _options.StickyBuilds ? await StickyNodeAsync(request.RepoUrl, cancellationToken).ConfigureAwait(false) : null;
+        var created = await _api.CreatePodAsync(BuildPod.Create(request, _options, stickyNode), cancellationToken).ConfigureAwait(false);
         if (created.Error is { } createError)
         {
             LogCreateFailed(name, createError.ToString());
@@ -115,7 +116,7 @@ internal sealed partial class KubernetesImageBuilder : IImageBuilder
         {
             // Deleted by another watcher or the cleaner. Its last state says how it ended; without one (a list found
             // nothing), the image itself does: a finished build pushed it.
-            succeeded = observed.Pod?.Phase switch
+            succeeded = observed.Pod?.Status?.Phase switch
             {
                 "Succeeded" => true,
                 "Failed" => false,
@@ -124,10 +125,10 @@ internal sealed partial class KubernetesImageBuilder : IImageBuilder
         }
         else
         {
-            succeeded = observed.Pod!.Phase == "Succeeded";
+            succeeded = observed.Pod!.Status?.Phase == "Succeeded";
             var deleted = await _api.DeletePodAsync(name, cancellationToken).ConfigureAwait(false);
             if (deleted.Error is { } deleteError) LogDeleteFailed(name, deleteError.ToString());
-            else if (deleted.Value) LogDeleted(name, observed.Pod.Phase ?? "");
+            else if (deleted.Value) LogDeleted(name, observed.Pod.Status?.Phase ?? "");
         }
 
         if (succeeded && log.Failure is null)
@@ -140,9 +141,24 @@ internal sealed partial class KubernetesImageBuilder : IImageBuilder
         yield return BinderEvent.Failed(failure);
     }
 
+    /// <summary>
+    /// BinderHub's sticky builds: the node, among those running a builder daemon pod, that rendezvous hashing gives
+    /// this repository; null (spread builds instead) when there are none or they cannot be listed.
+    /// </summary>
+    private async Task<string?> StickyNodeAsync(string repoUrl, CancellationToken cancellationToken)
+    {
+        var builders = await _api.ListPodsAsync(BuildPod.BuilderDaemonSelector, null, cancellationToken).ConfigureAwait(false);
+        if (builders.Error is { } error)
+        {
+            LogStickyLookupFailed(error.ToString());
+            return null;
+        }
+        return StickyBuilds.PreferredNode(repoUrl, builders.Value.Items.Select(p => p.Spec?.NodeName).OfType<string>());
+    }
+
     /// <summary>The builder container still runs: a log stream that ended now broke, and is reopened.</summary>
-    private static bool IsRunning(Pod pod) =>
-        pod.Phase == "Running" && pod.Container(BuildPod.ContainerName)?.State?.Terminated is null;
+    private static bool IsRunning(V1Pod pod) =>
+        pod.Status?.Phase == "Running" && BuildPod.Builder(pod)?.State?.Terminated is null;
 
     /// <summary>The relayed log: how many lines, the last few, the current phase, and a failure repo2docker reported.</summary>
     private sealed class LogTail(int keep)
@@ -172,8 +188,8 @@ internal sealed partial class KubernetesImageBuilder : IImageBuilder
         public string Describe(string name, PodObservation observed)
         {
             var pod = observed.Pod;
-            var terminated = pod?.Container(BuildPod.ContainerName)?.State?.Terminated;
-            var how = observed.Gone && pod?.Phase is not ("Failed" or "Succeeded")
+            var terminated = pod is null ? null : BuildPod.Builder(pod)?.State?.Terminated;
+            var how = observed.Gone && pod?.Status?.Phase is not ("Failed" or "Succeeded")
                 ? $"The build pod {name} was deleted before it finished."
                 : $"The build pod {name} failed" + Detail(pod?.Status, terminated) + ".";
             var text = Failure?.Message?.TrimEnd('\n') is { Length: > 0 } reported ? reported + "\n" + how : how;
@@ -181,14 +197,14 @@ internal sealed partial class KubernetesImageBuilder : IImageBuilder
             return text;
         }
 
-        private static string Detail(PodStatus? status, ContainerStateDetail? terminated)
+        private static string Detail(V1PodStatus? status, V1ContainerStateTerminated? terminated)
         {
             var parts = new List<string>();
             if (status?.Reason is { Length: > 0 } reason) parts.Add(reason);
             if (status?.Message is { Length: > 0 } message) parts.Add(message);
             if (terminated is not null)
             {
-                parts.Add($"{terminated.Reason ?? "terminated"}, exit code {terminated.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"}");
+                parts.Add($"{terminated.Reason ?? "terminated"}, exit code {terminated.ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
                 if (terminated.Message is { Length: > 0 } detail) parts.Add(detail);
             }
             return parts.Count == 0 ? "" : ": " + string.Join("; ", parts);
@@ -197,6 +213,9 @@ internal sealed partial class KubernetesImageBuilder : IImageBuilder
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Created build pod {Pod} in namespace {Namespace} for {RepoUrl} at {Ref}")]
     private partial void LogCreated(string pod, string @namespace, string repoUrl, string @ref);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Listing builder daemon pods for sticky builds failed; spreading this build instead: {Error}")]
+    private partial void LogStickyLookupFailed(string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Build pod {Pod} exists already; attaching to it")]
     private partial void LogAttached(string pod);

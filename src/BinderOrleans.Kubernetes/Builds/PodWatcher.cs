@@ -1,5 +1,6 @@
-using BinderOrleans.Kubernetes.Api;
-using BinderOrleans.Kubernetes.Api.Models;
+using BinderOrleans.Kubernetes.Client;
+using k8s;
+using k8s.Models;
 using Microsoft.Extensions.Logging;
 
 namespace BinderOrleans.Kubernetes.Builds;
@@ -15,23 +16,23 @@ internal sealed partial class PodWatcher
     /// <summary>Consecutive failed API calls before giving up (with 1, 2, 4, 8 s between them).</summary>
     public const int MaxFailures = 5;
 
-    private readonly KubeApiClient _api;
+    private readonly PodApi _api;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public PodWatcher(KubeApiClient api, TimeProvider time, ILogger logger)
+    public PodWatcher(PodApi api, TimeProvider time, ILogger logger)
     {
         _api = api;
         _time = time;
         _logger = logger;
     }
 
-    public static bool HasStarted(Pod pod) => pod.Phase is "Running" or "Succeeded" or "Failed";
+    public static bool HasStarted(V1Pod pod) => pod.Status?.Phase is "Running" or "Succeeded" or "Failed";
 
-    public static bool HasFinished(Pod pod) => pod.Phase is "Succeeded" or "Failed";
+    public static bool HasFinished(V1Pod pod) => pod.Status?.Phase is "Succeeded" or "Failed";
 
     /// <summary>Returns when <paramref name="until"/> holds for the pod, when the pod is gone, or when the API stays unreachable.</summary>
-    public async Task<PodObservation> WaitAsync(string name, Func<Pod, bool> until, CancellationToken cancellationToken)
+    public async Task<PodObservation> WaitAsync(string name, Func<V1Pod, bool> until, CancellationToken cancellationToken)
     {
         var selector = BuildPod.SelectorFor(name);
         string? resourceVersion = null;
@@ -50,7 +51,7 @@ internal sealed partial class PodWatcher
                     continue;
                 }
                 failures = 0;
-                var current = list.Value.Items.FirstOrDefault(p => p.Name == name);
+                var current = list.Value.Items.FirstOrDefault(p => p.Name() == name);
                 if (current is null) return PodObservation.Deleted(null);
                 if (until(current)) return PodObservation.Seen(current);
                 resourceVersion = list.Value.Metadata.ResourceVersion ?? current.Metadata.ResourceVersion;
@@ -69,12 +70,12 @@ internal sealed partial class PodWatcher
                 }
                 relists = 0;
                 if (e.Pod?.Metadata.ResourceVersion is { Length: > 0 } version) resourceVersion = version;
-                if (e.Pod is not { } pod || pod.Name != name) continue;
+                if (e.Pod is not { } pod || pod.Name() != name) continue;
                 switch (e.Type)
                 {
-                    case PodWatchEvent.Deleted:
+                    case WatchEventType.Deleted:
                         return PodObservation.Deleted(pod);
-                    case PodWatchEvent.Added or PodWatchEvent.Modified when until(pod):
+                    case WatchEventType.Added or WatchEventType.Modified when until(pod):
                         return PodObservation.Seen(pod);
                 }
             }

@@ -1,5 +1,5 @@
 using BinderOrleans.Core.Health;
-using BinderOrleans.Kubernetes.Api;
+using BinderOrleans.Kubernetes.Client;
 using BinderOrleans.Kubernetes.Builds;
 
 namespace BinderOrleans.Kubernetes.Health;
@@ -8,7 +8,7 @@ namespace BinderOrleans.Kubernetes.Health;
 /// <c>/health</c> item <c>Kubernetes API</c>: lists one build pod, which proves the server answers, the credentials
 /// work and the role may list pods in the build namespace (<c>/version</c> alone would prove only the first).
 /// </summary>
-internal sealed class KubernetesHealthCheck(KubeApiClient api) : IBinderHealthCheck
+internal sealed class KubernetesHealthCheck(PodApi api) : IBinderHealthCheck
 {
     public const string Service = "Kubernetes API";
 

@@ -3,10 +3,10 @@ using BinderOrleans.Core.Ports;
 namespace BinderOrleans.Testing.Kubernetes;
 
 /// <summary>
-/// The registry build pods push to, as far as a test with <see cref="FakeKubernetesApi"/> is concerned: it holds the
-/// image of every build pod that succeeded there, and whatever the test adds.
+/// The registry build pods push to, as far as a test is concerned: it holds whatever the test adds and, with a
+/// <see cref="FakeKubernetesApi"/>, the image of every build pod that succeeded there.
 /// </summary>
-public sealed class PushedImages(FakeKubernetesApi api) : IImageRegistry
+public sealed class PushedImages(FakeKubernetesApi? api = null) : IImageRegistry
 {
     private readonly HashSet<string> _added = [];
 
@@ -19,6 +19,6 @@ public sealed class PushedImages(FakeKubernetesApi api) : IImageRegistry
     {
         bool added;
         lock (_added) added = _added.Contains(imageName);
-        return Task.FromResult(added || api.BuiltImages.Contains(imageName) ? ImageLookup.Found : ImageLookup.Missing);
+        return Task.FromResult(added || api?.BuiltImages.Contains(imageName) == true ? ImageLookup.Found : ImageLookup.Missing);
     }
 }

@@ -48,7 +48,9 @@ public sealed class TestCertificates : IDisposable
         }
         var now = DateTimeOffset.UtcNow;
         var serial = RandomNumberGenerator.GetBytes(12);
-        using var issued = request.Create(Authority, now.AddMinutes(-5), now.AddDays(1), serial);
+        // Never past the authority's own end, which was fixed when it was made (a moment before now).
+        var notAfter = now.AddDays(1) < Authority.NotAfter.ToUniversalTime() ? now.AddDays(1) : new DateTimeOffset(Authority.NotAfter.ToUniversalTime());
+        using var issued = request.Create(Authority, now.AddMinutes(-5), notAfter, serial);
         return issued.CopyWithPrivateKey(key);
     }
 

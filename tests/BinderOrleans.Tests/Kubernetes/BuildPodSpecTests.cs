@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using BinderOrleans.Kubernetes.Builds;
+using BinderOrleans.Testing.Kubernetes;
 
 namespace BinderOrleans.Tests.Kubernetes;
 
@@ -28,8 +29,8 @@ public sealed class BuildPodSpecTests
         Assert.Equal("Pod", (string?)pod["kind"]);
         var metadata = pod["metadata"]!;
         Assert.Equal(request.BuildName, (string?)metadata["name"]);
-        Assert.Equal(Json("""{"name": "build-owner-2drepo-abc123-0123-4f", "component": "binderhub-build"}"""), metadata["labels"]!.ToJsonString());
-        Assert.Equal(Json("""{"binder-repo": "https://github.com/owner/repo"}"""), metadata["annotations"]!.ToJsonString());
+        Assert.Equal(Json("""{"name": "build-owner-2drepo-abc123-0123-4f", "component": "binderhub-build"}"""), Json(metadata["labels"]!.ToJsonString()));
+        Assert.Equal(Json("""{"binder-repo": "https://github.com/owner/repo"}"""), Json(metadata["annotations"]!.ToJsonString()));
 
         var spec = pod["spec"]!;
         var container = Assert.Single(spec["containers"]!.AsArray())!;
@@ -42,27 +43,27 @@ public sealed class BuildPodSpecTests
             "--no-clean", "--no-run", "--json-logs", "--user-name=jovyan", "--user-id=1000", "--push", "https://github.com/owner/repo",
         ];
         Assert.Equal(expectedArgs, container["args"]!.AsArray().Select(a => (string?)a));
-        Assert.Equal(Json("""[{"name": "GIT_CREDENTIAL_ENV", "value": "username=bot\npassword=s3cret"}]"""), container["env"]!.ToJsonString());
+        Assert.Equal(Json("""[{"name": "GIT_CREDENTIAL_ENV", "value": "username=bot\npassword=s3cret"}]"""), Json(container["env"]!.ToJsonString()));
         Assert.Equal(Json("""
             [{"name": "docker-socket", "mountPath": "/var/run/docker.sock"},
              {"name": "docker-config", "mountPath": "/root/.docker/config.json", "subPath": "config.json"}]
-            """), container["volumeMounts"]!.ToJsonString());
+            """), Json(container["volumeMounts"]!.ToJsonString()));
         Assert.Equal(Json("""
             [{"name": "docker-socket", "hostPath": {"path": "/var/run/dind/docker.sock", "type": "Socket"}},
              {"name": "docker-config", "secret": {"secretName": "binder-build-docker-config"}}]
-            """), spec["volumes"]!.ToJsonString());
+            """), Json(spec["volumes"]!.ToJsonString()));
         Assert.Equal(Json("""
             [{"key": "hub.jupyter.org/dedicated", "operator": "Equal", "value": "user", "effect": "NoSchedule"},
              {"key": "hub.jupyter.org_dedicated", "operator": "Equal", "value": "user", "effect": "NoSchedule"}]
-            """), spec["tolerations"]!.ToJsonString());
-        Assert.Equal(Json("""{"mybinder.org/pool-type": "users"}"""), spec["nodeSelector"]!.ToJsonString());
+            """), Json(spec["tolerations"]!.ToJsonString()));
+        Assert.Equal(Json("""{"mybinder.org/pool-type": "users"}"""), Json(spec["nodeSelector"]!.ToJsonString()));
         Assert.Equal(Json("""
             {"podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 100, "podAffinityTerm":
               {"topologyKey": "kubernetes.io/hostname", "labelSelector": {"matchLabels": {"component": "binderhub-build"}}}}]}}
-            """), spec["affinity"]!.ToJsonString());
+            """), Json(spec["affinity"]!.ToJsonString()));
         Assert.Equal("Never", (string?)spec["restartPolicy"]);
         Assert.False((bool?)spec["automountServiceAccountToken"]);
-        Assert.Equal(Json("""[{"name": "pull-secret"}]"""), spec["imagePullSecrets"]!.ToJsonString());
+        Assert.Equal(Json("""[{"name": "pull-secret"}]"""), Json(spec["imagePullSecrets"]!.ToJsonString()));
         Assert.False(run.Completion.IsFaulted);
     }
 
@@ -70,12 +71,12 @@ public sealed class BuildPodSpecTests
     public void WithoutRegistry_NoPush_NoDockerConfig_AndNoSocketWhenDockerHostIsEmpty()
     {
         var pod = BuildPod.Create(KubeRig.Request(), new BinderOrleans.Kubernetes.KubernetesOptions { DockerHost = "" });
-        var container = pod["spec"]!["containers"]![0]!;
-        Assert.DoesNotContain("--push", container["args"]!.AsArray().Select(a => (string?)a));
-        Assert.Empty(container["volumeMounts"]!.AsArray());
-        Assert.Empty(pod["spec"]!["volumes"]!.AsArray());
-        Assert.Empty(container["env"]!.AsArray());
-        Assert.Null(pod["spec"]!["imagePullSecrets"]);
+        var container = pod.Spec.Containers[0];
+        Assert.DoesNotContain("--push", container.Args);
+        Assert.Empty(container.VolumeMounts);
+        Assert.Empty(pod.Spec.Volumes);
+        Assert.Empty(container.Env);
+        Assert.Null(pod.Spec.ImagePullSecrets);
     }
 
     [Fact]
@@ -103,5 +104,82 @@ public sealed class BuildPodSpecTests
         Assert.Equal(KubeRig.Request().RepoUrl, args[^1]);
     }
 
-    private static string Json(string text) => JsonNode.Parse(text)!.ToJsonString();
+    [Fact]
+    public async Task Resources_BinderHubMemorySizesAndCpuQuantities_AreTheBuildPodsRequestsAndLimits()
+    {
+        await using var rig = await KubeRig.StartAsync();
+        var options = rig.Options(o =>
+        {
+            o.BuildMemoryRequest = "1G";
+            o.BuildMemoryLimit = "2Gi";
+            o.BuildCpuRequest = "100m";
+            o.BuildCpuLimit = "1";
+        });
+        var request = KubeRig.Request();
+        _ = BuildRun.Start(rig.Builder(options), request);
+        await rig.Api.WaitForPodAsync(request.BuildName, Wait);
+
+        var container = rig.Api.Posted(request.BuildName)!["spec"]!["containers"]![0]!;
+        // BinderHub's "1G" is 1024³ bytes; a Kubernetes quantity passes through.
+        Assert.Equal(Json("""{"limits": {"cpu": "1", "memory": "2Gi"}, "requests": {"cpu": "100m", "memory": "1073741824"}}"""),
+            Json(container["resources"]!.ToJsonString()));
+        Assert.Equal(Json("""{"limits": {}, "requests": {}}"""),
+            Json(k8s.KubernetesJson.Serialize(BuildPod.Resources(new BinderOrleans.Kubernetes.KubernetesOptions()))));
+    }
+
+    [Fact]
+    public async Task StickyBuilds_PreferTheRepositorysRendezvousNode_AmongBuilderDaemonNodes()
+    {
+        await using var rig = await KubeRig.StartAsync();
+        foreach (var node in new[] { "node-b", "node-a", "node-c" })
+        {
+            rig.Api.AddPod(new JsonObject
+            {
+                ["metadata"] = new JsonObject { ["name"] = "binder-dind-" + node, ["labels"] = new JsonObject { ["component"] = "image-builder", ["app"] = "binder" } },
+                ["spec"] = new JsonObject { ["nodeName"] = node, ["containers"] = new JsonArray(new JsonObject { ["name"] = "dind" }) },
+            }, "Running");
+        }
+        var request = KubeRig.Request();
+        _ = BuildRun.Start(rig.Builder(rig.Options(o => o.StickyBuilds = true)), request);
+        await rig.Api.WaitForPodAsync(request.BuildName, Wait);
+
+        // blake2b("https://github.com/owner/repo-node-a", digest_size=8) is the largest of the three (checked with Python's hashlib).
+        Assert.Equal(Json("""
+            {"nodeAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 100, "preference":
+              {"matchExpressions": [{"key": "kubernetes.io/hostname", "operator": "In", "values": ["node-a"]}]}}]}}
+            """), Json(rig.Api.Posted(request.BuildName)!["spec"]!["affinity"]!.ToJsonString()));
+        Assert.Contains(rig.Api.Requests, r => r.IsList && r.Query.Contains("labelSelector=component%3Dimage-builder%2Capp%3Dbinder"));
+    }
+
+    [Fact]
+    public async Task StickyBuilds_WithoutBuilderDaemons_SpreadBuildsAsBinderHubDoes()
+    {
+        await using var rig = await KubeRig.StartAsync();
+        var request = KubeRig.Request();
+        _ = BuildRun.Start(rig.Builder(rig.Options(o => o.StickyBuilds = true)), request);
+        await rig.Api.WaitForPodAsync(request.BuildName, Wait);
+
+        var affinity = rig.Api.Posted(request.BuildName)!["spec"]!["affinity"]!;
+        Assert.NotNull(affinity["podAntiAffinity"]);
+        Assert.Null(affinity["nodeAffinity"]);
+    }
+
+    [Fact]
+    public void StickyScore_IsBinderHubsBlake2b64()
+    {
+        Assert.Equal(17460493488721032067UL, StickyBuilds.Score("https://github.com/owner/repo", "node-a"));
+        Assert.Equal(7738493153630704457UL, StickyBuilds.Score("https://github.com/owner/repo", "node-b"));
+        Assert.Equal("node-a", StickyBuilds.PreferredNode("https://github.com/owner/repo", ["node-c", "node-b", "node-a", ""]));
+        Assert.Null(StickyBuilds.PreferredNode("https://github.com/owner/repo", []));
+    }
+
+    /// <summary>Canonical JSON (object keys sorted): the client serializes model properties in its own order.</summary>
+    private static string Json(string text) => Sorted(JsonNode.Parse(text))?.ToJsonString() ?? "null";
+
+    private static JsonNode? Sorted(JsonNode? node) => node switch
+    {
+        JsonObject o => new JsonObject(o.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => KeyValuePair.Create(p.Key, Sorted(p.Value)))),
+        JsonArray a => new JsonArray(a.Select(Sorted).ToArray()),
+        _ => node?.DeepClone(),
+    };
 }

@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using BinderOrleans.Core.Events;
 using BinderOrleans.Core.Ports;
 using BinderOrleans.Kubernetes;
-using BinderOrleans.Kubernetes.Api;
+using BinderOrleans.Kubernetes.Client;
 using BinderOrleans.Kubernetes.Builds;
 using BinderOrleans.Testing.Kubernetes;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -42,14 +42,13 @@ internal sealed class KubeRig : IAsyncDisposable
     }
 
     /// <summary>A client with its own connection and HttpClient, as a separate replica would have.</summary>
-    public KubeApiClient Client(KubernetesOptions? options = null)
+    public PodApi Client(KubernetesOptions? options = null)
     {
         options ??= Options();
         var (connection, error) = KubeConnectionLoader.Load(options, new KubeEnvironment(_ => null, Directory), TimeProvider.System);
         Assert.True(connection is not null, error);
-        var client = new KubeApiClient(connection, Microsoft.Extensions.Options.Options.Create(options), NullLogger<KubeApiClient>.Instance);
+        var client = new PodApi(connection, Microsoft.Extensions.Options.Options.Create(options), NullLogger<PodApi>.Instance);
         _owned.Add(client);
-        _owned.Add(connection);
         return client;
     }
 

@@ -1,7 +1,7 @@
 using BinderOrleans.Core.Health;
 using BinderOrleans.Core.Ports;
 using BinderOrleans.Kubernetes;
-using BinderOrleans.Kubernetes.Api;
+using BinderOrleans.Kubernetes.Client;
 using BinderOrleans.Kubernetes.Builds;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -30,6 +30,31 @@ public sealed class KubernetesBackendRegistrationTests
         Assert.Contains(error.Failures, f => f.Contains("Kubernetes:Namespace"));
         Assert.Contains(error.Failures, f => f.Contains("Kubernetes:BuildImage"));
         Assert.Contains(error.Failures, f => f.Contains("No Kubernetes API"));
+    }
+
+    [Fact]
+    public void BadBuildResources_FailValidation_NamingTheKey()
+    {
+        using var services = Build(new()
+        {
+            ["Build:Backend"] = "kubernetes",
+            ["Kubernetes:BuildMemoryRequest"] = "lots",
+            ["Kubernetes:BuildCpuLimit"] = "-1",
+        });
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<KubernetesOptions>>().Value);
+        Assert.Contains(error.Failures, f => f.StartsWith("Kubernetes:BuildMemoryRequest 'lots' is not a memory size", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.StartsWith("Kubernetes:BuildCpuLimit '-1' is not a CPU quantity", StringComparison.Ordinal));
+
+        using var inverted = Build(new()
+        {
+            ["Build:Backend"] = "kubernetes",
+            ["Kubernetes:BuildMemoryRequest"] = "4G",
+            ["Kubernetes:BuildMemoryLimit"] = "2G",
+            ["Kubernetes:BuildCpuRequest"] = "0",
+        });
+        var invertedError = Assert.Throws<OptionsValidationException>(() => inverted.GetRequiredService<IOptions<KubernetesOptions>>().Value);
+        Assert.Contains(invertedError.Failures, f => f.StartsWith("Kubernetes:BuildMemoryRequest (4294967296) must not exceed Kubernetes:BuildMemoryLimit (2147483648)", StringComparison.Ordinal));
+        Assert.Contains(invertedError.Failures, f => f.StartsWith("Kubernetes:BuildCpuRequest must be positive", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -64,7 +89,7 @@ public sealed class KubernetesBackendRegistrationTests
     {
         using var services = Build(new() { ["Build:Backend"] = "docker" }, s => s.AddSingleton<IImageBuilder, UnusedBuilder>());
         Assert.IsType<UnusedBuilder>(services.GetRequiredService<IImageBuilder>());
-        Assert.Null(services.GetService<KubeApiClient>());
+        Assert.Null(services.GetService<PodApi>());
     }
 
     private const string FakeNamespace = BinderOrleans.Testing.Kubernetes.FakeKubernetesApi.DefaultNamespace;

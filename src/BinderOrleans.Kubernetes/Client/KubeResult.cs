@@ -1,4 +1,4 @@
-namespace BinderOrleans.Kubernetes.Api;
+namespace BinderOrleans.Kubernetes.Client;
 
 /// <summary>A value, or the error that stood in its way.</summary>
 internal readonly record struct KubeResult<T>(T Value, KubeError? Error)

@@ -1,16 +1,18 @@
-using System.Text.Json.Nodes;
 using BinderOrleans.Kubernetes;
-using BinderOrleans.Kubernetes.Api;
+using BinderOrleans.Kubernetes.Client;
 using BinderOrleans.Kubernetes.Builds;
 using BinderOrleans.Testing.Kubernetes;
+using k8s;
+using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace BinderOrleans.Tests.Kubernetes;
 
-public sealed class KubeApiClientTests : IDisposable
+public sealed class PodApiTests : IDisposable
 {
-    private readonly CancellationTokenSource _timeout = new(TimeSpan.FromSeconds(15));
+    // Generous: the first call of a test run loads KubernetesClient, slow on a busy machine.
+    private readonly CancellationTokenSource _timeout = new(TimeSpan.FromSeconds(60));
 
     private CancellationToken Timeout => _timeout.Token;
 
@@ -25,11 +27,11 @@ public sealed class KubeApiClientTests : IDisposable
 
         var first = await client.CreatePodAsync(pod, Timeout);
         var second = await client.CreatePodAsync(pod, Timeout);
-        var invalid = await client.CreatePodAsync(new JsonObject { ["metadata"] = new JsonObject() }, Timeout);
+        var invalid = await client.CreatePodAsync(new V1Pod { ApiVersion = "v1", Kind = "Pod", Metadata = new V1ObjectMeta() }, Timeout);
 
         Assert.Equal(CreatePodOutcome.Created, first.Outcome);
-        Assert.Equal(KubeRig.Request().BuildName, first.Pod!.Name);
-        Assert.Equal("Pending", first.Pod.Phase);
+        Assert.Equal(KubeRig.Request().BuildName, first.Pod!.Name());
+        Assert.Equal("Pending", first.Pod!.Status?.Phase);
         Assert.Equal(CreatePodOutcome.Exists, second.Outcome);
         Assert.Equal(CreatePodOutcome.Failed, invalid.Outcome);
         Assert.Equal(422, invalid.Error!.Code);
@@ -53,9 +55,9 @@ public sealed class KubeApiClientTests : IDisposable
         var again = await client.DeletePodAsync("build-a", Timeout);
         var missing = await client.GetPodAsync("build-a", Timeout);
 
-        Assert.Equal(["build-a", "build-b"], list.Value.Items.Select(p => p.Name));
+        Assert.Equal(["build-a", "build-b"], list.Value.Items.Select(p => p.Name()));
         Assert.False(string.IsNullOrEmpty(list.Value.Metadata.ResourceVersion));
-        Assert.Equal(["build-b"], one.Value.Items.Select(p => p.Name));
+        Assert.Equal(["build-b"], one.Value.Items.Select(p => p.Name()));
         Assert.Single(limited.Value.Items);
         Assert.Equal("https://github.com/owner/repo", got.Value.Metadata.Annotations!["binder-repo"]);
         Assert.True(deleted.Value);
@@ -63,6 +65,27 @@ public sealed class KubeApiClientTests : IDisposable
         Assert.False(again.Value);
         Assert.True(missing.Error!.IsNotFound);
         Assert.Equal("pods \"build-a\" not found", missing.Error.Message);
+    }
+
+    [Fact]
+    public async Task Watch_WindowWithoutEvents_EndsCleanly_AndAnExpiredVersionEndsWith410()
+    {
+        await using var rig = await KubeRig.StartAsync();
+        rig.Api.WatchTimeoutCap = TimeSpan.FromMilliseconds(200);
+        var client = rig.Client();
+        await client.CreatePodAsync(BuildPod.Create(KubeRig.Request("build-a"), rig.Options()), Timeout);
+        var version = (await client.ListPodsAsync(BuildPod.SelectorFor("build-a"), null, Timeout)).Value.Metadata.ResourceVersion;
+
+        var quiet = new List<PodWatchEvent>();
+        await foreach (var e in client.WatchPodsAsync(BuildPod.SelectorFor("build-a"), version, Timeout)) quiet.Add(e);
+        rig.Api.ExpireResourceVersions();
+        var expired = new List<PodWatchEvent>();
+        await foreach (var e in client.WatchPodsAsync(BuildPod.SelectorFor("build-a"), version, Timeout)) expired.Add(e);
+
+        Assert.Empty(quiet);
+        var gone = Assert.Single(expired);
+        Assert.Equal(WatchEventType.Error, gone.Type);
+        Assert.True(gone.Error!.IsGone, gone.Error.ToString());
     }
 
     [Fact]
@@ -169,7 +192,7 @@ public sealed class KubeApiClientTests : IDisposable
     }
 
     [Fact]
-    public void Loader_ExplainsWhatIsMissing_AndRefusesExecUsers()
+    public void Loader_ExplainsWhatIsMissing_AndNamesABrokenExecPlugin()
     {
         var directory = Directory.CreateTempSubdirectory("binder-kubeconfig-").FullName;
         try
@@ -193,12 +216,12 @@ public sealed class KubeApiClientTests : IDisposable
                 users:
                 - name: u
                   user:
-                    exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: aws}
+                    exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: /nonexistent/binder-test-credential-plugin}
                 """);
-            var refused = KubeConnectionLoader.Load(new KubernetesOptions(), new KubeEnvironment(n => n == "KUBECONFIG" ? exec : null, directory), TimeProvider.System);
-            Assert.Null(refused.Connection);
-            Assert.Contains("user 'u'", refused.Error);
-            Assert.Contains("exec", refused.Error);
+            var broken = KubeConnectionLoader.Load(new KubernetesOptions(), new KubeEnvironment(n => n == "KUBECONFIG" ? exec : null, directory), TimeProvider.System);
+            Assert.Null(broken.Connection);
+            Assert.Contains("context 'eks'", broken.Error);
+            Assert.Contains("exec", broken.Error);
 
             var wrongContext = KubeConnectionLoader.Load(new KubernetesOptions { Kubeconfig = exec, Context = "gke" }, new KubeEnvironment(_ => null, directory), TimeProvider.System);
             Assert.Contains("no context named 'gke'", wrongContext.Error);
@@ -210,25 +233,61 @@ public sealed class KubeApiClientTests : IDisposable
     }
 
     [Fact]
+    public async Task Kubeconfig_ExecPlugin_ItsTokenAuthenticates()
+    {
+        await using var rig = await KubeRig.StartAsync();
+        var plugin = Path.Combine(rig.Directory, "credential-plugin");
+        File.WriteAllText(plugin, $$"""
+            #!/bin/sh
+            echo '{"apiVersion": "client.authentication.k8s.io/v1beta1", "kind": "ExecCredential", "status": {"token": "{{rig.Api.Token}}" } }'
+            """);
+        Assert.False(OperatingSystem.IsWindows(), "the plugin is a shell script");
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(plugin, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var kubeconfig = Path.Combine(rig.Directory, "exec-kubeconfig");
+        File.WriteAllText(kubeconfig, $"""
+            apiVersion: v1
+            kind: Config
+            current-context: plugin
+            clusters:
+            - name: fake
+              cluster:
+                server: {rig.Api.BaseUri.AbsoluteUri.TrimEnd('/')}
+            contexts:
+            - name: plugin
+              context:
+                cluster: fake
+                user: plugin-user
+                namespace: from-plugin
+            users:
+            - name: plugin-user
+              user:
+                exec:
+                  apiVersion: client.authentication.k8s.io/v1beta1
+                  command: {plugin}
+            """);
+
+        var client = rig.Client(new KubernetesOptions { Kubeconfig = kubeconfig });
+        var result = await client.ListPodsAsync(BuildPod.ComponentSelector, 1, Timeout);
+
+        Assert.Null(result.Error);
+        Assert.Equal(0, rig.Api.Unauthorized);
+        Assert.Contains(rig.Api.Requests, r => r.Path == "/api/v1/namespaces/from-plugin/pods");
+    }
+
+    [Fact]
     public async Task BuildNamespaceVariable_WinsOverTheKubeconfigContext()
     {
         await using var rig = await KubeRig.StartAsync();
         var (connection, _) = KubeConnectionLoader.Load(rig.Options(), new KubeEnvironment(n => n == "BUILD_NAMESPACE" ? "from-env" : null, rig.Directory), TimeProvider.System);
-        using (connection)
-        {
-            Assert.Equal("from-env", connection!.Namespace);
-        }
+        Assert.Equal("from-env", connection!.Namespace);
         var (configured, _) = KubeConnectionLoader.Load(rig.Options(o => o.Namespace = "from-config"), new KubeEnvironment(n => n == "BUILD_NAMESPACE" ? "from-env" : null, rig.Directory), TimeProvider.System);
-        using (configured)
-        {
-            Assert.Equal("from-config", configured!.Namespace);
-        }
+        Assert.Equal("from-config", configured!.Namespace);
     }
 
-    private static KubeApiClient Client(KubernetesOptions options, KubeEnvironment environment)
+    private static PodApi Client(KubernetesOptions options, KubeEnvironment environment)
     {
         var (connection, error) = KubeConnectionLoader.Load(options, environment, TimeProvider.System);
         Assert.True(connection is not null, error);
-        return new KubeApiClient(connection, Options.Create(options), NullLogger<KubeApiClient>.Instance);
+        return new PodApi(connection, Options.Create(options), NullLogger<PodApi>.Instance);
     }
 }

@@ -1,4 +1,4 @@
-namespace BinderOrleans.Kubernetes.Api;
+namespace BinderOrleans.Kubernetes.Client;
 
 internal enum CreatePodOutcome
 {

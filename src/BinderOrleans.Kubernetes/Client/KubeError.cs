@@ -1,4 +1,4 @@
-namespace BinderOrleans.Kubernetes.Api;
+namespace BinderOrleans.Kubernetes.Client;
 
 /// <summary>An API call that did not succeed: the server's Status, or why no answer came.</summary>
 /// <param name="Code">HTTP status; 0 when the server could not be reached or did not answer in time.</param>

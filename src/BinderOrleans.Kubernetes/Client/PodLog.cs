@@ -1,25 +1,20 @@
 using System.Runtime.CompilerServices;
 
-namespace BinderOrleans.Kubernetes.Api;
+namespace BinderOrleans.Kubernetes.Client;
 
 /// <summary>
 /// An open <c>/log?follow=true</c> stream. It ends when the container exits (or the pod goes away); a dropped
 /// connection also ends it, with <see cref="Error"/> saying so. Reading has no timeout: builds can be quiet for long.
 /// </summary>
-internal sealed class PodLog : IAsyncDisposable
+internal sealed class PodLog(Stream stream) : IAsyncDisposable
 {
-    private readonly HttpResponseMessage _response;
-
-    public PodLog(HttpResponseMessage response) => _response = response;
-
     /// <summary>Set when the stream broke instead of ending.</summary>
     public string? Error { get; private set; }
 
     /// <summary>The log's lines, without line endings, as they arrive.</summary>
     public async IAsyncEnumerable<string> ReadLinesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var stream = await _response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        using var reader = new StreamReader(stream);
+        using var reader = new StreamReader(stream, leaveOpen: true);
         while (await ReadLineAsync(reader, cancellationToken).ConfigureAwait(false) is { } line)
         {
             yield return line;
@@ -39,9 +34,5 @@ internal sealed class PodLog : IAsyncDisposable
         }
     }
 
-    public ValueTask DisposeAsync()
-    {
-        _response.Dispose();
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask DisposeAsync() => stream.DisposeAsync();
 }

@@ -1,4 +1,4 @@
-namespace BinderOrleans.Kubernetes.Api;
+namespace BinderOrleans.Kubernetes.Client;
 
 /// <summary>The process environment the connection loader reads; tests substitute their own.</summary>
 /// <param name="Variable">Reads an environment variable (<c>KUBERNETES_SERVICE_HOST</c>, <c>KUBECONFIG</c>, <c>BUILD_NAMESPACE</c>).</param>

@@ -2,10 +2,10 @@ using System.Runtime.CompilerServices;
 using BinderOrleans.Core.Events;
 using BinderOrleans.Core.Ports;
 
-namespace BinderOrleans.Tests.Kubernetes;
+namespace BinderOrleans.Testing.Kubernetes;
 
 /// <summary>One builder's stream, read in the background so the test can wait for progress and then for the end.</summary>
-internal sealed class BuildRun
+public sealed class BuildRun
 {
     private readonly List<BinderEvent> _events = [];
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
