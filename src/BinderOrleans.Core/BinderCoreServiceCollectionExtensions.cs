@@ -18,6 +18,8 @@ public static class BinderCoreServiceCollectionExtensions
         services.AddOptions<SiteOptions>().BindConfiguration(SiteOptions.Section)
             .Validate(o => o.BaseUrl.StartsWith('/'), "Binder:BaseUrl must start with '/'.")
             .Validate(o => o.KeepaliveInterval > TimeSpan.Zero, "Binder:KeepaliveInterval must be positive.")
+            .Validate(o => SiteOptions.IsValidCorsOrigin(o.CorsAllowOrigin),
+                "Binder:CorsAllowOrigin must be empty, '*', or an origin such as https://book.example.org (scheme, host, port; no path or trailing '/').")
             .ValidateOnStart();
         services.AddOptions<BuildOptions>().BindConfiguration(BuildOptions.Section)
             .Validate(o => o.Backend is "docker" or "kubernetes", "Build:Backend must be 'docker' or 'kubernetes'.")

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using BinderOrleans.Core.Events;
+using BinderOrleans.Core.Options;
 using BinderOrleans.Core.Ports;
 using BinderOrleans.Docker.Engine;
 using BinderOrleans.Docker.Registry;
@@ -28,10 +29,12 @@ internal sealed partial class DockerLauncher : ILauncher
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly IImagePuller? _puller;
+    private readonly string _corsAllowOrigin;
 
     public DockerLauncher(DockerEngineClient engine, NotebookStatusClient status, IOptions<DockerOptions> options, TimeProvider time,
-        ILogger<DockerLauncher> logger, IImagePuller? puller = null)
+        ILogger<DockerLauncher> logger, IImagePuller? puller = null, IOptions<SiteOptions>? site = null)
     {
+        _corsAllowOrigin = site?.Value.CorsAllowOrigin ?? "";
         _puller = puller;
         _engine = engine;
         _status = status;
@@ -166,6 +169,7 @@ internal sealed partial class DockerLauncher : ILauncher
             "--ServerApp.port_retries=0",
             "--NotebookApp.open_browser=False",
             "--ServerApp.open_browser=False",
+            .. NotebookCors.Arguments(_corsAllowOrigin),
         ];
         var body = new ContainerCreateRequest
         {

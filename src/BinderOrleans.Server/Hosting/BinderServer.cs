@@ -6,6 +6,7 @@ using BinderOrleans.Docker.Registry;
 using BinderOrleans.JupyterHub;
 using BinderOrleans.Kubernetes;
 using BinderOrleans.Server.Build;
+using BinderOrleans.Server.Cors;
 using BinderOrleans.Server.Hubs;
 using BinderOrleans.Server.Info;
 using BinderOrleans.Server.Security;
@@ -47,6 +48,7 @@ public static class BinderServer
         if (!string.IsNullOrEmpty(baseUrl) && baseUrl != "/") app.UsePathBase(baseUrl.TrimEnd('/'));
         // Routing after the path base, so routes match below Binder:BaseUrl (the implicit UseRouting would run first).
         app.UseRouting();
+        app.UseBinderCors();
         app.UseBinderSecurity();
         app.UseUiStaticFiles();
         app.MapBuildApi();
