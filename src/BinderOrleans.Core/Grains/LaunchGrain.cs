@@ -126,7 +126,8 @@ internal sealed partial class LaunchGrain : ILaunchGrain
                 _graceTimer = null;
             }
             var last = _log.Snapshot() is { Count: > 0 } all ? all[^1] : null;
-            report.Succeeded = last?.Phase == BinderPhase.Ready;
+            // A build-only ready launched nothing: no launch metrics, no launch event.
+            report.Succeeded = last?.Phase == BinderPhase.Ready && !_spec.BuildOnly;
             Report = report;
             RecordMetrics(report);
             _log.Complete();
@@ -178,12 +179,24 @@ internal sealed partial class LaunchGrain : ILaunchGrain
         var buildName = ImageNaming.BuildName(repo.BuildSlug, repo.ResolvedRef);
         var quotaRequest = new QuotaRequest(image, repo.RepoUrl, repo.RepoQuota);
 
-        if (!await QuotaAllowsAsync(quotaRequest, report, ct).ConfigureAwait(false)) return;
+        if (_spec.BuildOnly && !_services.Binder.EnableApiOnlyMode)
+        {
+            Append(BuildOnlyEvents.NotPermitted());
+            return;
+        }
+        if (!_spec.BuildOnly && !await QuotaAllowsAsync(quotaRequest, report, ct).ConfigureAwait(false)) return;
 
         var grain = _services.Builds.Attach(new BuildRequest(image, buildName, repo.RepoUrl, repo.ResolvedRef, _spec.ProviderId, repo.GitCredentials, provider.Name), out _);
         var imageReady = false;
+        var buildRan = false;
         await foreach (var e in grain.WatchAsync(ct).ConfigureAwait(false))
         {
+            buildRan |= e.Phase != BinderPhase.Built;
+            if (_spec.BuildOnly && e.Phase == BinderPhase.Built)
+            {
+                Append(BuildOnlyEvents.Ready(e, buildRan));
+                return;
+            }
             Append(e);
             if (e.Phase == BinderPhase.Failed) return;
             if (e.Phase == BinderPhase.Built) imageReady = true;

@@ -7,4 +7,9 @@ namespace BinderOrleans.Core.Grains;
 /// <param name="LaunchHost">BinderHub's <c>binder_launch_host</c>: badge base URL or this server's own base URL.</param>
 /// <param name="Origin">The request's Origin (analytics).</param>
 /// <param name="UsedBuildToken">A valid build token admitted the request (analytics).</param>
-public sealed record LaunchSpec(string ProviderId, string Spec, string ClientIp, string LaunchHost, string? Origin = null, bool UsedBuildToken = false);
+/// <param name="BuildOnly">
+/// <c>build_only=true</c>: end with <c>ready</c> once the image exists and launch nothing (API-only mode only; otherwise
+/// refused with 400, as BinderHub does).
+/// </param>
+public sealed record LaunchSpec(string ProviderId, string Spec, string ClientIp, string LaunchHost, string? Origin = null, bool UsedBuildToken = false,
+    bool BuildOnly = false);

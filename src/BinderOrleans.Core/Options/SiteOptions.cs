@@ -55,4 +55,11 @@ public sealed class SiteOptions
         value.Length == 0 || value == "*"
         || (Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
             && uri.GetLeftPart(UriPartial.Authority).Equals(value, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>
+    /// <c>Binder:EnableApiOnlyMode</c>: serve only <c>/build</c>, <c>/health</c>, <c>/versions</c>, <c>/metrics</c>,
+    /// <c>/api/repoproviders</c> (and the build logs the events link to), no pages; and allow <c>build_only=true</c>
+    /// (BinderHub's <c>enable_api_only_mode</c>). Default false.
+    /// </summary>
+    public bool EnableApiOnlyMode { get; set; }
 }

@@ -1,4 +1,5 @@
 using BinderOrleans.Core;
+using BinderOrleans.Core.Options;
 using BinderOrleans.Core.Providers;
 using BinderOrleans.Core.Registry;
 using BinderOrleans.Docker;
@@ -11,6 +12,7 @@ using BinderOrleans.Server.Hubs;
 using BinderOrleans.Server.Info;
 using BinderOrleans.Server.Security;
 using BinderOrleans.Server.Ui;
+using Microsoft.Extensions.Options;
 
 namespace BinderOrleans.Server.Hosting;
 
@@ -50,11 +52,13 @@ public static class BinderServer
         app.UseRouting();
         app.UseBinderCors();
         app.UseBinderSecurity();
-        app.UseUiStaticFiles();
+        // API-only mode (BinderHub's enable_api_only_mode): no pages, no hub.
+        var apiOnly = app.Services.GetRequiredService<IOptions<SiteOptions>>().Value.EnableApiOnlyMode;
+        if (!apiOnly) app.UseUiStaticFiles();
         app.MapBuildApi();
-        app.MapBuildHub();
+        if (!apiOnly) app.MapBuildHub();
         app.MapInfoApi();
-        app.MapUi();
+        if (!apiOnly) app.MapUi();
         return app;
     }
 }
