@@ -1,3 +1,4 @@
+using BinderOrleans.Core.BuildLogs;
 using BinderOrleans.Core.Events;
 using BinderOrleans.Core.Grains;
 using BinderOrleans.Core.Metrics;
@@ -27,6 +28,8 @@ public static class BinderCoreServiceCollectionExtensions
             .Validate(o => o.NoOutputTimeout > TimeSpan.Zero, "Build:NoOutputTimeout must be positive.")
             .Validate(o => o.MaxLogEvents >= 100, "Build:MaxLogEvents must be at least 100.")
             .Validate(o => !string.IsNullOrWhiteSpace(o.BaseImage), "Build:BaseImage must name an image.")
+            .Validate(o => o.LogRetention > TimeSpan.Zero, "Build:LogRetention must be positive, e.g. 7.00:00:00.")
+            .Validate(o => o.LogStoreLimit > 0, "Build:LogStoreLimit must be a positive number of bytes, e.g. 1073741824.")
             .ValidateOnStart();
         services.AddOptions<LaunchOptions>().BindConfiguration(LaunchOptions.Section)
             .Validate(o => o.Backend is "docker" or "jupyterhub", "Launch:Backend must be 'docker' or 'jupyterhub'.")
@@ -41,6 +44,7 @@ public static class BinderCoreServiceCollectionExtensions
         services.TryAddSingleton<RepoProviderRegistry>();
         services.TryAddSingleton<ILaunchQuota, NoLaunchQuota>();
         services.TryAddSingleton<ILaunchObserver, LaunchEventLog>();
+        services.TryAddSingleton<IBuildLogStore, FileSystemBuildLogStore>();
         return services;
     }
 }

@@ -24,6 +24,9 @@ public sealed record BinderEvent
     [JsonPropertyName("binder_persistent_request")] public string? BinderPersistentRequest { get; init; }
     [JsonPropertyName("binder_client_ip")] public string? BinderClientIp { get; init; }
 
+    /// <summary>On the last <c>built</c> or <c>failed</c> event of a build that ran: where its whole log can be read later (not BinderHub's).</summary>
+    [JsonPropertyName("build_log_url")] public string? BuildLogUrl { get; init; }
+
     [JsonIgnore] public bool IsTerminal => BinderPhase.IsTerminal(Phase);
 
     /// <summary>A <c>failed</c> event; the message gets BinderHub's trailing newline.</summary>

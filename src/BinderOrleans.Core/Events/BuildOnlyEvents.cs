@@ -9,12 +9,13 @@ public static class BuildOnlyEvents
     public static BinderEvent NotPermitted() => BinderEvent.Failed(NotPermittedMessage, 400);
 
     /// <summary>The <c>ready</c> that ends a build-only stream in place of <paramref name="built"/>.</summary>
-    /// <param name="built">The build's <c>built</c> event (its <c>imageName</c> carries over).</param>
+    /// <param name="built">The build's <c>built</c> event (its <c>imageName</c> and any <c>build_log_url</c> carry over).</param>
     /// <param name="buildRan">A build ran (otherwise the image was found).</param>
     public static BinderEvent Ready(BinderEvent built, bool buildRan) => new()
     {
         Phase = BinderPhase.Ready,
         ImageName = built.ImageName,
         Message = buildRan ? "Done! Image built\n" : "Done! Found built image\n",
+        BuildLogUrl = built.BuildLogUrl,
     };
 }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using BinderOrleans.Core.BuildLogs;
 using BinderOrleans.Core.Events;
 using BinderOrleans.Core.Metrics;
 using BinderOrleans.Core.Options;
@@ -23,10 +24,14 @@ internal sealed partial class BuildGrain : IBuildGrain
     private readonly BinderMetrics _metrics;
     private readonly EventLog<BinderEvent> _log;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly IBuildLogStore? _buildLogs;
+    private bool _holdEnd;
+    private BinderEvent? _heldEnd;
 
     public BuildGrain(BuildRequest request, IImageRegistry registry, IImageBuilder builder, BuildQueue queue,
-        BuildOptions options, TimeProvider time, BinderMetrics metrics, ILogger logger)
+        BuildOptions options, TimeProvider time, BinderMetrics metrics, ILogger logger, IBuildLogStore? buildLogs = null)
     {
+        _buildLogs = buildLogs;
         _request = request;
         _registry = registry;
         _builder = builder;
@@ -78,6 +83,7 @@ internal sealed partial class BuildGrain : IBuildGrain
             }
 
             ranBuild = true;
+            _holdEnd = _buildLogs is not null;
             Append(BinderEvent.Of(BinderPhase.Waiting, "Waiting for build to start..."));
             using var slot = await _queue.EnterAsync(
                 position => Append(BinderEvent.Of(BinderPhase.Waiting, $"Build queue is full: position {position} in line.")),
@@ -115,6 +121,12 @@ internal sealed partial class BuildGrain : IBuildGrain
                 var status = built ? "success" : "failure";
                 _metrics.BuildTime.Observe(Outcome.Duration.TotalSeconds, status);
                 _metrics.BuildCount.Inc(status, _request.ProviderName ?? _request.ProviderId, _request.RepoUrl);
+            }
+            if (_heldEnd is { } end)
+            {
+                // The log is kept before its last event goes out, so the build_log_url in that event answers at once.
+                _holdEnd = false;
+                Append(await _buildLogs!.KeepAsync(_request.BuildName, _log.Snapshot(), end, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false));
             }
             _log.Complete();
             _completion.TrySetResult();
@@ -155,6 +167,11 @@ internal sealed partial class BuildGrain : IBuildGrain
 
     private void Append(BinderEvent e)
     {
+        if (_holdEnd && e.Phase is BinderPhase.Built or BinderPhase.Failed)
+        {
+            _heldEnd = e;
+            return;
+        }
         var isLogLine = e.Phase is BinderPhase.Building or BinderPhase.Fetching or BinderPhase.Pushing or BinderPhase.Unknown;
         _log.Append(e, mustKeep: !isLogLine,
             overflowNote: () => BinderEvent.Of(BinderPhase.Building, $"[build log longer than {_options.MaxLogEvents} events; further lines are not shown]"));

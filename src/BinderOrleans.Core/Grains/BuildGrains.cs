@@ -1,3 +1,4 @@
+using BinderOrleans.Core.BuildLogs;
 using BinderOrleans.Core.Metrics;
 using BinderOrleans.Core.Options;
 using BinderOrleans.Core.Ports;
@@ -18,10 +19,13 @@ public sealed class BuildGrains
     private readonly ILogger<IBuildGrain> _logger;
     private readonly CancellationToken _stopping;
     private readonly BinderMetrics _metrics;
+    private readonly IBuildLogStore? _buildLogs;
 
     public BuildGrains(IImageRegistry registry, IImageBuilder builder, BuildQueue queue, IOptions<BuildOptions> options,
-        TimeProvider time, BinderMetrics metrics, ILogger<IBuildGrain> logger, IHostApplicationLifetime lifetime)
+        TimeProvider time, BinderMetrics metrics, ILogger<IBuildGrain> logger, IHostApplicationLifetime lifetime,
+        IBuildLogStore? buildLogs = null)
     {
+        _buildLogs = buildLogs;
         _registry = registry;
         _builder = builder;
         Queue = queue;
@@ -42,7 +46,7 @@ public sealed class BuildGrains
     /// <summary>The grain for <paramref name="request"/>'s image: the running one, or a new one that starts now.</summary>
     public IBuildGrain Attach(BuildRequest request, out bool created) =>
         _directory.GetOrActivate(request.ImageName,
-            _ => new BuildGrain(request, _registry, _builder, Queue, _options, _time, _metrics, _logger).Start(_stopping),
+            _ => new BuildGrain(request, _registry, _builder, Queue, _options, _time, _metrics, _logger, _buildLogs).Start(_stopping),
             out created);
 
     internal BuildGrain? Find(string imageName) => _directory.Find(imageName);

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using BinderOrleans.Core.BuildLogs;
 using BinderOrleans.Core.Events;
 using BinderOrleans.Core.Naming;
 using BinderOrleans.Core.Options;
@@ -194,10 +195,10 @@ internal sealed partial class LaunchGrain : ILaunchGrain
             buildRan |= e.Phase != BinderPhase.Built;
             if (_spec.BuildOnly && e.Phase == BinderPhase.Built)
             {
-                Append(BuildOnlyEvents.Ready(e, buildRan));
+                Append(BuildLogLinks.Absolute(BuildOnlyEvents.Ready(e, buildRan), _spec.ServiceUrl));
                 return;
             }
-            Append(e);
+            Append(BuildLogLinks.Absolute(e, _spec.ServiceUrl));
             if (e.Phase == BinderPhase.Failed) return;
             if (e.Phase == BinderPhase.Built) imageReady = true;
         }

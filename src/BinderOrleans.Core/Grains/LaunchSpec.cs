@@ -11,5 +11,7 @@ namespace BinderOrleans.Core.Grains;
 /// <c>build_only=true</c>: end with <c>ready</c> once the image exists and launch nothing (API-only mode only; otherwise
 /// refused with 400, as BinderHub does).
 /// </param>
+/// <param name="ServiceUrl">This service's own base URL as the client reached it (with a trailing <c>/</c>); relative
+/// <c>build_log_url</c>s are resolved against it. Null leaves them relative.</param>
 public sealed record LaunchSpec(string ProviderId, string Spec, string ClientIp, string LaunchHost, string? Origin = null, bool UsedBuildToken = false,
-    bool BuildOnly = false);
+    bool BuildOnly = false, string? ServiceUrl = null);

@@ -31,7 +31,7 @@ internal static class BuildStreamRequest
         var launchHost = options.BadgeBaseUrl.Length > 0 ? WithTrailingSlash(options.BadgeBaseUrl) : serviceUrl;
         var origin = request.Headers.Origin.FirstOrDefault() ?? request.Headers["Sec-Fetch-Site"].FirstOrDefault();
         return new LaunchSpec(provider, spec, context.Connection.RemoteIpAddress?.ToString() ?? "", launchHost, origin,
-            BuildOnly: IsBuildOnly(request));
+            BuildOnly: IsBuildOnly(request), ServiceUrl: serviceUrl);
     }
 
     /// <summary>BinderHub's test: the query argument <c>build_only</c> equals <c>true</c>, in any case.</summary>

@@ -7,6 +7,7 @@ using BinderOrleans.Docker.Registry;
 using BinderOrleans.JupyterHub;
 using BinderOrleans.Kubernetes;
 using BinderOrleans.Server.Build;
+using BinderOrleans.Server.BuildLogs;
 using BinderOrleans.Server.Cors;
 using BinderOrleans.Server.Hubs;
 using BinderOrleans.Server.Info;
@@ -52,12 +53,13 @@ public static class BinderServer
         app.UseRouting();
         app.UseBinderCors();
         app.UseBinderSecurity();
-        // API-only mode (BinderHub's enable_api_only_mode): no pages, no hub.
+        // API-only mode (BinderHub's enable_api_only_mode): no pages, no hub; the build logs stay, the events link to them.
         var apiOnly = app.Services.GetRequiredService<IOptions<SiteOptions>>().Value.EnableApiOnlyMode;
         if (!apiOnly) app.UseUiStaticFiles();
         app.MapBuildApi();
         if (!apiOnly) app.MapBuildHub();
         app.MapInfoApi();
+        app.MapBuildLogApi();
         if (!apiOnly) app.MapUi();
         return app;
     }
