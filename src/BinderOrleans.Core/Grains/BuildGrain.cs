@@ -126,7 +126,7 @@ internal sealed partial class BuildGrain : IBuildGrain
             {
                 // The log is kept before its last event goes out, so the build_log_url in that event answers at once.
                 _holdEnd = false;
-                Append(await _buildLogs!.KeepAsync(_request.BuildName, _log.Snapshot(), end, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false));
+                Append(await _buildLogs!.KeepAsync(_request.BuildName, _log.Snapshot(), end, _time.GetUtcNow(), _logger, CancellationToken.None).ConfigureAwait(false));
             }
             _log.Complete();
             _completion.TrySetResult();

@@ -1,4 +1,5 @@
 using System.Net;
+using BinderOrleans.Core.BuildLogs;
 using BinderOrleans.Core.Events;
 using BinderOrleans.Core.Ports;
 using BinderOrleans.Testing;
@@ -76,6 +77,26 @@ public sealed class BuildLogApiTests : IDisposable
         Assert.Null(first[^1].Event.BuildLogUrl);
         Assert.Equal("Found built image, launching...\n", second[0].Event.Message);
         Assert.DoesNotContain(second, m => m.Event.BuildLogUrl is not null);
+    }
+
+    [Fact]
+    public async Task BrokenStore_TheBuildStillEnds_WithoutALink()
+    {
+        await using var server = await FakeBackends.StartServerAsync(more: services => services.AddSingleton<IBuildLogStore>(new ThrowingStore()));
+
+        var messages = await SseClient.ReadBuildAsync(server.Client, "build/fake/a/b/HEAD", StreamTimeout);
+
+        Assert.Contains(messages, m => m.Event.Phase == BinderPhase.Built);
+        Assert.Equal(BinderPhase.Ready, messages[^1].Event.Phase);
+        Assert.DoesNotContain(messages, m => m.Event.BuildLogUrl is not null);
+    }
+
+    private sealed class ThrowingStore : IBuildLogStore
+    {
+        public Task<bool> SaveAsync(string id, IReadOnlyList<BinderEvent> events, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("store is broken");
+
+        public Task<Stream?> OpenReadAsync(string id, CancellationToken cancellationToken) => Task.FromResult<Stream?>(null);
     }
 
     [Theory]
