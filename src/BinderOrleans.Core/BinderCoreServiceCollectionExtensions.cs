@@ -1,3 +1,4 @@
+using BinderOrleans.Core.BuildLogs;
 using BinderOrleans.Core.Events;
 using BinderOrleans.Core.Grains;
 using BinderOrleans.Core.Metrics;
@@ -20,6 +21,8 @@ public static class BinderCoreServiceCollectionExtensions
             .Validate(o => o.BaseUrl.StartsWith('/'), "Binder:BaseUrl must start with '/'.")
             .Validate(o => o.KeepaliveInterval > TimeSpan.Zero, "Binder:KeepaliveInterval must be positive.")
             .Validate(o => o.MaxSessions > 0, "Binder:MaxSessions must be at least 1.")
+            .Validate(o => SiteOptions.IsValidCorsOrigin(o.CorsAllowOrigin),
+                "Binder:CorsAllowOrigin must be empty, '*', or an origin such as https://book.example.org (scheme, host, port; no path or trailing '/').")
             .ValidateOnStart();
         services.AddOptions<BuildOptions>().BindConfiguration(BuildOptions.Section)
             .Validate(o => o.Backend is "docker" or "kubernetes", "Build:Backend must be 'docker' or 'kubernetes'.")
@@ -29,6 +32,8 @@ public static class BinderCoreServiceCollectionExtensions
             .Validate(o => o.QueueSlotLease >= TimeSpan.FromSeconds(3), "Build:QueueSlotLease must be at least 3 seconds.")
             .Validate(o => o.MaxLogEvents >= 100, "Build:MaxLogEvents must be at least 100.")
             .Validate(o => !string.IsNullOrWhiteSpace(o.BaseImage), "Build:BaseImage must name an image.")
+            .Validate(o => o.LogRetention > TimeSpan.Zero, "Build:LogRetention must be positive, e.g. 7.00:00:00.")
+            .Validate(o => o.LogStoreLimit > 0, "Build:LogStoreLimit must be a positive number of bytes, e.g. 1073741824.")
             .ValidateOnStart();
         services.AddOptions<LaunchOptions>().BindConfiguration(LaunchOptions.Section)
             .Validate(o => o.Backend is "docker" or "jupyterhub", "Launch:Backend must be 'docker' or 'jupyterhub'.")
@@ -43,6 +48,7 @@ public static class BinderCoreServiceCollectionExtensions
         services.TryAddSingleton<RepoProviderRegistry>();
         services.TryAddSingleton<ILaunchQuota, NoLaunchQuota>();
         services.TryAddSingleton<ILaunchObserver, LaunchEventLog>();
+        services.TryAddSingleton<IBuildLogStore, FileSystemBuildLogStore>();
         return services;
     }
 }

@@ -117,5 +117,36 @@ public sealed class LoadingPageTests(UiFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task LoadingPage_FailingBuild_LinksToTheSavedBuildLog()
+    {
+        var page = await Chromium.NewPageAsync(fixture.Browser);
+        try
+        {
+            await page.GotoAsync($"{Base}v2/gh/owner/saved-log-fail/HEAD");
+            await page.WaitForFunctionAsync("() => document.getElementById('build').dataset.state === 'failed'", null,
+                new() { Timeout = (float)LaunchTimeout.TotalMilliseconds });
+
+            var link = page.GetByRole(AriaRole.Link, new() { Name = "Saved build log" });
+            await Expect(link);
+            Assert.StartsWith($"{Base}api/buildlogs/build-", await link.GetAttributeAsync("href"), StringComparison.Ordinal);
+            await page.ScreenshotAsync(new() { Path = Chromium.ScreenshotPath("loading-page-failed-saved-log.png"), FullPage = true });
+
+            // The link opens the kept log as text, the whole build in order, ending with the failure.
+            var popupTask = page.Context.WaitForPageAsync();
+            await link.ClickAsync();
+            var popup = await popupTask;
+            await popup.WaitForLoadStateAsync();
+            var text = await popup.InnerTextAsync("body");
+            Assert.StartsWith("Waiting for build to start...", text, StringComparison.Ordinal);
+            Assert.Contains("ERROR: No matching distribution found for notapackage==9.9", text, StringComparison.Ordinal);
+            Assert.EndsWith("returned a non-zero code: 1", text.TrimEnd(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+        }
+    }
+
     private static Task Expect(ILocator locator) => locator.WaitForAsync(new() { State = WaitForSelectorState.Visible });
 }

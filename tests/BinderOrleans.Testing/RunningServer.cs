@@ -27,13 +27,16 @@ public sealed class RunningServer : IAsyncDisposable
 
     /// <summary>
     /// Settings every test server starts with unless the test gives its own: the per-IP rate limit is off, because
-    /// a whole test class shares one client address (tests of the limit set <c>Security:RateLimit</c>), and streams
-    /// close right after <c>ready</c>, so a test reading to the end does not wait for the client-side close.
+    /// a whole test class shares one client address (tests of the limit set <c>Security:RateLimit</c>), streams
+    /// close right after <c>ready</c>, so a test reading to the end does not wait for the client-side close, and build
+    /// logs are kept in the temp folder.
     /// </summary>
     public static IReadOnlyDictionary<string, string?> TestDefaults { get; } = new Dictionary<string, string?>
     {
         ["Security:RateLimit"] = "0",
         ["Binder:ReadyHoldOpen"] = "00:00:00",
+        // Kept build logs go to one folder per machine's temp, not the user's data folder (retention bounds it).
+        ["Build:LogDirectory"] = Path.Combine(Path.GetTempPath(), "binderorleans-test-build-logs"),
     };
 
     /// <param name="settings">Configuration keys such as <c>Build:BaseImage</c>; they override appsettings.json.</param>

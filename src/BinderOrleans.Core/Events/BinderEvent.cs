@@ -41,6 +41,9 @@ public sealed record BinderEvent
     /// </summary>
     [Id(14), JsonIgnore] public int Retries { get; init; }
 
+    /// <summary>On the last <c>built</c> or <c>failed</c> event of a build that ran: where its whole log can be read later (not BinderHub's).</summary>
+    [Id(15), JsonPropertyName("build_log_url")] public string? BuildLogUrl { get; init; }
+
     [JsonIgnore] public bool IsTerminal => BinderPhase.IsTerminal(Phase);
 
     /// <summary>A <c>failed</c> event; the message gets BinderHub's trailing newline.</summary>

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using BinderOrleans.Core.BuildLogs;
 using BinderOrleans.Core.Events;
 using BinderOrleans.Core.Metrics;
 using BinderOrleans.Core.Options;
@@ -32,10 +33,14 @@ internal sealed partial class BuildGrain : Grain, IBuildGrain
     private IGrainTimer? _keepAlive;
     private IGrainTimer? _linger;
     private bool _holdsSlot;
+    private readonly IBuildLogStore? _buildLogs;
+    private bool _holdEnd;
+    private BinderEvent? _heldEnd;
 
     public BuildGrain(IImageRegistry registry, IImageBuilder builder, IOptions<BuildOptions> options, TimeProvider time,
-        BinderMetrics metrics, ILogger<BuildGrain> logger)
+        BinderMetrics metrics, ILogger<BuildGrain> logger, IBuildLogStore? buildLogs = null)
     {
+        _buildLogs = buildLogs;
         _registry = registry;
         _builder = builder;
         _options = options.Value;
@@ -106,6 +111,7 @@ internal sealed partial class BuildGrain : Grain, IBuildGrain
             }
 
             ranBuild = true;
+            _holdEnd = _buildLogs is not null;
             Append(BinderEvent.Of(BinderPhase.Waiting, "Waiting for build to start..."));
             await WaitForSlotAsync(queue, request.ImageName, stopping);
             _holdsSlot = true;
@@ -145,6 +151,12 @@ internal sealed partial class BuildGrain : Grain, IBuildGrain
                 var status = built ? "success" : "failure";
                 _metrics.BuildTime.Observe(_outcome.Duration.TotalSeconds, status);
                 _metrics.BuildCount.Inc(status, request.ProviderName ?? request.ProviderId, request.RepoUrl);
+            }
+            if (_heldEnd is { } end)
+            {
+                // The log is kept before its last event goes out, so the build_log_url in that event answers at once.
+                _holdEnd = false;
+                Append(await _buildLogs!.KeepAsync(request.BuildName, _log.Snapshot(), end, _time.GetUtcNow(), _logger, CancellationToken.None));
             }
             _log.Complete();
             DeactivateWhenUnwatched();
@@ -251,6 +263,11 @@ internal sealed partial class BuildGrain : Grain, IBuildGrain
 
     private void Append(BinderEvent e)
     {
+        if (_holdEnd && e.Phase is BinderPhase.Built or BinderPhase.Failed)
+        {
+            _heldEnd = e;
+            return;
+        }
         var isLogLine = e.Phase is BinderPhase.Building or BinderPhase.Fetching or BinderPhase.Pushing or BinderPhase.Unknown;
         _log.Append(e, mustKeep: !isLogLine,
             overflowNote: () => BinderEvent.Of(BinderPhase.Building, $"[build log longer than {_options.MaxLogEvents} events; further lines are not shown]"));

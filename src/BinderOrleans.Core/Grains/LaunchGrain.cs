@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using BinderOrleans.Core.BuildLogs;
 using BinderOrleans.Core.Events;
 using BinderOrleans.Core.Metrics;
 using BinderOrleans.Core.Naming;
@@ -154,7 +155,8 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
             _graceTimer?.Dispose();
             _graceTimer = null;
             var last = _log.Snapshot() is { Count: > 0 } all ? all[^1] : null;
-            report.Succeeded = last?.Phase == BinderPhase.Ready;
+            // A build-only ready launched nothing: no launch metrics, no launch event.
+            report.Succeeded = last?.Phase == BinderPhase.Ready && !_spec.BuildOnly;
             RecordMetrics(report);
             _log.Complete();
             _table.MarkFinished(Key, _time.GetUtcNow());
@@ -205,11 +207,16 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
         var buildName = ImageNaming.BuildName(repo.BuildSlug, repo.ResolvedRef);
         var quotaRequest = new QuotaRequest(image, repo.RepoUrl, repo.RepoQuota);
 
-        if (!await QuotaAllowsAsync(quotaRequest, report, ct)) return;
+        if (_spec.BuildOnly && !_binder.EnableApiOnlyMode)
+        {
+            Append(BuildOnlyEvents.NotPermitted());
+            return;
+        }
+        if (!_spec.BuildOnly && !await QuotaAllowsAsync(quotaRequest, report, ct)) return;
 
         var build = new BuildRequest(image, buildName, repo.RepoUrl, repo.ResolvedRef, _spec.ProviderId, repo.GitCredentials, provider.Name);
         var built = await FollowBuildAsync(build, ct);
-        if (built is null) return;
+        if (built is null || _spec.BuildOnly) return;
         if (built.Phase != BinderPhase.Built)
         {
             Append(BinderEvent.Failed("The build ended without an image.", 500));
@@ -245,6 +252,7 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
         var grain = GrainFactory.GetGrain<IBuildGrain>(request.ImageName);
         var next = 0;
         string? generation = null;
+        var buildRan = false;
         for (var attempt = 0; ; attempt++)
         {
             try
@@ -257,9 +265,16 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
                     }
                     generation = entry.Generation;
                     if (entry.Index >= 0) next = entry.Index + 1;
-                    Append(entry.Event);
-                    if (entry.Event.Phase == BinderPhase.Failed) return null;
-                    if (entry.Event.Phase == BinderPhase.Built) return entry.Event;
+                    var e = entry.Event;
+                    buildRan |= e.Phase != BinderPhase.Built;
+                    if (_spec.BuildOnly && e.Phase == BinderPhase.Built)
+                    {
+                        Append(BuildLogLinks.Absolute(BuildOnlyEvents.Ready(e, buildRan), _spec.ServiceUrl));
+                        return e;
+                    }
+                    Append(BuildLogLinks.Absolute(e, _spec.ServiceUrl));
+                    if (e.Phase == BinderPhase.Failed) return null;
+                    if (e.Phase == BinderPhase.Built) return e;
                 }
                 return new BinderEvent { Phase = BinderPhase.Unknown };
             }

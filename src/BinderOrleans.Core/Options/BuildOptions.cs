@@ -42,4 +42,20 @@ public sealed class BuildOptions
     /// long (its replica died) is given to the next in line. Default 30 s.
     /// </summary>
     public TimeSpan QueueSlotLease { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// <c>Build:LogDirectory</c>: folder where the logs of finished builds are kept (the file-system build-log store).
+    /// Default: <c>binderorleans/build-logs</c> under the user's local data folder (<c>$XDG_DATA_HOME</c> or <c>~/.local/share</c>).
+    /// </summary>
+    public string LogDirectory { get; set; } = "";
+
+    /// <summary><c>Build:LogRetention</c>: how long a build log stays readable. Default 7 days.</summary>
+    public TimeSpan LogRetention { get; set; } = DefaultLogRetention;
+
+    public static readonly TimeSpan DefaultLogRetention = TimeSpan.FromDays(7);
+
+    /// <summary><c>Build:LogStoreLimit</c>: most bytes all kept build logs may take; the oldest go first. Default 1 GiB.</summary>
+    public long LogStoreLimit { get; set; } = DefaultLogStoreLimit;
+
+    public const long DefaultLogStoreLimit = 1L << 30;
 }

@@ -47,4 +47,25 @@ public sealed class SiteOptions
 
     /// <summary><c>Binder:PerRepoQuotaHigher</c>: the quota of specs matching a provider's <c>HighQuotaSpecs</c>. Default 0 = no limit.</summary>
     public int PerRepoQuotaHigher { get; set; }
+
+    /// <summary>
+    /// <c>Binder:CorsAllowOrigin</c>: value of <c>Access-Control-Allow-Origin</c> on <c>/build</c>, <c>/api/*</c>, <c>/health</c>
+    /// and <c>/versions</c> (BinderHub's <c>cors_allow_origin</c>), an origin such as <c>https://book.example.org</c> or <c>*</c>.
+    /// Launched servers get the same value as their notebook <c>allow_origin</c>. Empty (the default) = no CORS, except
+    /// <c>/versions</c>, which is always open to every origin.
+    /// </summary>
+    public string CorsAllowOrigin { get; set; } = "";
+
+    /// <summary>Empty, <c>*</c>, or an origin as browsers send it: scheme, host, optional port, nothing after.</summary>
+    internal static bool IsValidCorsOrigin(string value) =>
+        value.Length == 0 || value == "*"
+        || (Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+            && uri.GetLeftPart(UriPartial.Authority).Equals(value, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>
+    /// <c>Binder:EnableApiOnlyMode</c>: serve only <c>/build</c>, <c>/health</c>, <c>/versions</c>, <c>/metrics</c>,
+    /// <c>/api/repoproviders</c> (and the build logs the events link to), no pages; and allow <c>build_only=true</c>
+    /// (BinderHub's <c>enable_api_only_mode</c>). Default false.
+    /// </summary>
+    public bool EnableApiOnlyMode { get; set; }
 }

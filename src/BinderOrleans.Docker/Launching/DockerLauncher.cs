@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using BinderOrleans.Core.Events;
+using BinderOrleans.Core.Options;
 using BinderOrleans.Core.Ports;
 using BinderOrleans.Docker.Engine;
 using BinderOrleans.Docker.Registry;
@@ -33,11 +34,13 @@ internal sealed partial class DockerLauncher : ILauncher
     private readonly ILogger _logger;
     private readonly IImagePuller? _puller;
     private readonly ServerNetwork _network;
+    private readonly string _corsAllowOrigin;
 
     public DockerLauncher(IDockerClient engine, NotebookStatusClient status, IOptions<DockerOptions> options, TimeProvider time,
-        ILogger<DockerLauncher> logger, IImagePuller? puller = null)
+        ILogger<DockerLauncher> logger, IImagePuller? puller = null, IOptions<SiteOptions>? site = null)
     {
         _network = new ServerNetwork(engine, options.Value);
+        _corsAllowOrigin = site?.Value.CorsAllowOrigin ?? "";
         _puller = puller;
         _engine = engine;
         _status = status;
@@ -185,6 +188,7 @@ internal sealed partial class DockerLauncher : ILauncher
             "--ServerApp.port_retries=0",
             "--NotebookApp.open_browser=False",
             "--ServerApp.open_browser=False",
+            .. NotebookCors.Arguments(_corsAllowOrigin),
         ];
         var body = new CreateContainerParameters
         {

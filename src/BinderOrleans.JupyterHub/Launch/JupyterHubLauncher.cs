@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using BinderOrleans.Core.Events;
+using BinderOrleans.Core.Options;
 using BinderOrleans.Core.Ports;
 using BinderOrleans.JupyterHub.Api;
 using Microsoft.Extensions.Logging;
@@ -27,9 +28,12 @@ internal sealed partial class JupyterHubLauncher : ILauncher
     private readonly JupyterHubOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<JupyterHubLauncher> _logger;
+    private readonly string _corsAllowOrigin;
 
-    public JupyterHubLauncher(JupyterHubApi api, IOptions<JupyterHubOptions> options, TimeProvider time, ILogger<JupyterHubLauncher> logger)
+    public JupyterHubLauncher(JupyterHubApi api, IOptions<JupyterHubOptions> options, TimeProvider time, ILogger<JupyterHubLauncher> logger,
+        IOptions<SiteOptions>? site = null)
     {
+        _corsAllowOrigin = site?.Value.CorsAllowOrigin ?? "";
         _api = api;
         _options = options.Value;
         _time = time;
@@ -126,7 +130,7 @@ internal sealed partial class JupyterHubLauncher : ILauncher
 
             var token = HubNames.NewServerToken();
             mustCleanUp = true;
-            var started = await _api.StartServerAsync(user, server, UserOptions(request, token), Tell, ct).ConfigureAwait(false);
+            var started = await _api.StartServerAsync(user, server, UserOptions(request, token, _corsAllowOrigin), Tell, ct).ConfigureAwait(false);
             // A 500 means the hub tried and the spawn failed: the progress stream carries the spawner's reason.
             if (!started.IsSuccess && started.Status != 500) return FromHub($"Failed to launch image {image}", started);
 
@@ -236,8 +240,10 @@ internal sealed partial class JupyterHubLauncher : ILauncher
         AttemptOutcome.Failed($"{what}: {response.Describe(_api.ApiUri)}", 500,
             retryable: !response.Reached || response.Status is >= 500 or 409 or 429);
 
-    private static JsonObject UserOptions(LaunchRequest request, string token) =>
-        new()
+    /// <summary>BinderHub's <c>user_options</c>, plus <c>cors_allow_origin</c> when set, for the spawner to pass on as the notebook's <c>allow_origin</c>.</summary>
+    internal static JsonObject UserOptions(LaunchRequest request, string token, string corsAllowOrigin = "")
+    {
+        var options = new JsonObject
         {
             ["image"] = request.ImageName,
             ["repo_url"] = request.RepoUrl,
@@ -248,6 +254,9 @@ internal sealed partial class JupyterHubLauncher : ILauncher
             ["binder_persistent_request"] = request.PersistentRequest,
             ["binder_client_ip"] = request.ClientIp,
         };
+        if (corsAllowOrigin.Length > 0) options["cors_allow_origin"] = corsAllowOrigin;
+        return options;
+    }
 
     private static JsonNode? ServerOf(string userModel, string server)
     {

@@ -27,12 +27,16 @@ internal static class BuildStreamRequest
     public static LaunchSpec ToLaunchSpec(HttpContext context, SiteOptions options, string provider, string spec)
     {
         var request = context.Request;
-        var launchHost = options.BadgeBaseUrl.Length > 0
-            ? WithTrailingSlash(options.BadgeBaseUrl)
-            : $"{request.Scheme}://{request.Host}{WithTrailingSlash(request.PathBase.Value ?? "")}";
+        var serviceUrl = $"{request.Scheme}://{request.Host}{WithTrailingSlash(request.PathBase.Value ?? "")}";
+        var launchHost = options.BadgeBaseUrl.Length > 0 ? WithTrailingSlash(options.BadgeBaseUrl) : serviceUrl;
         var origin = request.Headers.Origin.FirstOrDefault() ?? request.Headers["Sec-Fetch-Site"].FirstOrDefault();
-        return new LaunchSpec(provider, spec, context.Connection.RemoteIpAddress?.ToString() ?? "", launchHost, origin);
+        return new LaunchSpec(provider, spec, context.Connection.RemoteIpAddress?.ToString() ?? "", launchHost, origin,
+            BuildOnly: IsBuildOnly(request), ServiceUrl: serviceUrl);
     }
+
+    /// <summary>BinderHub's test: the query argument <c>build_only</c> equals <c>true</c>, in any case.</summary>
+    public static bool IsBuildOnly(HttpRequest request) =>
+        string.Equals(request.Query["build_only"].FirstOrDefault(), "true", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>BinderHub splits Accept on ';' and looks for text/event-stream; we accept any list that names it.</summary>
     public static bool AcceptsEventStream(HttpRequest request) =>

@@ -1,3 +1,4 @@
+using BinderOrleans.Core.Events;
 using BinderOrleans.Core.Grains;
 using BinderOrleans.Core.Options;
 using BinderOrleans.Server.Security;
@@ -52,6 +53,7 @@ internal sealed partial class BuildStreams(LaunchSessions sessions, BuildTokens 
     {
         var (refusal, usedToken) = await BuildAdmission.CheckAsync(context, provider, spec, tokens, rateLimiter, security.Value, time).ConfigureAwait(false);
         if (refusal is not null) return new BuildStreamPlan.Refused(refusal);
+        if (launch.BuildOnly && !site.Value.EnableApiOnlyMode) return new BuildStreamPlan.Refused(BuildOnlyEvents.NotPermitted());
         if (sessions.Admit() is { } full) return new BuildStreamPlan.Refused(full);
         return new BuildStreamPlan.Watch(LaunchSessions.NewKey(), launch with { UsedBuildToken = usedToken }, 0, Resumed: false);
     }

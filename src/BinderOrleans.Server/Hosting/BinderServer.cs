@@ -1,4 +1,5 @@
 using BinderOrleans.Core;
+using BinderOrleans.Core.Options;
 using BinderOrleans.Core.Providers;
 using BinderOrleans.Registry;
 using BinderOrleans.Docker;
@@ -7,10 +8,13 @@ using BinderOrleans.JupyterHub;
 using BinderOrleans.Kubernetes;
 using BinderOrleans.Server.Build;
 using BinderOrleans.Server.Cluster;
+using BinderOrleans.Server.BuildLogs;
+using BinderOrleans.Server.Cors;
 using BinderOrleans.Server.Hubs;
 using BinderOrleans.Server.Info;
 using BinderOrleans.Server.Security;
 using BinderOrleans.Server.Ui;
+using Microsoft.Extensions.Options;
 
 namespace BinderOrleans.Server.Hosting;
 
@@ -50,13 +54,17 @@ public static class BinderServer
         if (!string.IsNullOrEmpty(baseUrl) && baseUrl != "/") app.UsePathBase(baseUrl.TrimEnd('/'));
         // Routing after the path base, so routes match below Binder:BaseUrl (the implicit UseRouting would run first).
         app.UseRouting();
+        app.UseBinderCors();
         app.UseBinderSecurity();
-        app.UseUiStaticFiles();
+        // API-only mode (BinderHub's enable_api_only_mode): no pages, no hub; the build logs stay, the events link to them.
+        var apiOnly = app.Services.GetRequiredService<IOptions<SiteOptions>>().Value.EnableApiOnlyMode;
+        if (!apiOnly) app.UseUiStaticFiles();
         app.MapBuildApi();
-        app.MapBuildHub();
+        if (!apiOnly) app.MapBuildHub();
         app.MapInfoApi();
         app.MapSiloHealth();
-        app.MapUi();
+        app.MapBuildLogApi();
+        if (!apiOnly) app.MapUi();
         return app;
     }
 }

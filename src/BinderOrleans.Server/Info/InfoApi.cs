@@ -19,9 +19,10 @@ internal static class InfoApi
 
     public static IEndpointRouteBuilder MapInfoApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/versions", (HttpContext context, IOptions<BuildOptions> build) =>
+        app.MapGet("/versions", (HttpContext context, IOptions<BuildOptions> build, IOptions<SiteOptions> site) =>
         {
-            context.Response.Headers.AccessControlAllowOrigin = "*";
+            // Open to every origin (federation members compare versions), unless Binder:CorsAllowOrigin says otherwise.
+            if (site.Value.CorsAllowOrigin.Length == 0) context.Response.Headers.AccessControlAllowOrigin = "*";
             return Results.Json(new JsonObject
             {
                 ["builder_info"] = new JsonObject { ["build_image"] = build.Value.BaseImage, ["backend"] = build.Value.Backend },

@@ -1,5 +1,6 @@
 using BinderOrleans.Core.Events;
 using BinderOrleans.Core.Grains;
+using BinderOrleans.Core.Options;
 using BinderOrleans.Core.Ports;
 using BinderOrleans.JupyterHub;
 using Microsoft.Extensions.Configuration;
@@ -36,6 +37,7 @@ internal sealed class FakeHubBackend : IAsyncDisposable
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) values[k] = v;
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
         var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging().AddSingleton<BinderOrleans.Core.Quota.IRunningBuilds>(new BinderOrleans.Testing.FixedRunningBuilds());
+        services.AddOptions<SiteOptions>().BindConfiguration(SiteOptions.Section);
         services.AddJupyterHubBackend(configuration);
         return new FakeHubBackend(services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true }));
     }

@@ -235,6 +235,7 @@
       this.logContainer = root.querySelector("#log-container");
       this.toggle = root.querySelector("#btn-toggle-log");
       this.tipText = root.querySelector("#tip-text");
+      this.buildLogLink = root.querySelector("#build-log-link");
       this.terminal = null;
       this.fit = null;
       this.tipIndex = Math.floor(Math.random() * TIPS.length);
@@ -281,6 +282,7 @@
 
     reset() {
       this.messages = [];
+      if (this.buildLogLink) this.buildLogLink.hidden = true;
       // RIS through the write queue, so it lands after anything already written.
       if (this.terminal) this.terminal.write("\x1bc");
       this.setState("idle");
@@ -327,6 +329,11 @@
       }
       const state = STATE_OF_PHASE[event.phase];
       if (state) this.setState(state);
+      // A build's last event links to its kept log, readable after this page is gone.
+      if (event.build_log_url && this.buildLogLink) {
+        this.buildLogLink.href = new URL(event.build_log_url, baseUrl).toString();
+        this.buildLogLink.hidden = false;
+      }
       if (event.phase === "failed") {
         const last = (event.message || "").trim();
         if (last) this.status.textContent = `Launch failed: ${last.split("\n").pop()}`;
