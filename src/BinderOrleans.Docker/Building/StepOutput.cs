@@ -17,7 +17,8 @@ internal sealed partial class StepOutput
 
     public void Add(string line)
     {
-        var text = line.TrimEnd('\r', '\n');
+        // The engine wraps a step's stderr in colour codes (ESC[91m … ESC[0m).
+        var text = Colour().Replace(line, "").TrimEnd('\r', '\n');
         if (StepHeader().IsMatch(text))
         {
             Step = text;
@@ -52,6 +53,9 @@ internal sealed partial class StepOutput
         }
         return message;
     }
+
+    [GeneratedRegex(@"\x1b\[[0-9;]*m")]
+    private static partial Regex Colour();
 
     [GeneratedRegex(@"^Step \d+/\d+ : ")]
     private static partial Regex StepHeader();

@@ -55,3 +55,17 @@ public sealed class StepOutputTests
         Assert.Equal("boom", new StepOutput().Describe("boom\n"));
     }
 }
+
+public sealed class StepOutputColourTests
+{
+    [Fact]
+    public void ErrorLine_StderrColourCodes_Stripped()
+    {
+        var step = new StepOutput();
+        step.Add("Step 1/1 : RUN apt-get install x\n");
+        step.Add("\u001b[91mE: Unable to locate package x\n");
+        step.Add("\u001b[0m");
+
+        Assert.Equal("E: Unable to locate package x", step.ErrorLine());
+    }
+}
