@@ -60,6 +60,6 @@ internal sealed partial class StepOutput
     [GeneratedRegex(@"^Step \d+/\d+ : ")]
     private static partial Regex StepHeader();
 
-    [GeneratedRegex(@"^\s*(E:|ERROR|Error|error|fatal:|FATAL|critical libmamba|\w+(Error|Exception)\b|.*: command not found)")]
+    [GeneratedRegex(@"^\s*(E:|ERROR|Error|error|fatal:|FATAL|critical libmamba|[\w.]+(Error|Exception)\b|.*: command not found)")]
     private static partial Regex ErrorMarker();
 }

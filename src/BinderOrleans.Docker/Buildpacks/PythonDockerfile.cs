@@ -325,7 +325,7 @@ internal static class PythonDockerfile
     }
 
     private static void AppendDownload(StringBuilder d, string url, string destination) =>
-        d.Append("python3 -c \"import sys, urllib.request; urllib.request.urlretrieve(sys.argv[1], sys.argv[2])\" ").Append(Quote(url)).Append(' ').Append(destination);
+        d.Append("python3 -c \"import socket, sys, urllib.request; socket.setdefaulttimeout(120); urllib.request.urlretrieve(sys.argv[1], sys.argv[2])\" ").Append(Quote(url)).Append(' ').Append(destination);
 
     private static void AppendCopy(StringBuilder d, string chown, string path) =>
         d.Append("USER root\nCOPY ").Append(chown).Append(" src/").Append(path).Append(" ${REPO_DIR}/").Append(path).Append("\nUSER ${NB_USER}\n");

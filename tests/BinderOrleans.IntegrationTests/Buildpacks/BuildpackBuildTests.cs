@@ -150,7 +150,7 @@ public sealed class BuildpackBadInputTests(BuildpackBuildFixture fixture) : IDis
     [InlineData("environment.yml", "dependencies:\n  - numpy\n   - pandas: [\n", "environment.yml line 3")]
     [InlineData("binder/Pipfile", "[packages]\nsix = \n", "binder/Pipfile line 2")]
     [InlineData("DESCRIPTION", "Package: demo\nnot a field\n", "DESCRIPTION line 2")]
-    [InlineData("runtime.txt", "python3.11\n", "Invalid runtime.txt (line 1)")]
+    [InlineData("runtime.txt", "python3.11\n", "Invalid runtime.txt: 'python3.11' (line 1)")]
     public async Task MalformedFile_FailedEventNamesFileAndLine_NothingBuilt(string file, string content, string expected)
     {
         _repo = GitRepo.Create(new Dictionary<string, string> { [file] = content, ["index.ipynb"] = "{}" });

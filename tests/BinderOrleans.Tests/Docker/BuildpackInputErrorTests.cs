@@ -69,7 +69,7 @@ public sealed class BuildpackInputErrorTests
     {
         var error = Error(new() { ["runtime.txt"] = runtime });
 
-        Assert.StartsWith("Invalid runtime.txt (line 1)", error);
+        Assert.StartsWith($"Invalid runtime.txt: '{runtime}' (line 1)", error);
         Assert.Contains(runtime, error);
     }
 

@@ -45,7 +45,7 @@ public sealed class EnvironmentLayoutTests
     }
 
     private const string CopyRepo = "COPY --chown=1000:1000 src/ ${REPO_DIR}/";
-    private const string Micromamba = "RUN python3 -c \"import sys, urllib.request; urllib.request.urlretrieve(sys.argv[1], sys.argv[2])\" \"http://127.0.0.1:9/micromamba.tar.bz2\"";
+    private const string Micromamba = "RUN python3 -c \"import socket, sys, urllib.request; socket.setdefaulttimeout(120); urllib.request.urlretrieve(sys.argv[1], sys.argv[2])\" \"http://127.0.0.1:9/micromamba.tar.bz2\"";
 
     [Fact]
     public void EnvironmentYml_Alone_MicromambaEnvironmentThenUpdateBeforeTheCopy()
@@ -200,7 +200,7 @@ public sealed class EnvironmentLayoutTests
         AssertInOrder(lines,
             "RUN python3 -m venv",
             "ENV JULIA_PATH=${APP_BASE}/julia",
-            "&& python3 -c \"import sys, urllib.request; urllib.request.urlretrieve(sys.argv[1], sys.argv[2])\" \"http://127.0.0.1:9/julia-1.11.2.tar.gz\" /tmp/julia.tar.gz",
+            "&& python3 -c \"import socket, sys, urllib.request; socket.setdefaulttimeout(120); urllib.request.urlretrieve(sys.argv[1], sys.argv[2])\" \"http://127.0.0.1:9/julia-1.11.2.tar.gz\" /tmp/julia.tar.gz",
             "ENV PATH=${JULIA_PATH}/bin:${PATH}",
             "ENV JULIA_PROJECT=${REPO_DIR}/binder",
             "RUN ${KERNEL_PYTHON_PREFIX}/bin/pip install --no-cache-dir -r \"binder/requirements.txt\"",

@@ -69,3 +69,18 @@ public sealed class StepOutputColourTests
         Assert.Equal("E: Unable to locate package x", step.ErrorLine());
     }
 }
+
+public sealed class StepOutputDottedExceptionTests
+{
+    [Fact]
+    public void ErrorLine_DottedExceptionName_Found()
+    {
+        var step = new StepOutput();
+        foreach (var line in new[] { "Step 7/30 : RUN python3 -c \"...\"\n", "socket.gaierror: [Errno -2] Name or service not known\n", "\n", "During handling of the above exception, another exception occurred:\n", "urllib.error.URLError: <urlopen error [Errno -2] Name or service not known>\n", "\u001b[0m" })
+        {
+            step.Add(line);
+        }
+
+        Assert.Equal("urllib.error.URLError: <urlopen error [Errno -2] Name or service not known>", step.ErrorLine());
+    }
+}
