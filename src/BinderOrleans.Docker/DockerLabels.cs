@@ -1,3 +1,5 @@
+using System.Reflection;
+
 namespace BinderOrleans.Docker;
 
 /// <summary>Label keys this backend puts on images and containers.</summary>
@@ -6,6 +8,13 @@ internal static class DockerLabels
     /// <summary>repo2docker's labels, so tools that read them work on our images.</summary>
     public const string Repo = "repo2docker.repo";
     public const string Ref = "repo2docker.ref";
+
+    /// <summary>repo2docker puts its own version here; we put ours (<see cref="BuilderVersion"/>), so an image says what built it.</summary>
+    public const string Version = "repo2docker.version";
+
+    /// <summary><c>binderorleans-&lt;version&gt;</c>: the value of <see cref="Version"/> on images this backend generates.</summary>
+    public static string BuilderVersion { get; } = "binderorleans-" + (typeof(DockerLabels).Assembly
+        .GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0");
 
     /// <summary>The build name (<see cref="Core.Ports.BuildRequest.BuildName"/>) on images we built.</summary>
     public const string Build = "binderorleans.build";

@@ -3,6 +3,7 @@ using BinderOrleans.Core.Options;
 using BinderOrleans.Core.Ports;
 using BinderOrleans.Core.Quota;
 using BinderOrleans.Docker.Building;
+using BinderOrleans.Docker.Buildpacks;
 using BinderOrleans.Docker.Engine;
 using BinderOrleans.Docker.Health;
 using BinderOrleans.Docker.Launching;
@@ -34,6 +35,8 @@ public static class DockerServiceCollectionExtensions
 
         if (IsSelected(configuration[$"{BuildOptions.Section}:{nameof(BuildOptions.Backend)}"], "docker"))
         {
+            services.AddOptions<BuildpackOptions>().BindConfiguration(BuildpackOptions.Section).ValidateOnStart();
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BuildpackOptions>, BuildpackOptionsValidator>());
             services.TryAddSingleton<GitFetcher>();
             services.TryAddSingleton<BasePythonProbe>();
             services.TryAddSingleton<IImageBuilder, DockerImageBuilder>();

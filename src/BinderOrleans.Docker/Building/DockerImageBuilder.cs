@@ -30,10 +30,14 @@ internal sealed partial class DockerImageBuilder : IImageBuilder
     private readonly DockerOptions _docker;
     private readonly BuildOptions _build;
     private readonly ILogger _logger;
+    private readonly BuildpackOptions _sources;
+    private readonly JuliaReleases _julia;
 
     public DockerImageBuilder(IDockerClient engine, GitFetcher git, BasePythonProbe python, IOptions<DockerOptions> docker,
-        IOptions<BuildOptions> build, ILogger<DockerImageBuilder> logger)
+        IOptions<BuildOptions> build, ILogger<DockerImageBuilder> logger, IOptions<BuildpackOptions>? buildpacks = null)
     {
+        _sources = buildpacks?.Value ?? new BuildpackOptions();
+        _julia = new JuliaReleases(Options.Create(_sources));
         _engine = engine;
         _git = git;
         _python = python;
@@ -106,6 +110,7 @@ internal sealed partial class DockerImageBuilder : IImageBuilder
 
         var (context, parameters) = prepared.Value;
         var lines = new LineAssembler();
+        var step = new StepOutput();
         string? buildError;
         var engineLost = false;
         await using (var tar = new ContextPipe(context, cancellationToken))
@@ -117,10 +122,11 @@ internal sealed partial class DockerImageBuilder : IImageBuilder
                 foreach (var text in lines.Add(Describe(message)))
                 {
                     work.Observe(text);
+                    step.Add(text);
                     yield return BinderEvent.Of(BinderPhase.Building, text);
                 }
             }
-            buildError = reader.Error;
+            buildError = reader.Error is { } engineError ? step.Describe(engineError) : null;
             engineLost = reader.EngineLost;
         }
         if (lines.Flush() is { } rest) yield return BinderEvent.Of(BinderPhase.Building, rest);
@@ -177,11 +183,13 @@ internal sealed partial class DockerImageBuilder : IImageBuilder
         {
             [DockerLabels.Ref] = request.ResolvedRef,
             [DockerLabels.Repo] = request.RepoUrl,
+            [DockerLabels.Version] = DockerLabels.BuilderVersion,
         };
         var labels = new Dictionary<string, string>(_docker.Labels, StringComparer.Ordinal)
         {
             [DockerLabels.Ref] = request.ResolvedRef,
             [DockerLabels.Repo] = request.RepoUrl,
+            [DockerLabels.Version] = DockerLabels.BuilderVersion,
             [DockerLabels.Build] = request.BuildName,
         };
         var buildArgs = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -205,17 +213,18 @@ internal sealed partial class DockerImageBuilder : IImageBuilder
                 {
                     return (null, $"the base image {_build.BaseImage} (Build:BaseImage) is not in the Docker engine.");
                 }
-                if (python.PythonVersion is { } wanted)
+                var (available, probeError) = await _python.GetVersionAsync(baseImage.ID, cancellationToken).ConfigureAwait(false);
+                if (available is null) return (null, probeError);
+                var (chosen, choiceError) = PythonChoice.Resolve(python, available);
+                if (chosen is null) return (null, choiceError);
+                python = chosen;
+                if (python.Julia is { } julia)
                 {
-                    var (available, probeError) = await _python.GetVersionAsync(baseImage.ID, cancellationToken).ConfigureAwait(false);
-                    if (available is null) return (null, probeError);
-                    if (!BasePythonProbe.Satisfies(available, wanted))
-                    {
-                        return (null, $"runtime.txt asks for python-{wanted}, but the base image {_build.BaseImage} provides Python {available} only. "
-                            + $"Use python-{available} in runtime.txt, or remove the file.");
-                    }
+                    var (version, juliaError) = await _julia.ChooseAsync(julia.Constraint, cancellationToken).ConfigureAwait(false);
+                    if (version is null) return (null, juliaError);
+                    python = python with { Julia = julia with { Version = version } };
                 }
-                var text = PythonDockerfile.Render(python, new DockerfileSettings(_build.BaseImage, repoLabels, _docker.Labels));
+                var text = PythonDockerfile.Render(python, new DockerfileSettings(_build.BaseImage, repoLabels, _docker.Labels, _sources));
                 context = BuildContext.ForGenerated(text, checkout, ReadIgnore(checkout, python.BinderDirectory));
                 dockerfilePath = "Dockerfile";
                 break;

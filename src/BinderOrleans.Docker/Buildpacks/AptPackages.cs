@@ -3,8 +3,9 @@ using System.Text.RegularExpressions;
 namespace BinderOrleans.Docker.Buildpacks;
 
 /// <summary>
-/// <c>apt.txt</c>: one package per line, <c>#</c> starts a comment, blank lines skipped, names sorted (repo2docker's rules).
-/// Unlike repo2docker, which only checks the first character, every entry must be a whole package name
+/// <c>apt.txt</c> as repo2docker reads it: <c>#</c> starts a comment, blank lines are skipped, a line may name several
+/// packages separated by spaces (repo2docker pastes each line into the shell command), names are sorted.
+/// Unlike repo2docker, which only checks a line's first character, every word must be a whole package name
 /// (optionally <c>:arch</c> and <c>=version</c>), because the names end up in a shell command.
 /// </summary>
 internal static partial class AptPackages
@@ -20,11 +21,14 @@ internal static partial class AptPackages
             var hash = raw.IndexOf('#');
             var line = (hash >= 0 ? raw[..hash] : raw).Trim();
             if (line.Length == 0) continue;
-            if (!PackageName().IsMatch(line))
+            foreach (var word in line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))
             {
-                return ([], $"apt.txt line {lineNumber}: '{line}' is not a Debian package name (one package per line, e.g. 'curl' or 'libxml2-dev').");
+                if (!PackageName().IsMatch(word))
+                {
+                    return ([], $"apt.txt line {lineNumber}: '{line}': '{word}' is not a Debian package name (package names separated by spaces, e.g. 'curl' or 'libxml2-dev').");
+                }
+                packages.Add(word);
             }
-            packages.Add(line);
         }
         return ([.. packages], null);
     }

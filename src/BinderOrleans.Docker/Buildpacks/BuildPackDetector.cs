@@ -1,14 +1,32 @@
+using System.Globalization;
+
 namespace BinderOrleans.Docker.Buildpacks;
 
 /// <summary>
-/// repo2docker's detection order: the first buildpack that matches wins. Buildpacks this builder does not implement
-/// (Julia, Nix, R, Conda, Pipfile) are refused with a clear message instead of building an image without the
-/// environment the repository asked for.
+/// repo2docker's detection order: the first buildpack that matches wins (Dockerfile, Julia Project.toml, Julia
+/// REQUIRE, Nix, R, Conda, Pipfile, Python). Every configuration file the chosen buildpack reads is parsed here, so a
+/// malformed one fails the build naming the file and the line before anything is built.
 /// </summary>
 internal static class BuildPackDetector
 {
+    /// <summary>CRAN snapshots before this date are refused (repo2docker: MRAN is gone).</summary>
+    public static readonly DateOnly FirstSnapshot = new(2018, 12, 7);
+
+    /// <summary>R when runtime.txt names no version (repo2docker's default since 2025.12.0).</summary>
+    public const string DefaultRVersion = "4.4.2";
+
+    private static readonly Dictionary<string, string> RPatchReleases = new(StringComparer.Ordinal)
+    {
+        ["4.6"] = "4.6.1", ["4.5"] = "4.5.1", ["4.4"] = "4.4.2", ["4.3"] = "4.3.3", ["4.2"] = "4.2.3", ["4.1"] = "4.1.3",
+        ["4.0"] = "4.0.5", ["3.6"] = "3.6.3", ["3.5"] = "3.5.3", ["3.4"] = "3.4.4", ["3.3"] = "3.3.3",
+    };
+
     /// <returns>The plan, or an error message for the user.</returns>
-    public static (BuildPlan? Plan, string? Error) Detect(string repositoryRoot)
+    public static (BuildPlan? Plan, string? Error) Detect(string repositoryRoot) =>
+        Detect(repositoryRoot, DateOnly.FromDateTime(DateTime.UtcNow));
+
+    /// <param name="today">Used for a DESCRIPTION without a dated runtime.txt (snapshot = two days before).</param>
+    public static (BuildPlan? Plan, string? Error) Detect(string repositoryRoot, DateOnly today)
     {
         var (layout, layoutError) = RepoLayout.Open(repositoryRoot);
         if (layout is null) return (null, layoutError);
@@ -29,64 +47,133 @@ internal static class BuildPackDetector
             if (runtimeError is not null) return (null, runtimeError);
         }
 
-        if (layout.Find("Project.toml") is not null || layout.Find("JuliaProject.toml") is not null) return Unsupported("Project.toml", "Julia");
-        if (layout.Find("REQUIRE") is not null) return (null, "Julia REQUIRE files are no longer supported; use a Project.toml instead.");
-        if (layout.Find("default.nix") is not null) return Unsupported("default.nix", "Nix");
-        if ((runtime is { Name: "r", Date: not null }) || layout.FindRootOnly("DESCRIPTION") is not null) return Unsupported(runtime is null ? "DESCRIPTION" : "runtime.txt (r-…-date)", "R");
-        if (layout.Find("environment.yml") is not null || layout.Find("environment.yaml") is not null) return Unsupported("environment.yml", "Conda");
-        if ((layout.Find("Pipfile") is not null || layout.Find("Pipfile.lock") is not null) && runtime is null or { Name: "python" })
+        if ((layout.Find("Project.toml") ?? layout.Find("JuliaProject.toml")) is { } project)
         {
-            return Unsupported("Pipfile", "Pipfile");
+            var (table, tomlError) = TomlFile.Parse(project, layout.ReadText(project));
+            if (table is null) return (null, tomlError);
+            var constraint = TomlFile.GetString(table, "compat", "julia") ?? JuliaCompat.DefaultConstraint;
+            if (!JuliaCompat.IsValid(constraint))
+            {
+                return (null, $"{project} line {LineNumbers.Of(layout.ReadText(project), "julia")}: [compat] julia = '{constraint}' is not a Julia version specifier.");
+            }
+            return Generated(layout, runtime, BuildPackKind.JuliaProject, plan => plan with { Julia = new BuildPlan.JuliaSettings(project, constraint, null) });
         }
-        return DetectPython(layout, runtime);
+        if (layout.Find("REQUIRE") is not null) return (null, "Julia REQUIRE files are no longer supported; use a Project.toml instead.");
+        if (layout.Find("default.nix") is { } nix) return Generated(layout, runtime, BuildPackKind.Nix, plan => plan with { NixFile = nix });
+
+        var description = layout.FindRootOnly("DESCRIPTION");
+        if (runtime is { Name: "r", Date: not null } || description is not null)
+        {
+            return DetectR(layout, runtime, description, today);
+        }
+        if ((layout.Find("environment.yml") ?? layout.Find("environment.yaml")) is not null)
+        {
+            return Generated(layout, runtime, BuildPackKind.Conda, plan => plan);
+        }
+        var pipfile = layout.Find("Pipfile");
+        var pipfileLock = layout.Find("Pipfile.lock");
+        if ((pipfile ?? pipfileLock) is not null && runtime is null or { Name: "python" })
+        {
+            var (version, pipfileError) = PipfileSpec.Read(layout, pipfile, pipfileLock);
+            if (pipfileError is not null) return (null, pipfileError);
+            return Generated(layout, runtime, BuildPackKind.Pipfile, plan => plan with { Pipfile = pipfile, PipfileLock = pipfileLock, PythonVersion = version });
+        }
+        return Generated(layout, runtime, BuildPackKind.Python, plan => plan);
     }
 
-    private static (BuildPlan?, string?) DetectPython(RepoLayout layout, RuntimeSpec? runtime)
+    private static (BuildPlan?, string?) DetectR(RepoLayout layout, RuntimeSpec? runtime, string? description, DateOnly today)
     {
-        string? pythonVersion = null;
-        if (runtime is not null)
+        var version = DefaultRVersion;
+        var date = today.AddDays(-2);
+        if (runtime is { Name: "r", Date: { } runtimeDate })
         {
-            (pythonVersion, var versionError) = runtime.PythonVersion();
-            if (versionError is not null) return (null, versionError);
+            date = DateOnly.ParseExact(runtimeDate, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+            if (runtime.Version is { } v)
+            {
+                if (RPatchReleases.TryGetValue(v, out var patch)) version = patch;
+                else if (v.Split('.') is { Length: 3 } parts && parts.All(p => p.Length > 0 && p.All(char.IsAsciiDigit))) version = v;
+                else return (null, $"runtime.txt line 1: R version '{v}' is not supported; use X.Y (e.g. r-4.3-2024-01-15) or X.Y.Z.");
+            }
+            if (date < FirstSnapshot)
+            {
+                return (null, $"runtime.txt line 1: CRAN snapshots start on {FirstSnapshot:yyyy-MM-dd}; '{runtimeDate}' is too early.");
+            }
         }
+        if (description is not null)
+        {
+            var (_, descriptionError) = RDescription.Parse(description, layout.ReadText(description));
+            if (descriptionError is not null) return (null, descriptionError);
+        }
+        var settings = new BuildPlan.RSettings(version, date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), layout.Find("install.R"), description is not null);
+        return Generated(layout, runtime, BuildPackKind.R, plan => plan with { R = settings });
+    }
 
+    /// <summary>The parts every generated buildpack shares, read as the buildpack's repo2docker class reads them.</summary>
+    private static (BuildPlan?, string?) Generated(RepoLayout layout, RuntimeSpec? runtime, BuildPackKind kind, Func<BuildPlan.Python, BuildPlan.Python> specific)
+    {
         IReadOnlyList<string> apt = [];
         if (layout.Find("apt.txt") is { } aptPath)
         {
             (apt, var aptError) = AptPackages.Parse(layout.ReadText(aptPath));
             if (aptError is not null) return (null, aptError);
         }
-
-        var isPackage = layout.FindRootOnly("setup.py") is not null
-            || (layout.FindRootOnly("pyproject.toml") is { } pyproject && IsPackageProject(layout.ReadText(pyproject)));
-        var requirements = layout.Find("requirements.txt");
-        var requirementsAfterCopy = requirements is not null && (isPackage || PipRequirements.HasLocalReference(layout.ReadText(requirements)));
-
-        return (new BuildPlan.Python
+        var plan = new BuildPlan.Python
         {
+            Kind = kind,
             BinderDirectory = layout.BinderDirectory,
             AptPackages = apt,
-            Requirements = requirements,
-            RequirementsAfterCopy = requirementsAfterCopy,
-            IsPythonPackage = isPackage,
             PostBuild = layout.Find("postBuild"),
             Start = layout.Find("start"),
-            PythonVersion = pythonVersion,
-        }, null);
-    }
+        };
 
-    /// <summary>A pyproject.toml makes an installable package only with both a <c>[project]</c> and a <c>[build-system]</c> table.</summary>
-    internal static bool IsPackageProject(string pyproject)
-    {
-        var tables = pyproject.Split('\n').Select(l => l.Trim()).ToHashSet(StringComparer.Ordinal);
-        return tables.Contains("[project]") && tables.Contains("[build-system]");
+        // The conda step is keyed on the file, not the buildpack: R, Julia and Pipfile images apply it too.
+        if (kind != BuildPackKind.Nix && (layout.Find("environment.yml") ?? layout.Find("environment.yaml")) is { } environment)
+        {
+            var (file, yamlError) = CondaEnvironmentFile.Parse(environment, layout.ReadText(environment));
+            if (file is null) return (null, yamlError);
+            plan = plan with
+            {
+                EnvironmentFile = environment,
+                EnvironmentAfterCopy = file.PipHasLocalReference,
+                EnvironmentUsesR = file.UsesR,
+                EnvironmentRVersion = file.RVersion,
+                PythonVersion = kind == BuildPackKind.Conda ? file.PythonVersion : null,
+            };
+        }
+
+        // Python, R and Julia read what repo2docker's PythonBuildPack reads; Conda, Pipfile and Nix do not.
+        if (kind is BuildPackKind.Python or BuildPackKind.R or BuildPackKind.JuliaProject)
+        {
+            if (runtime is not null && kind != BuildPackKind.R)
+            {
+                var (pythonVersion, versionError) = runtime.PythonVersion();
+                if (versionError is not null) return (null, versionError);
+                plan = plan with { PythonVersion = pythonVersion };
+            }
+            var isPackage = layout.FindRootOnly("setup.py") is not null;
+            if (layout.FindRootOnly("pyproject.toml") is { } pyproject)
+            {
+                var text = layout.ReadText(pyproject);
+                var (table, tomlError) = TomlFile.Parse(pyproject, text);
+                if (table is null) return (null, tomlError);
+                isPackage |= TomlFile.HasTable(table, "project") && TomlFile.HasTable(table, "build-system");
+                if (kind != BuildPackKind.R && TomlFile.GetString(table, "project", "requires-python") is { } requires)
+                {
+                    plan = plan with { RequiresPython = requires, RequiresPythonLine = LineNumbers.Of(text, "requires-python") };
+                }
+            }
+            var requirements = layout.Find("requirements.txt");
+            plan = plan with
+            {
+                Requirements = requirements,
+                RequirementsAfterCopy = requirements is not null && (isPackage || PipRequirements.HasLocalReference(layout.ReadText(requirements))),
+                IsPythonPackage = isPackage,
+            };
+        }
+        return (specific(plan), null);
     }
 
     private static bool NamesLegacyBase(string dockerfile) =>
         dockerfile.Split('\n').Select(l => l.Trim()).Any(l =>
             l.StartsWith("FROM", StringComparison.OrdinalIgnoreCase) && l.Contains("andrewosh/binder-base", StringComparison.Ordinal));
-
-    private static (BuildPlan?, string?) Unsupported(string file, string buildpack) =>
-        (null, $"This repository needs repo2docker's {buildpack} buildpack ({file}), which this BinderOrleans builder does not provide. "
-            + "Use requirements.txt, apt.txt and postBuild, or a Dockerfile.");
 }

@@ -13,10 +13,24 @@ internal abstract record BuildPlan
         public override string BuildPackName => "DockerBuildPack";
     }
 
-    /// <summary>The Python environment on the base image, with the repository's configuration files applied.</summary>
+    /// <summary>
+    /// A generated image (repo2docker's BaseImage family): the Python environment (a venv over the base image's
+    /// Python, or a micromamba environment for any other version), the buildpack's language (<see cref="Kind"/>),
+    /// and the repository's configuration files applied in repo2docker's order.
+    /// </summary>
     public sealed record Python : BuildPlan
     {
-        public override string BuildPackName => "PythonBuildPack";
+        public override string BuildPackName => Kind switch
+        {
+            BuildPackKind.Conda => "CondaBuildPack",
+            BuildPackKind.Pipfile => "PipfileBuildPack",
+            BuildPackKind.R => "RBuildPack",
+            BuildPackKind.JuliaProject => "JuliaProjectTomlBuildPack",
+            BuildPackKind.Nix => "NixBuildPack",
+            _ => "PythonBuildPack",
+        };
+
+        public BuildPackKind Kind { get; init; } = BuildPackKind.Python;
 
         /// <summary><c>binder</c>, <c>.binder</c> or empty.</summary>
         public string BinderDirectory { get; init; } = "";
@@ -36,7 +50,55 @@ internal abstract record BuildPlan
 
         public string? Start { get; init; }
 
-        /// <summary><c>X</c> or <c>X.Y</c> from <c>runtime.txt</c>, which the base image must provide.</summary>
+        /// <summary><c>X</c> or <c>X.Y</c> asked for by <c>runtime.txt</c> (or environment.yml, or the Pipfile).</summary>
         public string? PythonVersion { get; init; }
+
+        /// <summary>pyproject.toml's <c>requires-python</c> (root only, without a binder directory).</summary>
+        public string? RequiresPython { get; init; }
+
+        /// <summary>Line of <see cref="RequiresPython"/> in pyproject.toml, for error messages.</summary>
+        public int RequiresPythonLine { get; init; } = 1;
+
+        /// <summary>
+        /// <c>X.Y</c> of the micromamba environment the image gets, or null for the fast path (a venv over the base
+        /// image's Python). Set by <see cref="PythonChoice.Resolve"/> once the base image's Python is known.
+        /// </summary>
+        public string? CondaPython { get; init; }
+
+        /// <summary>environment.yml (or .yaml), applied to the kernel environment with micromamba.</summary>
+        public string? EnvironmentFile { get; init; }
+
+        /// <summary>environment.yml's pip section refers to local files: apply it after the repository copy.</summary>
+        public bool EnvironmentAfterCopy { get; init; }
+
+        /// <summary>environment.yml installs <c>r-…</c> packages: R, IRkernel and devtools come from conda too.</summary>
+        public bool EnvironmentUsesR { get; init; }
+
+        /// <summary>environment.yml's <c>r-base</c> pin, if any.</summary>
+        public string? EnvironmentRVersion { get; init; }
+
+        public string? Pipfile { get; init; }
+
+        public string? PipfileLock { get; init; }
+
+        /// <summary>R settings (R buildpack only).</summary>
+        public RSettings? R { get; init; }
+
+        /// <summary>Julia settings (Julia buildpack only).</summary>
+        public JuliaSettings? Julia { get; init; }
+
+        /// <summary>default.nix (Nix buildpack only).</summary>
+        public string? NixFile { get; init; }
     }
+
+    /// <param name="Version">R <c>X.Y.Z</c> (<c>X.Y</c> from runtime.txt mapped to its last patch release, as repo2docker does).</param>
+    /// <param name="SnapshotDate">The CRAN snapshot date <c>YYYY-MM-DD</c> (runtime.txt's date; DESCRIPTION alone: two days ago).</param>
+    /// <param name="InstallR">install.R, run before the repository copy and again after it if that failed.</param>
+    /// <param name="Description">A root DESCRIPTION: the repository is installed as an R package after the copy.</param>
+    public sealed record RSettings(string Version, string SnapshotDate, string? InstallR, bool Description);
+
+    /// <param name="ProjectFile">Project.toml or JuliaProject.toml, repository-relative.</param>
+    /// <param name="Constraint"><c>[compat] julia</c>, or <see cref="JuliaCompat.DefaultConstraint"/>.</param>
+    /// <param name="Version">The Julia release chosen for the constraint; set once versions.json has been read.</param>
+    public sealed record JuliaSettings(string ProjectFile, string Constraint, string? Version);
 }

@@ -39,7 +39,7 @@ internal sealed partial record RuntimeSpec(string Name, string? Version, string?
     }
 
     private static string Invalid(string line) =>
-        $"Invalid runtime.txt: '{line}'. Use name-version (python-3.11), name-YYYY-MM-DD or name-version-YYYY-MM-DD.";
+        $"Invalid runtime.txt: '{line}' (line 1). Use name-version (python-3.11), name-YYYY-MM-DD or name-version-YYYY-MM-DD.";
 
     [GeneratedRegex(@"^\d\d\d\d-\d\d-\d\d$")]
     private static partial Regex DatePattern();

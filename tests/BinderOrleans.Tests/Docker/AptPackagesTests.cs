@@ -37,3 +37,25 @@ public sealed class AptPackagesTests
         Assert.Empty(packages);
     }
 }
+
+public sealed class AptPackagesLineTests
+{
+    [Fact]
+    public void Parse_SeveralNamesOnALine_AllInstalled()
+    {
+        var (packages, error) = AptPackages.Parse("less curl   # two tools\nzip\n");
+
+        Assert.Null(error);
+        Assert.Equal(["curl", "less", "zip"], packages);
+    }
+
+    [Fact]
+    public void Parse_BadWordAmongGoodOnes_ErrorNamesLineAndWord()
+    {
+        var (packages, error) = AptPackages.Parse("curl\nless ;reboot\n");
+
+        Assert.Empty(packages);
+        Assert.Contains("line 2", error);
+        Assert.Contains("';reboot'", error);
+    }
+}

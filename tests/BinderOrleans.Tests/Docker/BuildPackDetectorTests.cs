@@ -136,25 +136,25 @@ public sealed class BuildPackDetectorTests
     }
 
     [Theory]
-    [InlineData("environment.yml", "Conda")]
-    [InlineData("Project.toml", "Julia")]
-    [InlineData("default.nix", "Nix")]
-    [InlineData("Pipfile", "Pipfile")]
-    [InlineData("DESCRIPTION", "R")]
-    public void Detect_BuildpackThisBuilderLacks_RefusedByName(string file, string buildpack)
+    [InlineData("environment.yml", "dependencies: []\n", "CondaBuildPack")]
+    [InlineData("Project.toml", "name = \"x\"\n", "JuliaProjectTomlBuildPack")]
+    [InlineData("default.nix", "{}\n", "NixBuildPack")]
+    [InlineData("Pipfile", "[packages]\n", "PipfileBuildPack")]
+    [InlineData("DESCRIPTION", "Package: x\nVersion: 0.1\n", "RBuildPack")]
+    public void Detect_OtherBuildpacks_PickedByTheirFile(string file, string content, string buildpack)
     {
-        var (plan, error) = Detect(new() { [file] = "" });
+        var (plan, error) = Detect(new() { [file] = content });
 
-        Assert.Null(plan);
-        Assert.Contains($"repo2docker's {buildpack} buildpack", error);
+        Assert.Null(error);
+        Assert.Equal(buildpack, plan!.BuildPackName);
     }
 
     [Fact]
-    public void Detect_DatedRRuntime_RefusedAsR()
+    public void Detect_DatedRRuntime_R()
     {
-        var (_, error) = Detect(new() { ["runtime.txt"] = "r-4.3-2024-01-15" });
+        var (plan, _) = Detect(new() { ["runtime.txt"] = "r-4.3-2024-01-15" });
 
-        Assert.Contains("R buildpack", error);
+        Assert.Equal("RBuildPack", plan!.BuildPackName);
     }
 
     [Fact]

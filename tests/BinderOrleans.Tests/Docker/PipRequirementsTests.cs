@@ -25,3 +25,31 @@ public sealed class PipRequirementsTests
     [InlineData("")]
     public void HasLocalReference_RemoteOnly_False(string text) => Assert.False(PipRequirements.HasLocalReference(text));
 }
+
+public sealed class PipRequirementsOptionValueTests
+{
+    [Theory]
+    [InlineData("--find-links ./wheels")]
+    [InlineData("-f ./wheels")]
+    [InlineData("--find-links\t../wheels")]
+    [InlineData("-e git+file:///srv/repo#egg=x")]
+    [InlineData("--index-url file:///srv/simple")]
+    public void IsLocal_OptionWithLocalValueAfterASpace_True(string line) => Assert.True(PipRequirements.IsLocal(line));
+
+    [Theory]
+    [InlineData("--pre")]
+    [InlineData("--find-links https://example.org/wheels")]
+    [InlineData("-i https://pypi.example.org/simple")]
+    [InlineData("--no-binary :all:")]
+    public void IsLocal_OptionWithRemoteOrNoValue_False(string line) => Assert.False(PipRequirements.IsLocal(line));
+
+    [Fact]
+    public void HasLocalReference_FindLinksWithSpace_InstalledAfterCopy()
+    {
+        using var tree = new TempTree(new() { ["requirements.txt"] = "--find-links ./wheels\nmypkg==1.0\n" });
+
+        var (plan, _) = BuildPackDetector.Detect(tree.Root);
+
+        Assert.True(Assert.IsType<BuildPlan.Python>(plan).RequirementsAfterCopy);
+    }
+}

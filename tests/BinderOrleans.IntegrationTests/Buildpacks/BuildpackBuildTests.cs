@@ -1,0 +1,170 @@
+using BinderOrleans.Docker.Engine;
+using System.Text;
+using BinderOrleans.Core.Events;
+using BinderOrleans.Docker;
+using BinderOrleans.Docker.Buildpacks;
+using BinderOrleans.Testing;
+
+namespace BinderOrleans.IntegrationTests.Buildpacks;
+
+/// <summary>
+/// Generated Dockerfiles built for real on the local engine, on the Debian base image. Debian's mirror is the only
+/// package source this machine reaches: Python, pipenv and R come from it; micromamba and Julia are stand-ins served
+/// from 127.0.0.1 at the configured download URLs, which record how the build called them.
+/// </summary>
+[Collection(BuildpackBuildCollection.Name)]
+public sealed class BuildpackBuildTests(BuildpackBuildFixture fixture) : IDisposable
+{
+    private GitRepo? _repo;
+
+    public void Dispose() => _repo?.Dispose();
+
+    [Fact]
+    public async Task Python_AptLineLoginShellAndVersionLabel_AsRepo2docker()
+    {
+        _repo = GitRepo.Create(new Dictionary<string, string>
+        {
+            ["apt.txt"] = "less file   # two packages on one line\n",
+            ["postBuild"] = "#!/bin/bash\nset -e\necho 'export BINDER_FROM_PROFILE=from-login-shell' >> ~/.bash_profile\n",
+            ["index.ipynb"] = "{}",
+        });
+        var request = fixture.Request(_repo, "parity");
+
+        var events = await fixture.BuildAsync(fixture.Builder(), request);
+
+        BuildpackBuildFixture.AssertBuilt(events);
+        var image = await fixture.InspectAsync(request.ImageName);
+        Assert.Equal(DockerLabels.BuilderVersion, image.Config!.Labels![DockerLabels.Version]);
+        var (exit, output) = await fixture.RunAsync(request.ImageName, "bash", "-c", "echo \"mark=$BINDER_FROM_PROFILE\"; command -v python3 less file");
+        Assert.Equal(0, exit);
+        // What postBuild left for the login shell reached the command, and the image's PATH (the venv first) survived /etc/profile.
+        Assert.Equal(["mark=from-login-shell", "/srv/venv/bin/python3", "/usr/bin/less", "/usr/bin/file"], Lines(output));
+    }
+
+    [Fact]
+    public async Task FailingAptStep_FailedEventCarriesAptsErrorLine()
+    {
+        _repo = GitRepo.Create(new Dictionary<string, string> { ["apt.txt"] = "nosuchpackage-binderorleans\n" });
+        var request = fixture.Request(_repo, "aptfail");
+
+        var events = await fixture.BuildAsync(fixture.Builder(), request);
+
+        var failed = Assert.Single(events, e => e.Phase == BinderPhase.Failed);
+        Assert.Same(failed, events[^1]);
+        Assert.StartsWith("Error during build: The command '/bin/sh -c apt-get -qq update", failed.Message);
+        Assert.Contains("\nE: Unable to locate package nosuchpackage-binderorleans", failed.Message);
+        Assert.Empty(fixture.Sandbox.LeftoverWork());
+        using var timeout = new CancellationTokenSource(BuildpackBuildFixture.CallTimeout);
+        Assert.Null(await fixture.Engine.FindImageAsync(request.ImageName, timeout.Token));
+    }
+
+    [Fact]
+    public async Task Pipfile_DebianPipenvInstallsFromThePipfilesSource()
+    {
+        var index = fixture.Serve("/pypi/binderdemo/", Encoding.UTF8.GetBytes(
+            "<!DOCTYPE html><html><body><a href=\"/wheels/binderdemo-0.1-py3-none-any.whl\">binderdemo-0.1-py3-none-any.whl</a></body></html>"));
+        fixture.Serve("/wheels/binderdemo-0.1-py3-none-any.whl", StandIns.Wheel("binderdemo", "0.1", "from-pipfile"));
+        var source = index[..index.IndexOf("binderdemo/", StringComparison.Ordinal)];
+        _repo = GitRepo.Create(new Dictionary<string, string>
+        {
+            ["Pipfile"] = $"[[source]]\nname = \"local\"\nurl = \"{source}\"\nverify_ssl = false\n\n[packages]\nbinderdemo = \"*\"\n\n[requires]\npython_version = \"3.11\"\n",
+            ["requirements.txt"] = "ignored-by-the-pipfile-buildpack==1\n",
+        });
+        var request = fixture.Request(_repo, "pipfile");
+
+        var events = await fixture.BuildAsync(fixture.Builder(), request);
+
+        BuildpackBuildFixture.AssertBuilt(events);
+        Assert.Contains(events, e => e.Message == "Using PipfileBuildPack builder\n");
+        var (exit, output) = await fixture.RunAsync(request.ImageName, "python3", "-c", "import binderdemo, sys; print(binderdemo.VALUE, sys.prefix)");
+        Assert.Equal(0, exit);
+        Assert.Equal(["from-pipfile /srv/venv"], Lines(output));
+    }
+
+    [Fact]
+    public async Task CondaAndJulia_StandInsAtConfiguredUrls_RecordRepo2dockersInvocationAndLayout()
+    {
+        var sources = new BuildpackOptions
+        {
+            MicromambaUrl = fixture.Serve("/conda/micromamba-2.8.1-0.tar.bz2", StandIns.Micromamba()),
+            CondaChannelAlias = new Uri(fixture.FileServer, "conda-mirror").AbsoluteUri,
+            JuliaVersionsUrl = fixture.Serve("/julia/versions.json", Encoding.UTF8.GetBytes(
+                """{"1.9.4": {"stable": true}, "1.10.4": {"stable": true}, "1.11.2": {"stable": true}, "1.12.0-rc1": {"stable": false}}""")),
+            JuliaDownloadUrl = new Uri(fixture.FileServer, "julia/{minor}/julia-{version}-linux-x86_64.tar.gz").AbsoluteUri.Replace("%7B", "{").Replace("%7D", "}"),
+        };
+        fixture.Serve("/julia/1.10/julia-1.10.4-linux-x86_64.tar.gz", StandIns.Julia("1.10.4"));
+        _repo = GitRepo.Create(new Dictionary<string, string>
+        {
+            ["Project.toml"] = "name = \"Demo\"\n\n[compat]\njulia = \"~1.10\"\n",
+            ["environment.yml"] = "name: ignored\ndependencies:\n  - numpy\n",
+        });
+        var request = fixture.Request(_repo, "condajulia");
+
+        var events = await fixture.BuildAsync(fixture.Builder(sources), request);
+
+        BuildpackBuildFixture.AssertBuilt(events);
+        Assert.Contains(events, e => e.Message == "Using JuliaProjectTomlBuildPack builder\n");
+        var (exit, output) = await fixture.RunAsync(request.ImageName, "bash", "-c",
+            "cat /srv/conda/stand-in.log /srv/julia/pkg/stand-in.log /srv/conda/.condarc; stat -c '%u %n' /srv/conda/envs/notebook /srv/julia/pkg; command -v python3 julia; echo \"JULIA_PROJECT=$JULIA_PROJECT\"");
+        Assert.Equal(0, exit);
+        var lines = Lines(output);
+        var alias = sources.CondaChannelAlias;
+        Assert.Equal(
+        [
+            $"micromamba create --yes --prefix /srv/conda/envs/notebook python=3.10 {PythonDockerfile.NotebookPackages} [user=root]",
+            "micromamba clean --all --force-pkgs-dirs --yes [user=root]",
+            "micromamba install --yes --prefix /srv/conda/envs/notebook --file environment.yml [user=jovyan]",
+            "micromamba clean --all --force-pkgs-dirs --yes [user=jovyan]",
+            "micromamba list --prefix /srv/conda/envs/notebook [user=jovyan]",
+            "julia -e using Pkg; Pkg.add(\"IJulia\"); using IJulia; installkernel(\"Julia\", \"--project=/home/jovyan\") [JULIA_PROJECT=] [user=jovyan]",
+            "julia --project=/home/jovyan -e using Pkg; Pkg.instantiate(); Pkg.resolve(); Pkg.instantiate() [JULIA_PROJECT=/home/jovyan] [user=jovyan]",
+            $"channel_alias: {alias}",
+            "channels:",
+            "  - conda-forge",
+            "auto_update_conda: false",
+            "show_channel_urls: true",
+            "update_dependencies: false",
+            "1000 /srv/conda/envs/notebook",
+            "1000 /srv/julia/pkg",
+            "/srv/conda/envs/notebook/bin/python3",
+            "/srv/julia/bin/julia",
+            "JULIA_PROJECT=/home/jovyan",
+        ], lines);
+        Assert.Contains("/julia/versions.json", fixture.Requests);
+        Assert.Contains("/conda/micromamba-2.8.1-0.tar.bz2", fixture.Requests);
+        Assert.Contains("/julia/1.10/julia-1.10.4-linux-x86_64.tar.gz", fixture.Requests);
+    }
+
+    private static List<string> Lines(string output) =>
+        output.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).ToList();
+}
+
+/// <summary>Malformed environment files end the build before the engine is asked for anything.</summary>
+[Collection(BuildpackBuildCollection.Name)]
+public sealed class BuildpackBadInputTests(BuildpackBuildFixture fixture) : IDisposable
+{
+    private GitRepo? _repo;
+
+    public void Dispose() => _repo?.Dispose();
+
+    [Theory]
+    [InlineData("environment.yml", "dependencies:\n  - numpy\n   - pandas: [\n", "environment.yml line 3")]
+    [InlineData("binder/Pipfile", "[packages]\nsix = \n", "binder/Pipfile line 2")]
+    [InlineData("DESCRIPTION", "Package: demo\nnot a field\n", "DESCRIPTION line 2")]
+    [InlineData("runtime.txt", "python3.11\n", "Invalid runtime.txt: 'python3.11' (line 1)")]
+    public async Task MalformedFile_FailedEventNamesFileAndLine_NothingBuilt(string file, string content, string expected)
+    {
+        _repo = GitRepo.Create(new Dictionary<string, string> { [file] = content, ["index.ipynb"] = "{}" });
+        var request = fixture.Request(_repo, "badinput");
+
+        var events = await fixture.BuildAsync(fixture.Builder(), request);
+
+        var failed = Assert.Single(events, e => e.Phase == BinderPhase.Failed);
+        Assert.Same(failed, events[^1]);
+        Assert.StartsWith($"Error during build: {expected}", failed.Message);
+        Assert.DoesNotContain(events, e => e.Phase == BinderPhase.Building);
+        Assert.Empty(fixture.Sandbox.LeftoverWork());
+        using var timeout = new CancellationTokenSource(BuildpackBuildFixture.CallTimeout);
+        Assert.Null(await fixture.Engine.FindImageAsync(request.ImageName, timeout.Token));
+    }
+}
