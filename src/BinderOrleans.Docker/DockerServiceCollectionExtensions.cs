@@ -1,3 +1,4 @@
+using BinderOrleans.Core.Providers.Git;
 using BinderOrleans.Core.Health;
 using BinderOrleans.Core.Options;
 using BinderOrleans.Core.Ports;
@@ -37,6 +38,7 @@ public static class DockerServiceCollectionExtensions
         {
             services.AddOptions<BuildpackOptions>().BindConfiguration(BuildpackOptions.Section).ValidateOnStart();
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BuildpackOptions>, BuildpackOptionsValidator>());
+            services.TryAddSingleton<IGitRunner, GitCommand>();
             services.TryAddSingleton<GitFetcher>();
             services.TryAddSingleton<BasePythonProbe>();
             services.TryAddSingleton<IImageBuilder, DockerImageBuilder>();
