@@ -246,20 +246,26 @@ internal sealed partial class BuildGrain : Grain, IBuildGrain
 
     private void DeactivateWhenUnwatched()
     {
-        if (_watchers > 0 || !_log.IsCompleted) return;
+        if (!_log.IsCompleted) return;
         var linger = _outcome is { Lingers: true } ? _options.FailedBuildLinger : TimeSpan.Zero;
-        if (linger <= TimeSpan.Zero)
+        if (_watchers == 0 && linger <= TimeSpan.Zero)
         {
             DeactivateOnIdle();
             return;
         }
+        // A watcher of a finished log reads it to the end at once; one still counted after the grace is a remote
+        // enumerator whose end was never signalled (its caller went away), and must not keep a finished build alive.
+        var wait = _watchers == 0 ? linger : linger > UnwatchedGrace ? linger : UnwatchedGrace;
         _linger?.Dispose();
         _linger = this.RegisterGrainTimer(() =>
         {
-            if (_watchers == 0) DeactivateOnIdle();
+            DeactivateOnIdle();
             return Task.CompletedTask;
-        }, new GrainTimerCreationOptions(linger, Timeout.InfiniteTimeSpan) { KeepAlive = true });
+        }, new GrainTimerCreationOptions(wait, Timeout.InfiniteTimeSpan) { KeepAlive = true });
     }
+
+    /// <summary>How long a finished build waits for its last watchers before it goes anyway.</summary>
+    private static readonly TimeSpan UnwatchedGrace = TimeSpan.FromSeconds(10);
 
     private void Append(BinderEvent e)
     {

@@ -109,7 +109,8 @@ public sealed class ApiOnlyModeTests
     internal static async Task BuildsDoneAsync(RunningServer server)
     {
         var management = server.Services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        // Deactivation may wait for a remote enumerator's last poll (Orleans' response timeout, 30 s).
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(45));
         while ((await management.GetSimpleGrainStatistics()).Any(s => s.GrainType.Contains("BuildGrain", StringComparison.Ordinal) && s.ActivationCount > 0))
         {
             await Task.Delay(20, timeout.Token);

@@ -20,6 +20,8 @@ public sealed class DockerBackendRegistrationTests
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging();
+        // No silo here: the health checks' build count comes from a fixed fake instead of the queue grain.
+        services.AddSingleton<BinderOrleans.Core.Quota.IRunningBuilds>(new BinderOrleans.Testing.FixedRunningBuilds());
         services.AddBinderCore();
         services.AddDockerBackend(configuration);
         return services.BuildServiceProvider();

@@ -165,7 +165,8 @@ internal sealed class GrainRig : IAsyncDisposable
 
     public static async Task<List<BinderEvent>> CollectAsync(IAsyncEnumerable<BinderEvent> events)
     {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        // Long enough for a lost silo to be voted out and a watch resumed; a hang still fails.
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var list = new List<BinderEvent>();
         await foreach (var e in events.WithCancellation(cts.Token)) list.Add(e);
         return list;
