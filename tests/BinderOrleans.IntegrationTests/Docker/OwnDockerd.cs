@@ -31,8 +31,22 @@ internal sealed class OwnDockerd : IAsyncDisposable
         return dockerd;
     }
 
-    /// <summary>Starts the engine (again) and waits until it answers.</summary>
+    /// <summary>
+    /// Starts the engine (again) and waits until it answers. Right after a SIGKILL the previous engine's leftovers can
+    /// make a new one exit at once; it is started again, three times at most.
+    /// </summary>
     public async Task RestartAsync()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            if (await TryStartAsync() || attempt == 3) return;
+            File.Delete(Path.Combine(_root, "d.pid"));
+            await Task.Delay(TimeSpan.FromSeconds(2));
+        }
+    }
+
+    /// <returns>False when the engine exited before it answered.</returns>
+    private async Task<bool> TryStartAsync()
     {
         var psi = new ProcessStartInfo("dockerd") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in (string[])[
@@ -56,10 +70,11 @@ internal sealed class OwnDockerd : IAsyncDisposable
             try
             {
                 await client.PingAsync(attempt.Token);
-                return;
+                return true;
             }
-            catch (Exception ex) when (ex is DockerEngineException or OperationCanceledException && DateTime.UtcNow < deadline && !_process.HasExited)
+            catch (Exception ex) when (ex is DockerEngineException or OperationCanceledException && DateTime.UtcNow < deadline)
             {
+                if (_process.HasExited) return false;
                 await Task.Delay(200);
             }
         }
