@@ -1,3 +1,6 @@
+using BinderOrleans.Kubernetes;
+using BinderOrleans.Kubernetes.Client;
+using Microsoft.Extensions.Logging.Abstractions;
 using BinderOrleans.Testing.Kubernetes;
 
 namespace BinderOrleans.IntegrationTests.Kubernetes;
@@ -8,6 +11,14 @@ public sealed class KubeApiServerFixture : IAsyncLifetime
     public KubeApiServer Server { get; private set; } = null!;
 
     public TestKubelet Kubelet { get; private set; } = null!;
+
+    /// <summary>The backend's pod client, connected as <paramref name="options"/> says (its kubeconfig user); the caller disposes it.</summary>
+    internal PodApi OpenPodApi(KubernetesOptions options)
+    {
+        var (connection, error) = KubeConnectionLoader.Load(options, new KubeEnvironment(_ => null, Server.Directory), TimeProvider.System);
+        Assert.True(connection is not null, error);
+        return new PodApi(connection, Microsoft.Extensions.Options.Options.Create(options), NullLogger<PodApi>.Instance);
+    }
 
     public async Task InitializeAsync()
     {

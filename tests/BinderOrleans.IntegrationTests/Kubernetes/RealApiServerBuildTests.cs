@@ -178,9 +178,7 @@ public sealed class RealApiServerBuildTests(KubeApiServerFixture fixture) : IDis
 
     private PodApi Api(KubernetesOptions options)
     {
-        var (connection, error) = KubeConnectionLoader.Load(options, new KubeEnvironment(_ => null, Server.Directory), TimeProvider.System);
-        Assert.True(connection is not null, error);
-        var api = new PodApi(connection, Microsoft.Extensions.Options.Options.Create(options), NullLogger<PodApi>.Instance);
+        var api = fixture.OpenPodApi(options);
         _owned.Add(api);
         return api;
     }

@@ -36,7 +36,6 @@ public sealed class RegistryDockerTests(RegistryFixture fixture) : IAsyncLifetim
         settings["Binder:ImagePrefix"] = $"{registry.Host}/binder-{_docker.RunId}/";
         settings[$"Docker:Labels:{DockerTestResources.LabelKey}"] = _docker.RunId;
         settings["Docker:ServerNetwork"] = _docker.Network;
-        settings["Build:GrainLinger"] = "00:00:00.100";
         // The repositories are local folders made by the test; builds clone only allowed schemes.
         settings["Providers:Git:AllowedSchemes:0"] = "file";
         return settings;
