@@ -14,6 +14,7 @@ namespace BinderOrleans.Tests.Fuzz;
 /// no builds, instant launches, git behind the recording runner). Every answer is one 4xx <c>failed</c> event or a
 /// launch; no git command line is unsafe; the server's memory after a full GC stays where it was.
 /// </summary>
+[Collection(AloneCollection.Name)]
 public sealed class BuildApiFuzzTests(ITestOutputHelper output) : IAsyncLifetime
 {
     public const int Seed = 20261202;

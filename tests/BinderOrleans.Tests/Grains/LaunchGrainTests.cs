@@ -104,6 +104,8 @@ public sealed class LaunchGrainTests
     public async Task SessionResumedFromAnotherSilo_ContinuesWithoutRepeatOrLoss()
     {
         await using var rig = await GrainRig.StartAsync(silos: 2);
+        // The client is away between its two connections: the grace must outlast that on a loaded machine.
+        rig.Site.ReconnectGrace = TimeSpan.FromSeconds(30);
         rig.Builder.Gate = new TaskCompletionSource();
         var key = LaunchSessions.NewKey();
         var seen = new List<SessionEntry>();
