@@ -92,6 +92,56 @@ public sealed class DockerUiTests(DockerUiFixture fixture)
     }
 
     [Fact]
+    public async Task LoadingPage_HubConnectionDroppedMidBuild_ResumesTheSession_EveryLineOnce_OneServer()
+    {
+        using var repo = GitRepo.Create(new Dictionary<string, string>
+        {
+            ["README.md"] = "# resumed after a dropped connection\n",
+            ["postBuild"] = "#!/bin/bash\nfor i in $(seq 1 8); do echo \"resume-line-$i\"; sleep 1; done\n",
+        });
+        await using var relay = new TcpRelay(fixture.Server.BaseUri.Port);
+        var page = await Chromium.NewPageAsync(fixture.Browser);
+        try
+        {
+            var recorder = await PageRecorder.AttachAsync(page);
+            await page.GotoAsync($"{relay.BaseUri}v2/git/{Uri.EscapeDataString(repo.Url)}/HEAD");
+
+            // Cut every connection the page has (its hub WebSocket among them) while the build is printing.
+            using (var deadline = new CancellationTokenSource(BuildTimeout))
+            {
+                while (!Log(recorder).Contains("resume-line-2", StringComparison.Ordinal))
+                {
+                    await Task.Delay(100, deadline.Token);
+                }
+            }
+            var acceptedBeforeDrop = relay.Accepted;
+            Assert.True(relay.DropAll() > 0, "the page had a connection open through the relay");
+
+            await page.WaitForFunctionAsync("() => ['success', 'failed'].includes(document.getElementById('build').dataset.state)",
+                null, new() { Timeout = (float)BuildTimeout.TotalMilliseconds });
+
+            Assert.Equal("success", recorder.States[^1]);
+            Assert.True(relay.Accepted > acceptedBeforeDrop, "the page connected again after the drop");
+            var log = Log(recorder);
+            for (var i = 1; i <= 8; i++)
+            {
+                Assert.Equal(1, Regex.Matches(log, $"resume-line-{i}\\b").Count);
+            }
+            Assert.DoesNotContain("Lost the connection", log, StringComparison.Ordinal);
+            var ready = recorder.Events.Last(e => e.GetProperty("phase").GetString() == "ready");
+            var image = ready.GetProperty("image").GetString()!;
+            Assert.Single(await fixture.Sandbox.ContainerIdsAsync($"binderorleans.image={image}"));
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+        }
+    }
+
+    private static string Log(PageRecorder recorder) =>
+        string.Concat(recorder.Events.Select(e => e.TryGetProperty("message", out var m) ? m.GetString() : ""));
+
+    [Fact]
     public async Task SignalRPage_RealBuild_ReceivesSameEventsInSameOrderAsEventSource()
     {
         using var repo = GitRepo.Create(new Dictionary<string, string> { ["README.md"] = "# parity\n" });

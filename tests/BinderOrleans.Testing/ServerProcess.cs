@@ -39,7 +39,9 @@ public sealed class ServerProcess : IAsyncDisposable
     }
 
     /// <param name="settings">Configuration keys (<c>Orleans:Clustering</c>, …) given as <c>--Key=value</c>.</param>
-    public static async Task<ServerProcess> StartAsync(IDictionary<string, string?> settings, TimeSpan? startTimeout = null)
+    /// <param name="environment">Extra environment variables (a pod's downward-API ones, say).</param>
+    public static async Task<ServerProcess> StartAsync(IDictionary<string, string?> settings, TimeSpan? startTimeout = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var dll = ServerDll();
         var httpPort = FreePorts.Next();
@@ -65,6 +67,7 @@ public sealed class ServerProcess : IAsyncDisposable
             if (v is not null) psi.ArgumentList.Add($"--{k}={v}");
         }
         psi.Environment["DOTNET_ENVIRONMENT"] = "Development";
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>()) psi.Environment[k] = v;
         var process = Process.Start(psi) ?? throw new InvalidOperationException("The server process did not start.");
         var server = new ServerProcess(process, new Uri($"http://127.0.0.1:{httpPort}/"), siloPort);
         process.OutputDataReceived += (_, e) => server.Append(e.Data);

@@ -40,6 +40,12 @@ public sealed class SiloClusterOptions
     /// </summary>
     public bool? Kubernetes { get; set; }
 
+    /// <summary>
+    /// <c>Orleans:KubeConfig</c>: a kubeconfig file for Orleans' Kubernetes hosting to reach the API server with. Default
+    /// empty: the pod's own service account (in-cluster configuration), which is what a deployment wants.
+    /// </summary>
+    public string KubeConfig { get; set; } = "";
+
     public bool IsRedis => string.Equals(Clustering, "redis", StringComparison.OrdinalIgnoreCase);
 
     internal static IEnumerable<string> Validate(SiloClusterOptions o)
@@ -53,6 +59,7 @@ public sealed class SiloClusterOptions
         if (o.GatewayPort != 0 && o.GatewayPort == o.SiloPort) yield return "Orleans:GatewayPort must differ from Orleans:SiloPort.";
         if (string.IsNullOrWhiteSpace(o.ClusterId)) yield return "Orleans:ClusterId must not be empty.";
         if (string.IsNullOrWhiteSpace(o.ServiceId)) yield return "Orleans:ServiceId must not be empty.";
+        if (o.KubeConfig.Length > 0 && !File.Exists(o.KubeConfig)) yield return $"Orleans:KubeConfig names a file that does not exist: '{o.KubeConfig}'.";
         if (o.AdvertisedIP.Length > 0 && !IPAddress.TryParse(o.AdvertisedIP, out _)) yield return $"Orleans:AdvertisedIP must be an IP address, not '{o.AdvertisedIP}'.";
     }
 }

@@ -45,7 +45,13 @@ internal static class SiloHostingExtensions
                 });
                 if (options.Kubernetes ?? Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST") is { Length: > 0 })
                 {
-                    silo.UseKubernetesHosting();
+                    silo.UseKubernetesHosting(hosting =>
+                    {
+                        if (options.KubeConfig.Length > 0)
+                        {
+                            hosting.Configure(h => h.GetClientConfiguration = () => k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(options.KubeConfig));
+                        }
+                    });
                 }
             }
             else

@@ -93,54 +93,78 @@
     return event;
   }
 
+  /** Resumes after a dropped hub connection: attempts, with 0.5 s, 1 s, 1.5 s … between them. */
+  const HUB_RESUMES = 5;
+
   /**
-   * Streams the hub's Build(provider, spec). onEvent gets each event; after a terminal one the connection closes.
-   * Resolves once connected; rejects if the hub cannot be reached (the caller may then use SSE).
+   * Streams the hub's Watch(provider, spec, lastEventId): the events of Build with their ids. When the connection
+   * drops before the end, a new connection resumes the same session from the last id seen (on whichever replica it
+   * reaches), so nothing is repeated or lost and no second server is launched. onEvent gets each event; after a
+   * terminal one the connection closes. Resolves once connected; rejects if the hub cannot be reached (the caller may
+   * then use SSE).
    */
   async function streamSignalR(provider, spec, onEvent, buildToken) {
     if (!window.signalR) throw new Error("SignalR client not loaded");
     const hubUrl = new URL(config.hubUrl || "hubs/build", baseUrl);
     if (buildToken) hubUrl.searchParams.set("build_token", buildToken);
-    const connection = new window.signalR.HubConnectionBuilder()
-      .withUrl(hubUrl.toString())
-      .configureLogging(window.signalR.LogLevel.Warning)
-      .build();
-    await connection.start();
     let finished = false;
-    const stop = () => connection.stop().catch(() => {});
-    const subscription = connection.stream("Build", provider, spec).subscribe({
-      next: (event) => {
-        if (finished) return;
-        normalise(event);
-        if (TERMINAL.has(event.phase)) finished = true;
-        onEvent(event);
-      },
-      error: (err) => {
-        if (finished) return;
-        finished = true;
-        onEvent({ phase: "failed", message: `Lost the connection to the server: ${err && err.message ? err.message : err}\n` });
-        stop();
-      },
-      complete: () => {
-        if (!finished) {
-          finished = true;
-          onEvent({ phase: "failed", message: "Event stream closed unexpectedly\n" });
-        }
-        stop();
-      },
-    });
-    connection.onclose(() => {
-      if (!finished) {
-        finished = true;
-        onEvent({ phase: "failed", message: "Lost the connection to the server.\n" });
+    let lastId = null;
+    let resumes = 0;
+    let current = null;
+
+    function fail(message) {
+      if (finished) return;
+      finished = true;
+      onEvent({ phase: "failed", message: `${message}\n` });
+    }
+
+    function resume(reason) {
+      if (finished) return;
+      if (!lastId || resumes >= HUB_RESUMES) {
+        fail(reason);
+        return;
       }
-    });
+      resumes += 1;
+      setTimeout(() => connect().catch(() => resume(reason)), 500 * resumes);
+    }
+
+    async function connect() {
+      const connection = new window.signalR.HubConnectionBuilder()
+        .withUrl(hubUrl.toString())
+        .configureLogging(window.signalR.LogLevel.Warning)
+        .build();
+      await connection.start();
+      current = connection;
+      let dropped = false;
+      const stop = () => connection.stop().catch(() => {});
+      const drop = (reason) => {
+        if (finished || dropped) return;
+        dropped = true;
+        stop();
+        resume(reason);
+      };
+      connection.stream("Watch", provider, spec, lastId).subscribe({
+        next: (item) => {
+          if (finished) return;
+          resumes = 0;
+          if (item.id) lastId = item.id;
+          const event = normalise(item.event);
+          if (TERMINAL.has(event.phase)) finished = true;
+          onEvent(event);
+          if (finished) stop();
+        },
+        error: (err) => drop(`Lost the connection to the server: ${err && err.message ? err.message : err}`),
+        complete: () => (finished ? stop() : drop("Event stream closed unexpectedly")),
+      });
+      connection.onclose(() => drop("Lost the connection to the server."));
+    }
+
+    await connect();
     return {
       transport: "signalr",
       close() {
         finished = true;
-        try { subscription.dispose(); } catch (e) { /* already closed */ }
-        stop();
+        if (current) current.stop().catch(() => {});
       },
     };
   }
