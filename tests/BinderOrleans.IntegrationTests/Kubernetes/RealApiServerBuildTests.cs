@@ -91,6 +91,9 @@ public sealed class RealApiServerBuildTests(KubeApiServerFixture fixture) : IDis
         await first.WaitForAsync(e => e.Count == 2, Wait);
         await second.WaitForAsync(e => e.Count == 2, Wait);
         Kubelet.AppendLog(ns, request.BuildName, Line("building", "Step 2/2"));
+        // The pod pushed its image, then ended. The replica that sees the end first deletes the pod; the other may find
+        // it gone before it saw the final status, and then the registry tells it the build succeeded.
+        _registry.Add(request.ImageName);
         await Kubelet.SucceedAsync(ns, request.BuildName, Timeout);
 
         var a = await first.FinishAsync(Wait);
@@ -183,8 +186,11 @@ public sealed class RealApiServerBuildTests(KubeApiServerFixture fixture) : IDis
         return api;
     }
 
+    /// <summary>The registry build pods push to: a test adds the image before it lets a pod succeed, as a real build would.</summary>
+    private readonly PushedImages _registry = new();
+
     private KubernetesImageBuilder Builder(KubernetesOptions options) =>
-        new(Api(options), new PushedImages(), Microsoft.Extensions.Options.Options.Create(options), TimeProvider.System, NullLogger<KubernetesImageBuilder>.Instance);
+        new(Api(options), _registry, Microsoft.Extensions.Options.Options.Create(options), TimeProvider.System, NullLogger<KubernetesImageBuilder>.Instance);
 
     private static BuildRequest Request(string buildName) =>
         new("registry.example.org/binder/r2d-owner-2drepo:0123456789abcdef", buildName, "https://github.com/owner/repo", "0123456789abcdef", "gh", null, "GitHub");
