@@ -125,7 +125,7 @@ public sealed class DockerUiTests(DockerUiFixture fixture)
             var log = Log(recorder);
             for (var i = 1; i <= 8; i++)
             {
-                Assert.Equal(1, Regex.Matches(log, $"resume-line-{i}\\b").Count);
+                Assert.Single(Regex.Matches(log, $"resume-line-{i}\\b"));
             }
             Assert.DoesNotContain("Lost the connection", log, StringComparison.Ordinal);
             var ready = recorder.Events.Last(e => e.GetProperty("phase").GetString() == "ready");

@@ -14,7 +14,7 @@ public sealed class TcpRelay : IAsyncDisposable
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly int _targetPort;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly ConcurrentDictionary<int, (TcpClient Client, TcpClient Upstream)> _open = new();
+    private readonly ConcurrentDictionary<int, (Socket Client, Socket Upstream)> _open = new();
     private readonly Task _accepting;
     private int _next;
     private int _accepted;
@@ -47,14 +47,14 @@ public sealed class TcpRelay : IAsyncDisposable
         return dropped;
     }
 
-    private static void Reset(TcpClient client)
+    private static void Reset(Socket socket)
     {
         try
         {
-            client.Client.LingerState = new LingerOption(true, 0);
-            client.Dispose();
+            socket.LingerState = new LingerOption(true, 0);
+            socket.Close();
         }
-        catch (ObjectDisposedException)
+        catch (Exception e) when (e is ObjectDisposedException or SocketException)
         {
         }
     }
@@ -84,7 +84,7 @@ public sealed class TcpRelay : IAsyncDisposable
         try
         {
             await upstream.ConnectAsync(IPAddress.Loopback, _targetPort, _stopping.Token).ConfigureAwait(false);
-            _open[key] = (client, upstream);
+            _open[key] = (client.Client, upstream.Client);
             var toServer = client.GetStream().CopyToAsync(upstream.GetStream(), _stopping.Token);
             var toClient = upstream.GetStream().CopyToAsync(client.GetStream(), _stopping.Token);
             await Task.WhenAny(toServer, toClient).ConfigureAwait(false);

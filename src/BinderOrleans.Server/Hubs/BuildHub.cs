@@ -56,6 +56,9 @@ internal sealed partial class BuildHub(BuildStreams streams, ILogger<BuildHub> l
         }
         if (plan is not BuildStreamPlan.Watch watch) yield break;
 
+        // Read now: once the connection is gone its HTTP context is disposed, and the log line below needs these.
+        var client = http.Connection.RemoteIpAddress?.ToString();
+        var connectionId = Context.ConnectionId;
         var finished = false;
         try
         {
@@ -70,7 +73,7 @@ internal sealed partial class BuildHub(BuildStreams streams, ILogger<BuildHub> l
         {
             if (!finished && cancellationToken.IsCancellationRequested)
             {
-                LogClientLeft(logger, provider, spec, http.Connection.RemoteIpAddress?.ToString(), Context.ConnectionId);
+                LogClientLeft(logger, provider, spec, client, connectionId);
             }
         }
     }
