@@ -31,7 +31,7 @@ public sealed partial class ManifestAndRbacTests(KubeApiServerFixture fixture) :
     [Fact]
     public async Task EveryManifest_PassesServerSideDryRun_AndApplies_InATestNamespace()
     {
-        var ns = await ApplyManifestsAsync("manifests");
+        var ns = await ApplyManifestsAsync(Server, "manifests", Timeout);
 
         Assert.NotNull(await Server.Admin.AppsV1.ReadNamespacedDeploymentAsync("binder", ns, cancellationToken: Timeout));
         Assert.NotNull(await Server.Admin.CoreV1.ReadNamespacedServiceAsync("binder", ns, cancellationToken: Timeout));
@@ -44,7 +44,7 @@ public sealed partial class ManifestAndRbacTests(KubeApiServerFixture fixture) :
     [Fact]
     public async Task BackendWithTheRolesServiceAccountToken_EveryCallIsAllowed_AndACallOutsideItIsDeniedInHealth()
     {
-        var ns = await ApplyManifestsAsync("rbac");
+        var ns = await ApplyManifestsAsync(Server, "rbac", Timeout);
         var token = await Server.Admin.CoreV1.CreateNamespacedServiceAccountTokenAsync(
             new Authenticationv1TokenRequest { Spec = new V1TokenRequestSpec { ExpirationSeconds = 3600 } }, "binderhub", ns, cancellationToken: Timeout);
         var options = new KubernetesOptions
@@ -84,12 +84,12 @@ public sealed partial class ManifestAndRbacTests(KubeApiServerFixture fixture) :
     /// Every file of k8s/, with the namespace <c>binder</c> renamed to a fresh one (and, before 1.21, the
     /// PodDisruptionBudget's <c>policy/v1</c> as <c>policy/v1beta1</c>, the same spec): dry-run on the server, then applied.
     /// </summary>
-    private async Task<string> ApplyManifestsAsync(string prefix)
+    internal static async Task<string> ApplyManifestsAsync(KubeApiServer server, string prefix, CancellationToken timeout)
     {
-        var ns = await Server.CreateNamespaceAsync(prefix, Timeout);
-        var version = await Server.Admin.Version.GetCodeAsync(Timeout);
+        var ns = await server.CreateNamespaceAsync(prefix, timeout);
+        var version = await server.Admin.Version.GetCodeAsync(timeout);
         var minor = int.Parse(Regex.Match(version.Minor, "^[0-9]+").Value, System.Globalization.CultureInfo.InvariantCulture);
-        var directory = Path.Combine(Server.Directory, "manifests-" + ns);
+        var directory = Path.Combine(server.Directory, "manifests-" + ns);
         Directory.CreateDirectory(directory);
         var manifests = Directory.GetFiles(Path.Combine(RepositoryRoot(), "k8s"), "*.yaml").Order(StringComparer.Ordinal).ToList();
         Assert.NotEmpty(manifests);
@@ -103,9 +103,9 @@ public sealed partial class ManifestAndRbacTests(KubeApiServerFixture fixture) :
             }
             var path = Path.Combine(directory, Path.GetFileName(file));
             File.WriteAllText(path, text);
-            var (dryCode, dryOutput) = await Server.KubectlAsync("apply", "--dry-run=server", "-f", path);
+            var (dryCode, dryOutput) = await server.KubectlAsync("apply", "--dry-run=server", "-f", path);
             Assert.True(dryCode == 0, $"{Path.GetFileName(file)} failed server-side dry run: {dryOutput}");
-            var (code, output) = await Server.KubectlAsync("apply", "-f", path);
+            var (code, output) = await server.KubectlAsync("apply", "-f", path);
             Assert.True(code == 0, $"{Path.GetFileName(file)} failed to apply: {output}");
         }
         return ns;

@@ -21,8 +21,11 @@ public sealed class OrleansHostingTests(KubeApiServerFixture fixture)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(4));
         var api = fixture.Server.Admin;
-        var ns = await fixture.Server.CreateNamespaceAsync("silo", cts.Token);
-        var kubeconfig = fixture.Server.WriteKubeconfig(ns, fixture.Server.AdminToken, ns);
+        // The silos talk to the API server as k8s/'s ServiceAccount, bound only to its Role, as deployed.
+        var ns = await ManifestAndRbacTests.ApplyManifestsAsync(fixture.Server, "silo", cts.Token);
+        var token = await api.CoreV1.CreateNamespacedServiceAccountTokenAsync(
+            new Authenticationv1TokenRequest { Spec = new V1TokenRequestSpec { ExpirationSeconds = 3600 } }, "binderhub", ns, cancellationToken: cts.Token);
+        var kubeconfig = fixture.Server.WriteKubeconfig("silo-" + ns, token.Status.Token, ns);
         await using var redis = await RedisProcess.StartAsync();
         await using var sandbox = new DockerSandbox();
         var clusterId = "k8s-" + Guid.NewGuid().ToString("N")[..8];
