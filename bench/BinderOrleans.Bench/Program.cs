@@ -41,6 +41,7 @@ try
             var rows = FanOutReport.Fold(byWatchers);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Scenario A on {silos} silo(s):"));
             FanOutReport.Print(output, rows);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Watches aborted by Orleans and resumed from their index: {scenario.Resumes}"));
             claimsHold &= rows.All(r => r.MaxBuilderInvocations == 1 && r.MinWatchersComplete == r.Watchers);
         }
     }

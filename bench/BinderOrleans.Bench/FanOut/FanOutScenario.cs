@@ -96,35 +96,55 @@ internal sealed class FanOutScenario : IAsyncDisposable
             elapsed, allocated, sampler.PeakPoolThreads);
     }
 
-    /// <summary>Reads the grain's stream as a launch session does, checking it against what the builder printed.</summary>
-    private static async Task<(long Count, bool Complete)> WatchAsync(IBuildGrain grain, BuildRequest request, IReadOnlyList<BinderEvent> lines,
+    /// <summary>
+    /// Reads the grain's stream as a launch session does, checking it against what the builder printed. Like the
+    /// product's followers, a watch that Orleans aborts (an enumerator left idle past its expiry on a loaded machine)
+    /// is taken up again from the next index.
+    /// </summary>
+    private async Task<(long Count, bool Complete)> WatchAsync(IBuildGrain grain, BuildRequest request, IReadOnlyList<BinderEvent> lines,
         Action attached, CancellationToken cancellationToken)
     {
         var index = 0;
         var inOrder = true;
         var sawBuilt = false;
-        await foreach (var entry in grain.WatchAsync(request, cancellationToken: cancellationToken).ConfigureAwait(false))
+        for (var attempt = 0; ; attempt++)
         {
-            var e = entry.Event;
-            inOrder &= entry.Index == index;
-            if (index == 0)
+            try
             {
-                inOrder &= e.Phase == BinderPhase.Waiting;
-                attached();
+                await foreach (var entry in grain.WatchAsync(request, index, cancellationToken: cancellationToken).ConfigureAwait(false))
+                {
+                    var e = entry.Event;
+                    inOrder &= entry.Index == index;
+                    if (index == 0)
+                    {
+                        inOrder &= e.Phase == BinderPhase.Waiting;
+                        attached();
+                    }
+                    else if (index <= lines.Count)
+                    {
+                        inOrder &= e.Message == lines[index - 1].Message;
+                    }
+                    else
+                    {
+                        sawBuilt = index == lines.Count + 1 && e.Phase == BinderPhase.Built;
+                        inOrder &= sawBuilt;
+                    }
+                    index++;
+                }
+                return (index, inOrder && sawBuilt);
             }
-            else if (index <= lines.Count)
+            catch (Exception ex) when (GrainWatch.IsLostWatch(ex) && attempt < GrainWatch.MaxResumes)
             {
-                inOrder &= e.Message == lines[index - 1].Message;
+                Interlocked.Increment(ref _resumes);
+                await Task.Delay(GrainWatch.ResumeDelay(attempt), cancellationToken).ConfigureAwait(false);
             }
-            else
-            {
-                sawBuilt = index == lines.Count + 1 && e.Phase == BinderPhase.Built;
-                inOrder &= sawBuilt;
-            }
-            index++;
         }
-        return (index, inOrder && sawBuilt);
     }
+
+    private int _resumes;
+
+    /// <summary>Watches taken up again after Orleans aborted them, over all rounds so far.</summary>
+    public int Resumes => Volatile.Read(ref _resumes);
 
     public async ValueTask DisposeAsync() => await _cluster.DisposeAsync().ConfigureAwait(false);
 
