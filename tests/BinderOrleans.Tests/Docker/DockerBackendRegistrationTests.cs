@@ -66,7 +66,7 @@ public sealed class DockerBackendRegistrationTests
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging();
-        var other = new OtherLauncher();
+        var other = new FakeLauncher();
         services.AddBinderCore().AddBackends(configuration);
         services.AddSingleton<ILauncher>(other);
         using var provider = services.BuildServiceProvider();
@@ -116,11 +116,5 @@ public sealed class DockerBackendRegistrationTests
         var options = provider.GetRequiredService<IOptions<DockerOptions>>().Value;
         Assert.Equal("42", options.Labels["org.example.run"]);
         Assert.Equal(["jupyterhub-singleuser"], options.ServerCommand);
-    }
-
-    private sealed class OtherLauncher : ILauncher
-    {
-        public IAsyncEnumerable<BinderOrleans.Core.Events.BinderEvent> LaunchAsync(LaunchRequest request, CancellationToken cancellationToken) =>
-            throw new NotSupportedException();
     }
 }

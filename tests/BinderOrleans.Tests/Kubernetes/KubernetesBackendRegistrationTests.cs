@@ -73,7 +73,7 @@ public sealed class KubernetesBackendRegistrationTests
             ["Registry:Url"] = "http://127.0.0.1:9",
             ["Registry:DockerConfig"] = "/nonexistent/binder-test",
             ["Binder:ImagePrefix"] = "127.0.0.1:9/binder/",
-        }, s => s.AddSingleton<IImageBuilder, UnusedBuilder>());
+        }, s => s.AddSingleton<IImageBuilder>(new FakeImageBuilder()));
 
         Assert.IsType<KubernetesImageBuilder>(services.GetRequiredService<IImageBuilder>());
         Assert.True(services.GetRequiredService<IOptions<KubernetesOptions>>().Value.Push);
@@ -111,18 +111,7 @@ public sealed class KubernetesBackendRegistrationTests
         services.AddSingleton<BinderOrleans.Core.Quota.IRunningBuilds>(new BinderOrleans.Testing.FixedRunningBuilds());
         before?.Invoke(services);
         services.AddBackends(configuration);
-        services.AddSingleton<IImageRegistry>(new NoImages());
+        services.AddSingleton<IImageRegistry>(new FakeImageRegistry());
         return services.BuildServiceProvider();
-    }
-
-    private sealed class NoImages : IImageRegistry
-    {
-        public Task<ImageLookup> LookupAsync(string imageName, CancellationToken cancellationToken) => Task.FromResult(ImageLookup.Missing);
-    }
-
-    private sealed class UnusedBuilder : IImageBuilder
-    {
-        public IAsyncEnumerable<Core.Events.BinderEvent> BuildAsync(BuildRequest request, CancellationToken cancellationToken) =>
-            throw new NotSupportedException();
     }
 }
