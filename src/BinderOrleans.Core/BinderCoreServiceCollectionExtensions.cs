@@ -25,7 +25,6 @@ public static class BinderCoreServiceCollectionExtensions
                 "Binder:CorsAllowOrigin must be empty, '*', or an origin such as https://book.example.org (scheme, host, port; no path or trailing '/').")
             .ValidateOnStart();
         services.AddOptions<BuildOptions>().BindConfiguration(BuildOptions.Section)
-            .Validate(o => o.Backend is "docker" or "kubernetes", "Build:Backend must be 'docker' or 'kubernetes'.")
             .Validate(o => o.ConcurrentLimit > 0, "Build:ConcurrentLimit must be at least 1.")
             .Validate(o => o.NoOutputTimeout > TimeSpan.Zero, "Build:NoOutputTimeout must be positive.")
             .Validate(o => o.QueuePollInterval > TimeSpan.Zero, "Build:QueuePollInterval must be positive.")
@@ -34,9 +33,6 @@ public static class BinderCoreServiceCollectionExtensions
             .Validate(o => !string.IsNullOrWhiteSpace(o.BaseImage), "Build:BaseImage must name an image.")
             .Validate(o => o.LogRetention > TimeSpan.Zero, "Build:LogRetention must be positive, e.g. 7.00:00:00.")
             .Validate(o => o.LogStoreLimit > 0, "Build:LogStoreLimit must be a positive number of bytes, e.g. 1073741824.")
-            .ValidateOnStart();
-        services.AddOptions<LaunchOptions>().BindConfiguration(LaunchOptions.Section)
-            .Validate(o => o.Backend is "docker" or "jupyterhub", "Launch:Backend must be 'docker' or 'jupyterhub'.")
             .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);

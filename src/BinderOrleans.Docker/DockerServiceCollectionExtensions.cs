@@ -9,7 +9,7 @@ using BinderOrleans.Docker.Engine;
 using BinderOrleans.Docker.Health;
 using BinderOrleans.Docker.Launching;
 using BinderOrleans.Docker.Quota;
-using Microsoft.Extensions.Configuration;
+using BinderOrleans.Docker.Registry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -17,15 +17,14 @@ using Microsoft.Extensions.Options;
 
 namespace BinderOrleans.Docker;
 
+/// <summary>
+/// The Docker backend's parts. The host chooses which to add from <see cref="BackendSelection"/>; each port is
+/// registered keyed by its backend, and the host maps the unkeyed port to the chosen key.
+/// </summary>
 public static class DockerServiceCollectionExtensions
 {
-    /// <summary>
-    /// The Docker engine client (section <c>Docker</c>) and its health item, plus, as configured: the image builder
-    /// (<c>Build:Backend</c> = docker), the local image lookup (unless <c>Registry:Enabled</c> is true), the launcher,
-    /// its culler and the launch quota counting its containers (<c>Launch:Backend</c> = docker). Ports are added with
-    /// TryAdd, so another backend registered first wins.
-    /// </summary>
-    public static IServiceCollection AddDockerBackend(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>The Docker engine client (section <c>Docker</c>, validated at start) and its health item.</summary>
+    public static IServiceCollection AddDockerEngine(this IServiceCollection services)
     {
         services.AddOptions<DockerOptions>().BindConfiguration(DockerOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DockerOptions>, DockerOptionsValidator>());
@@ -33,33 +32,56 @@ public static class DockerServiceCollectionExtensions
         services.TryAddSingleton(sp => DockerClientFactory.Create(sp.GetRequiredService<IOptions<DockerOptions>>().Value));
         services.TryAddSingleton(_ => NotebookStatusClient.Create());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IBinderHealthCheck, DockerEngineHealthCheck>());
-
-        if (IsSelected(configuration[$"{BuildOptions.Section}:{nameof(BuildOptions.Backend)}"], "docker"))
-        {
-            services.AddOptions<BuildpackOptions>().BindConfiguration(BuildpackOptions.Section).ValidateOnStart();
-            services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BuildpackOptions>, BuildpackOptionsValidator>());
-            services.TryAddSingleton<IGitRunner, GitCommand>();
-            services.TryAddSingleton<GitFetcher>();
-            services.TryAddSingleton<BasePythonProbe>();
-            services.TryAddSingleton<IImageBuilder, DockerImageBuilder>();
-            services.TryAddSingleton<BuildLeftoversCleaner>();
-            services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, BuildLeftoversCleaner>(sp => sp.GetRequiredService<BuildLeftoversCleaner>()));
-        }
-        if (!string.Equals(configuration["Registry:Enabled"], "true", StringComparison.OrdinalIgnoreCase))
-        {
-            services.TryAddSingleton<IImageRegistry, LocalEngineImageRegistry>();
-        }
-        if (IsSelected(configuration[$"{LaunchOptions.Section}:{nameof(LaunchOptions.Backend)}"], "docker"))
-        {
-            services.TryAddSingleton<ILauncher, DockerLauncher>();
-            services.TryAddSingleton<ContainerCuller>();
-            services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ContainerCuller>(sp => sp.GetRequiredService<ContainerCuller>()));
-            services.AddLaunchQuota<DockerRunningServers>();
-        }
         return services;
     }
 
-    /// <summary>Unset means the default, which is docker for both backends.</summary>
-    private static bool IsSelected(string? configured, string backend) =>
-        string.IsNullOrEmpty(configured) || string.Equals(configured, backend, StringComparison.OrdinalIgnoreCase);
+    /// <summary>
+    /// <c>Build:Backend</c> = docker: the image builder keyed <see cref="BuildBackend.Docker"/> (pushing what it builds
+    /// when <paramref name="push"/>, i.e. <c>Registry:Enabled</c>), the buildpack settings (section <c>Buildpacks</c>)
+    /// and the clean-up of a crashed run's leftovers.
+    /// </summary>
+    public static IServiceCollection AddDockerImageBuilder(this IServiceCollection services, bool push)
+    {
+        services.AddOptions<BuildpackOptions>().BindConfiguration(BuildpackOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BuildpackOptions>, BuildpackOptionsValidator>());
+        services.TryAddSingleton<IGitRunner, GitCommand>();
+        services.TryAddSingleton<GitFetcher>();
+        services.TryAddSingleton<BasePythonProbe>();
+        services.TryAddSingleton<DockerImageBuilder>();
+        if (push)
+        {
+            services.TryAddSingleton<RegistryImagePusher>();
+            services.AddKeyedSingleton<IImageBuilder>(BuildBackend.Docker, (sp, _) =>
+                new PushingImageBuilder(sp.GetRequiredService<DockerImageBuilder>(), sp.GetRequiredService<RegistryImagePusher>()));
+        }
+        else
+        {
+            services.AddKeyedSingleton<IImageBuilder>(BuildBackend.Docker, (sp, _) => sp.GetRequiredService<DockerImageBuilder>());
+        }
+        services.TryAddSingleton<BuildLeftoversCleaner>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, BuildLeftoversCleaner>(sp => sp.GetRequiredService<BuildLeftoversCleaner>()));
+        return services;
+    }
+
+    /// <summary>
+    /// <c>Launch:Backend</c> = docker: the launcher keyed <see cref="LaunchBackend.Docker"/> (pulling what the local
+    /// engine lacks when <paramref name="pull"/>, i.e. <c>Registry:Enabled</c>), its culler and the launch quota
+    /// counting its containers.
+    /// </summary>
+    public static IServiceCollection AddDockerLauncher(this IServiceCollection services, bool pull)
+    {
+        if (pull) services.TryAddSingleton<IImagePuller, RegistryImagePuller>();
+        services.AddKeyedSingleton<ILauncher, DockerLauncher>(LaunchBackend.Docker);
+        services.TryAddSingleton<ContainerCuller>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ContainerCuller>(sp => sp.GetRequiredService<ContainerCuller>()));
+        services.AddLaunchQuota<DockerRunningServers>();
+        return services;
+    }
+
+    /// <summary><c>Registry:Enabled</c> false: image lookups keyed <see cref="ImageSource.LocalEngine"/> ask the local engine.</summary>
+    public static IServiceCollection AddLocalEngineImages(this IServiceCollection services)
+    {
+        services.AddKeyedSingleton<IImageRegistry, LocalEngineImageRegistry>(ImageSource.LocalEngine);
+        return services;
+    }
 }

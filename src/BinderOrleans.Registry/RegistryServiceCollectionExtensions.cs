@@ -1,6 +1,6 @@
 using BinderOrleans.Core.Health;
 using BinderOrleans.Core.Ports;
-using Microsoft.Extensions.Configuration;
+using BinderOrleans.Core.Options;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -10,16 +10,21 @@ namespace BinderOrleans.Registry;
 
 public static class RegistryServiceCollectionExtensions
 {
-    /// <summary>
-    /// With <c>Registry:Enabled</c>: the registry answers image lookups (replacing the local engine's) and adds the
-    /// "Docker registry" health item. Call after the build backend, whose local lookup it replaces.
-    /// </summary>
-    public static IServiceCollection AddRegistry(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>Binds and validates section <c>Registry</c> (its checks apply only with <c>Registry:Enabled</c>).</summary>
+    public static IServiceCollection AddRegistryOptions(this IServiceCollection services)
     {
         services.AddOptions<RegistryOptions>().BindConfiguration(RegistryOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RegistryOptions>, RegistryOptionsValidator>());
-        if (!configuration.GetValue<bool>($"{RegistryOptions.Section}:{nameof(RegistryOptions.Enabled)}")) return services;
+        return services;
+    }
 
+    /// <summary>
+    /// <c>Registry:Enabled</c>: the registry client (with its retries), image lookups keyed
+    /// <see cref="ImageSource.Registry"/> and the "Docker registry" health item.
+    /// </summary>
+    public static IServiceCollection AddRegistryImages(this IServiceCollection services)
+    {
+        services.AddRegistryOptions();
         services.AddHttpClient(RegistryClient.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
             .AddResilienceHandler("registry", (pipeline, context) => RegistryClient.AddRetries(pipeline,
                 context.ServiceProvider.GetRequiredService<IOptions<RegistryOptions>>().Value,
@@ -31,8 +36,7 @@ public static class RegistryServiceCollectionExtensions
             return RegistryEndpoint.Resolve(options, DockerConfigFile.Load(DockerConfigFile.ResolvePath(options.DockerConfig)));
         });
         services.TryAddSingleton<RegistryClient>();
-        services.RemoveAll<IImageRegistry>();
-        services.AddSingleton<IImageRegistry, RegistryImageRegistry>();
+        services.AddKeyedSingleton<IImageRegistry, RegistryImageRegistry>(ImageSource.Registry);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IBinderHealthCheck, RegistryHealthCheck>());
         return services;
     }

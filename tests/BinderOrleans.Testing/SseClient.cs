@@ -1,5 +1,7 @@
 using System.Net.Http.Headers;
+using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
+using System.Text;
 using BinderOrleans.Core.Events;
 
 namespace BinderOrleans.Testing;
@@ -27,29 +29,11 @@ public static class SseClient
     public static async IAsyncEnumerable<SseMessage> ReadAsync(HttpResponseMessage response, Action<string>? onComment = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        using var reader = new StreamReader(stream);
-        string? id = null;
-        var data = new List<string>();
-        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        var parser = SseParser.Create(onComment is null ? body : new SseCommentTap(body, onComment), static (_, data) => Encoding.UTF8.GetString(data));
+        await foreach (var item in parser.EnumerateAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (line.Length == 0)
-            {
-                if (data.Count > 0)
-                {
-                    var json = string.Join('\n', data);
-                    yield return new SseMessage(id, json, BinderEventJson.Deserialize(json) ?? throw new InvalidDataException(json));
-                }
-                id = null;
-                data.Clear();
-                continue;
-            }
-            if (line.StartsWith(':')) { onComment?.Invoke(line[1..]); continue; }
-            var colon = line.IndexOf(':');
-            var field = colon < 0 ? line : line[..colon];
-            var value = colon < 0 ? "" : line[(colon + 1)..].TrimStart(' ');
-            if (field == "data") data.Add(value);
-            else if (field == "id") id = value;
+            yield return new SseMessage(item.EventId, item.Data, BinderEventJson.Deserialize(item.Data) ?? throw new InvalidDataException(item.Data));
         }
     }
 

@@ -5,9 +5,6 @@ public sealed class BuildOptions
 {
     public const string Section = "Build";
 
-    /// <summary><c>Build:Backend</c>: <c>docker</c> (default, the local engine) or <c>kubernetes</c> (repo2docker build pods, section <c>Kubernetes</c>).</summary>
-    public string Backend { get; set; } = "docker";
-
     /// <summary><c>Build:BaseImage</c>: image every generated Dockerfile starts FROM. Default <c>binderorleans-base:bookworm</c> (made by scripts/setup.sh).</summary>
     public string BaseImage { get; set; } = DefaultBaseImage;
 

@@ -1,4 +1,6 @@
+using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
+using System.Text;
 
 namespace BinderOrleans.JupyterHub.Api;
 
@@ -19,38 +21,30 @@ internal sealed class HubProgressStream : IDisposable
     /// <summary>Set when the connection broke before the stream ended.</summary>
     public string? BrokenBy { get; private set; }
 
-    /// <summary>The stream's events until it ends; SSE framing as JupyterHub writes it (<c>data: {json}</c>, blank-line keepalives).</summary>
+    /// <summary>
+    /// The stream's events until it ends, parsed by <see cref="SseParser"/> (JupyterHub writes <c>data: {json}</c> and
+    /// blank-line keepalives). Payloads that are not JSON objects are skipped; an event cut off by the end of the
+    /// stream is dropped, as the SSE spec says.
+    /// </summary>
     public async IAsyncEnumerable<HubProgressEvent> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         if (_response is null) yield break;
         var stream = await _response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        using var reader = new StreamReader(stream);
-        var data = new List<string>();
+        var parser = SseParser.Create(stream, static (_, data) => HubProgressEvent.Parse(Encoding.UTF8.GetString(data)));
+        await using var items = parser.EnumerateAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
         while (true)
         {
-            string? line;
             try
             {
-                line = await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false);
+                if (!await items.MoveNextAsync().ConfigureAwait(false)) break;
             }
             catch (Exception ex) when (ex is IOException or HttpRequestException)
             {
                 BrokenBy = ex.Message;
                 break;
             }
-            if (line is null) break;
-            if (line.Length > 0)
-            {
-                if (line.StartsWith("data:", StringComparison.Ordinal)) data.Add(line[5..].TrimStart(' '));
-                continue;
-            }
-            if (data.Count == 0) continue;
-            var e = HubProgressEvent.Parse(string.Join('\n', data));
-            data.Clear();
-            if (e is not null) yield return e;
+            if (items.Current.Data is { } e) yield return e;
         }
-        // A last event without its blank line still counts.
-        if (data.Count > 0 && HubProgressEvent.Parse(string.Join('\n', data)) is { } last) yield return last;
     }
 
     public void Dispose() => _response?.Dispose();

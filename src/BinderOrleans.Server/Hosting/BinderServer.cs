@@ -1,11 +1,6 @@
 using BinderOrleans.Core;
 using BinderOrleans.Core.Options;
 using BinderOrleans.Core.Providers;
-using BinderOrleans.Registry;
-using BinderOrleans.Docker;
-using BinderOrleans.Docker.Registry;
-using BinderOrleans.JupyterHub;
-using BinderOrleans.Kubernetes;
 using BinderOrleans.Server.Build;
 using BinderOrleans.Server.Cluster;
 using BinderOrleans.Server.BuildLogs;
@@ -40,11 +35,7 @@ public static class BinderServer
             .AddBinderSecurity()
             .AddInfoApi()
             .AddRepoProviders()
-            .AddDockerBackend(builder.Configuration)
-            .AddKubernetesBackend(builder.Configuration)
-            .AddRegistry(builder.Configuration)
-            .AddDockerRegistry(builder.Configuration)
-            .AddJupyterHubBackend(builder.Configuration)
+            .AddBackends(builder.Configuration)
             .AddBuildStreams()
             .AddBuildHub();
         configure?.Invoke(builder);

@@ -19,13 +19,13 @@ internal static class InfoApi
 
     public static IEndpointRouteBuilder MapInfoApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/versions", (HttpContext context, IOptions<BuildOptions> build, IOptions<SiteOptions> site) =>
+        app.MapGet("/versions", (HttpContext context, IOptions<BuildOptions> build, IOptions<SiteOptions> site, BackendSelection backends) =>
         {
             // Open to every origin (federation members compare versions), unless Binder:CorsAllowOrigin says otherwise.
             if (site.Value.CorsAllowOrigin.Length == 0) context.Response.Headers.AccessControlAllowOrigin = "*";
             return Results.Json(new JsonObject
             {
-                ["builder_info"] = new JsonObject { ["build_image"] = build.Value.BaseImage, ["backend"] = build.Value.Backend },
+                ["builder_info"] = new JsonObject { ["build_image"] = build.Value.BaseImage, ["backend"] = BackendSelection.NameOf(backends.Build) },
                 ["binderhub"] = Version,
                 ["builder"] = build.Value.BaseImage,
             });

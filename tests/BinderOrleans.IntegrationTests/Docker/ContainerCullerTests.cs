@@ -6,6 +6,7 @@ using BinderOrleans.Testing;
 using Docker.DotNet.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace BinderOrleans.IntegrationTests.Docker;
 
@@ -52,21 +53,21 @@ public sealed class ContainerCullerTests(DockerBackendFixture fixture)
         var server = await RunningServerAsync();
         var exited = await ExitedContainerAsync(new() { ["binderorleans.launch"] = "exited-one" });
         var notALaunch = await ExitedContainerAsync(new() { ["purpose"] = "not a launched server" });
-        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var culler = Culler(TimeSpan.FromHours(1), TimeSpan.FromMinutes(5), clock);
         using var timeout = new CancellationTokenSource(DockerBackendFixture.CallTimeout);
 
         // Just exited: a launcher may still be reading its log.
         Assert.Empty(await culler.CullOnceAsync(timeout.Token));
 
-        clock.Now += ContainerCuller.ExitedGrace + TimeSpan.FromSeconds(5);
+        clock.Advance(ContainerCuller.ExitedGrace + TimeSpan.FromSeconds(5));
         Assert.Equal([exited], await culler.CullOnceAsync(timeout.Token));
         Assert.Contains(server, await fixture.Sandbox.ContainerIdsAsync());
 
-        clock.Now = DateTimeOffset.UtcNow + TimeSpan.FromMinutes(59);
+        clock.SetUtcNow(DateTimeOffset.UtcNow + TimeSpan.FromMinutes(59));
         Assert.Empty(await culler.CullOnceAsync(timeout.Token));
 
-        clock.Now += TimeSpan.FromMinutes(2);
+        clock.Advance(TimeSpan.FromMinutes(2));
         var later = await culler.CullOnceAsync(timeout.Token);
 
         Assert.Equal([server], later);

@@ -1,6 +1,7 @@
 using BinderOrleans.Core.Events;
 using BinderOrleans.Core.Grains;
 using BinderOrleans.Core.Health;
+using BinderOrleans.Core.Options;
 using BinderOrleans.Core.Ports;
 using BinderOrleans.JupyterHub;
 using BinderOrleans.JupyterHub.Health;
@@ -10,7 +11,7 @@ using Microsoft.Extensions.Logging;
 
 namespace BinderOrleans.IntegrationTests.JupyterHub;
 
-/// <summary>The JupyterHub backend as the server registers it (<c>AddJupyterHubBackend</c>), pointed at a test hub.</summary>
+/// <summary>The JupyterHub backend as the server registers it (<c>AddJupyterHubLauncher</c>, chosen by <c>Launch:Backend</c>), pointed at a test hub.</summary>
 internal sealed class HubBackend : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
@@ -41,7 +42,7 @@ internal sealed class HubBackend : IAsyncDisposable
             .AddSingleton<IConfiguration>(configuration)
             .AddLogging(b => b.SetMinimumLevel(LogLevel.Warning))
             .AddSingleton<BinderOrleans.Core.Quota.IRunningBuilds>(new BinderOrleans.Testing.FixedRunningBuilds());
-        services.AddJupyterHubBackend(configuration);
+        services.AddJupyterHubLauncher().AddSingleton(sp => sp.GetRequiredKeyedService<ILauncher>(LaunchBackend.JupyterHub));
         return new HubBackend(services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true }));
     }
 

@@ -32,7 +32,7 @@ public sealed class KubernetesBackendTests : IAsyncLifetime
     [Fact]
     public async Task Build_StreamsThePodLog_ThenBuilt_ThenReady_AndRemovesThePod()
     {
-        var launcher = new InstantLauncher();
+        var launcher = InstantLauncher.Create();
         await using var server = await StartServerAsync(launcher);
         const string spec = "jovyan/demo/main";
         var buildName = ImageNaming.BuildName(FixedRepoProvider.Slug(spec), FixedRepoProvider.Commit);
@@ -68,8 +68,8 @@ public sealed class KubernetesBackendTests : IAsyncLifetime
     [Fact]
     public async Task TwoReplicas_SameRepo_OneBuildPod_BothStreamsCarryTheLogAndGetReady()
     {
-        await using var first = await StartServerAsync(new InstantLauncher());
-        await using var second = await StartServerAsync(new InstantLauncher());
+        await using var first = await StartServerAsync(InstantLauncher.Create());
+        await using var second = await StartServerAsync(InstantLauncher.Create());
         const string spec = "jovyan/shared/main";
         var buildName = ImageNaming.BuildName(FixedRepoProvider.Slug(spec), FixedRepoProvider.Commit);
 
@@ -97,7 +97,7 @@ public sealed class KubernetesBackendTests : IAsyncLifetime
     [Fact]
     public async Task Health_HasAKubernetesApiItem()
     {
-        await using var server = await StartServerAsync(new InstantLauncher());
+        await using var server = await StartServerAsync(InstantLauncher.Create());
         var health = JsonNode.Parse(await server.Client.GetStringAsync("health"))!;
         var item = health["checks"]!.AsArray().Single(c => (string?)c!["service"] == "Kubernetes API")!;
         Assert.True((bool?)item["ok"]);
@@ -111,14 +111,14 @@ public sealed class KubernetesBackendTests : IAsyncLifetime
         return WaitUntilAsync(() => grain.GetStatusAsync().AsTask().GetAwaiter().GetResult().EventCount >= lines + 1, $"{lines} log lines in the build grain");
     }
 
-    private Task<RunningServer> StartServerAsync(InstantLauncher launcher) =>
+    private Task<RunningServer> StartServerAsync(FakeLauncher launcher) =>
         RunningServer.StartAsync(new Dictionary<string, string?>
         {
             ["Build:Backend"] = "kubernetes",
             ["Kubernetes:Kubeconfig"] = _api.WriteKubeconfig(_directory),
         }, services =>
         {
-            services.AddSingleton<IRepoProvider, FixedRepoProvider>();
+            services.AddSingleton<IRepoProvider>(FixedRepoProvider.Create());
             services.RemoveAll<IImageRegistry>();
             services.AddSingleton<IImageRegistry>(new PushedImages(_api));
             services.RemoveAll<ILauncher>();

@@ -10,6 +10,7 @@ using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace BinderOrleans.IntegrationTests.Kubernetes;
 
@@ -158,18 +159,13 @@ public sealed class RealApiServerBuildTests(KubeApiServerFixture fixture) : IDis
 
         var cleaner = new BuildPodCleaner(api, Microsoft.Extensions.Options.Options.Create(options), TimeProvider.System, NullLogger<BuildPodCleaner>.Instance);
         var deleted = await cleaner.CleanupAsync(Timeout);
-        var later = new BuildPodCleaner(api, Microsoft.Extensions.Options.Options.Create(options), new ShiftedTime(TimeSpan.FromHours(5)), NullLogger<BuildPodCleaner>.Instance);
+        var later = new BuildPodCleaner(api, Microsoft.Extensions.Options.Options.Create(options), new FakeTimeProvider(DateTimeOffset.UtcNow + TimeSpan.FromHours(5)), NullLogger<BuildPodCleaner>.Instance);
         var stale = await later.CleanupAsync(Timeout);
 
         Assert.Equal(["build-done"], deleted);
         // Five hours on, the running pod is too old; the pending one never started, so it has no age yet.
         Assert.Equal(["build-busy"], stale);
         Assert.NotNull(await Server.Admin.CoreV1.ReadNamespacedPodAsync("build-queued", ns, cancellationToken: Timeout));
-    }
-
-    private sealed class ShiftedTime(TimeSpan offset) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + offset;
     }
 
     private KubernetesOptions Options(string ns, Action<KubernetesOptions>? change = null)

@@ -3,6 +3,8 @@ namespace BinderOrleans.IntegrationTests.Registry;
 /// <summary>
 /// Real time, except that a timer due after exactly <paramref name="hookedDelay"/> (the retry delay) first runs
 /// <paramref name="onDelay"/> and then fires at once: the test acts between two attempts without sleeping.
+/// Not FakeTimeProvider: the test needs a hook at the moment the delay starts, while the HTTP calls around it run on
+/// real time.
 /// </summary>
 internal sealed class DelayHookTimeProvider(TimeSpan hookedDelay, Func<Task> onDelay) : TimeProvider
 {

@@ -1,4 +1,5 @@
 using BinderOrleans.Core.Options;
+using BinderOrleans.Core.Ports;
 using BinderOrleans.Registry;
 using BinderOrleans.Testing;
 using Microsoft.Extensions.Configuration;
@@ -36,7 +37,11 @@ internal static class RegistryServices
         });
         services.AddOptions<SiteOptions>().BindConfiguration(SiteOptions.Section);
         if (time is not null) services.AddSingleton(time);
-        services.AddRegistry(configuration);
+        services.AddRegistryOptions();
+        if (BackendSelection.Bind(configuration).UsesRegistry)
+        {
+            services.AddRegistryImages().AddSingleton(sp => sp.GetRequiredKeyedService<IImageRegistry>(ImageSource.Registry));
+        }
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
 }

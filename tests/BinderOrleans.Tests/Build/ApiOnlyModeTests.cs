@@ -70,8 +70,8 @@ public sealed class ApiOnlyModeTests
     [Fact]
     public async Task BuildOnly_WithoutApiOnlyMode_FailsWith400AndBinderHubsMessage_BuildsNothing()
     {
-        var registry = new FakeRegistry();
-        var builder = new FakeBuilder(registry);
+        var registry = new FakeImageRegistry();
+        var builder = new FakeImageBuilder(registry);
         var launcher = new FakeLauncher();
         await using var server = await FakeBackends.StartServerAsync(more: services =>
         {

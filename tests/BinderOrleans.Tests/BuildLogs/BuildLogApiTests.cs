@@ -22,10 +22,10 @@ public sealed class BuildLogApiTests : IDisposable
     private Task<RunningServer> StartAsync(Func<BuildRequest, IEnumerable<BinderEvent>>? script = null) =>
         FakeBackends.StartServerAsync(new() { ["Build:LogDirectory"] = _directory }, services =>
         {
-            var registry = new FakeRegistry();
+            var registry = new FakeImageRegistry();
             services.RemoveAll<IImageRegistry>();
             services.AddSingleton<IImageRegistry>(registry);
-            var builder = new FakeBuilder(registry);
+            var builder = new FakeImageBuilder(registry);
             if (script is not null) builder.Script = script;
             services.RemoveAll<IImageBuilder>();
             services.AddSingleton<IImageBuilder>(builder);

@@ -1,9 +1,9 @@
 using BinderOrleans.Core.BuildLogs;
 using BinderOrleans.Core.Events;
 using BinderOrleans.Core.Options;
-using BinderOrleans.Tests.Providers;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace BinderOrleans.Tests.BuildLogs;
 
@@ -12,7 +12,7 @@ public sealed class FileSystemBuildLogStoreTests : IDisposable
     private static readonly DateTimeOffset Start = new(2026, 12, 1, 12, 0, 0, TimeSpan.Zero);
 
     private readonly string _directory = Directory.CreateTempSubdirectory("binder-build-logs-").FullName;
-    private readonly ManualTimeProvider _time = new(Start);
+    private readonly FakeTimeProvider _time = new(Start);
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 

@@ -1,5 +1,5 @@
 using BinderOrleans.Core;
-using BinderOrleans.Docker;
+using BinderOrleans.Server.Hosting;
 using BinderOrleans.Docker.Buildpacks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,7 +16,7 @@ public sealed class BuildpackOptionsRegistrationTests
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging();
         services.AddBinderCore();
-        services.AddDockerBackend(configuration);
+        services.AddBackends(configuration);
         return services.BuildServiceProvider();
     }
 

@@ -1,9 +1,11 @@
 using BinderOrleans.Core;
 using BinderOrleans.Core.Health;
+using BinderOrleans.Core.Options;
 using BinderOrleans.Core.Ports;
 using BinderOrleans.Docker;
 using BinderOrleans.Docker.Building;
 using BinderOrleans.Docker.Launching;
+using BinderOrleans.Server.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -23,7 +25,7 @@ public sealed class DockerBackendRegistrationTests
         // No silo here: the health checks' build count comes from a fixed fake instead of the queue grain.
         services.AddSingleton<BinderOrleans.Core.Quota.IRunningBuilds>(new BinderOrleans.Testing.FixedRunningBuilds());
         services.AddBinderCore();
-        services.AddDockerBackend(configuration);
+        services.AddBackends(configuration);
         return services.BuildServiceProvider();
     }
 
@@ -44,7 +46,7 @@ public sealed class DockerBackendRegistrationTests
     {
         using var provider = Build(new() { ["Launch:Backend"] = "jupyterhub" });
 
-        Assert.Null(provider.GetService<ILauncher>());
+        Assert.Null(provider.GetKeyedService<ILauncher>(LaunchBackend.Docker));
         Assert.DoesNotContain(provider.GetServices<IHostedService>(), s => s is ContainerCuller);
         Assert.NotNull(provider.GetService<IImageBuilder>());
     }
@@ -54,21 +56,46 @@ public sealed class DockerBackendRegistrationTests
     {
         using var provider = Build(new() { ["Registry:Enabled"] = "true" });
 
-        Assert.Null(provider.GetService<IImageRegistry>());
+        Assert.Null(provider.GetKeyedService<IImageRegistry>(ImageSource.LocalEngine));
     }
 
     [Fact]
-    public void AddDockerBackend_LauncherRegisteredEarlier_Kept()
+    public void AddBackends_LauncherRegisteredAfter_Wins_AndTheDockerOneStaysKeyed()
     {
         var configuration = new ConfigurationBuilder().Build();
         var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging();
-        var other = new OtherLauncher();
+        var other = new FakeLauncher();
+        services.AddBinderCore().AddBackends(configuration);
         services.AddSingleton<ILauncher>(other);
-        services.AddBinderCore().AddDockerBackend(configuration);
         using var provider = services.BuildServiceProvider();
 
         Assert.Same(other, provider.GetRequiredService<ILauncher>());
+        Assert.IsType<DockerLauncher>(provider.GetRequiredKeyedService<ILauncher>(LaunchBackend.Docker));
+    }
+
+    [Theory]
+    [InlineData("Build:Backend", "podman", "Build:Backend must be 'docker' or 'kubernetes' (was 'podman').")]
+    [InlineData("Launch:Backend", "kubernetes", "Launch:Backend must be 'docker' or 'jupyterhub' (was 'kubernetes').")]
+    [InlineData("Registry:Enabled", "yes", "Registry:Enabled must be true or false (was 'yes').")]
+    public void AddBackends_UnknownValue_FailsNamingTheKey(string key, string value, string message)
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => Build(new() { [key] = value }));
+        Assert.Equal(message, Assert.Single(error.Failures));
+    }
+
+    [Fact]
+    public void AddBackends_NamesAreCaseInsensitive_UnsetMeansDocker()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Build:Backend"] = "Kubernetes",
+            ["Launch:Backend"] = "JupyterHub",
+        }).Build();
+
+        Assert.Equal(new BackendSelection(BuildBackend.Kubernetes, LaunchBackend.JupyterHub, ImageSource.LocalEngine), BackendSelection.Bind(configuration));
+        Assert.Equal(new BackendSelection(BuildBackend.Docker, LaunchBackend.Docker, ImageSource.LocalEngine), BackendSelection.Bind(new ConfigurationBuilder().Build()));
     }
 
     [Fact]
@@ -89,11 +116,5 @@ public sealed class DockerBackendRegistrationTests
         var options = provider.GetRequiredService<IOptions<DockerOptions>>().Value;
         Assert.Equal("42", options.Labels["org.example.run"]);
         Assert.Equal(["jupyterhub-singleuser"], options.ServerCommand);
-    }
-
-    private sealed class OtherLauncher : ILauncher
-    {
-        public IAsyncEnumerable<BinderOrleans.Core.Events.BinderEvent> LaunchAsync(LaunchRequest request, CancellationToken cancellationToken) =>
-            throw new NotSupportedException();
     }
 }

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using BinderOrleans.Core.Events;
 using BinderOrleans.Core.Grains;
 using BinderOrleans.Core.Metrics;
@@ -13,79 +12,6 @@ using BinderOrleans.Core;
 using Microsoft.Extensions.Options;
 
 namespace BinderOrleans.Tests.Grains;
-
-/// <summary>In-memory ports for grain logic tests: they record calls and play scripted events.</summary>
-internal sealed class FakeRegistry : IImageRegistry
-{
-    public HashSet<string> Images { get; } = [];
-    public Task<ImageLookup> LookupAsync(string imageName, CancellationToken cancellationToken) =>
-        Task.FromResult(Images.Contains(imageName) ? ImageLookup.Found : ImageLookup.Missing);
-}
-
-internal sealed class FakeBuilder(FakeRegistry registry) : IImageBuilder
-{
-    private int _calls;
-    public int Calls => _calls;
-    public TaskCompletionSource Gate { get; set; } = CompletedGate();
-    public Func<BuildRequest, IEnumerable<BinderEvent>> Script { get; set; } =
-        r => [BinderEvent.Of(BinderPhase.Fetching, "cloning"), BinderEvent.Of(BinderPhase.Building, "Step 1/2"), BinderEvent.Of(BinderPhase.Building, "Step 2/2")];
-    public bool HangAfterScript { get; set; }
-
-    public async IAsyncEnumerable<BinderEvent> BuildAsync(BuildRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        Interlocked.Increment(ref _calls);
-        await Gate.Task.WaitAsync(cancellationToken);
-        var failed = false;
-        foreach (var e in Script(request))
-        {
-            failed |= e.Phase == BinderPhase.Failed;
-            yield return e;
-        }
-        if (HangAfterScript) await Task.Delay(Timeout.Infinite, cancellationToken);
-        if (!failed) registry.Images.Add(request.ImageName);
-    }
-
-    private static TaskCompletionSource CompletedGate()
-    {
-        var tcs = new TaskCompletionSource();
-        tcs.SetResult();
-        return tcs;
-    }
-}
-
-internal sealed class FakeLauncher : ILauncher
-{
-    private int _calls;
-    public int Calls => _calls;
-    public BinderEvent? Outcome { get; set; }
-
-    public async IAsyncEnumerable<BinderEvent> LaunchAsync(LaunchRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var n = Interlocked.Increment(ref _calls);
-        await Task.Yield();
-        yield return BinderEvent.Of(BinderPhase.Launching, "Server requested");
-        yield return Outcome ?? new BinderEvent { Phase = BinderPhase.Ready, Url = $"http://127.0.0.1:{9000 + n}/", Token = $"token-{n}" };
-    }
-}
-
-internal sealed class FakeProvider : IRepoProvider
-{
-    public string Id => "fake";
-    public string Name => "Fake";
-    public ProviderDisplayConfig DisplayConfig { get; } = new()
-    {
-        DisplayName = "Fake", Id = "fake", Spec = new("[^/]+/.+"),
-        Repo = new("repo", "owner/repo", false), Ref = new(true, "HEAD"),
-    };
-    public ResolveResult? Result { get; set; }
-
-    public ResolveResult.Failed? CheckSpec(string spec) => null;
-
-    public Task<ResolveResult> ResolveAsync(string spec, CancellationToken cancellationToken) =>
-        Task.FromResult(Result ?? new ResolveResult.Resolved(new ResolvedRepo(
-            $"https://example.invalid/{spec}", "0123456789abcdef0123456789abcdef01234567", $"https://example.invalid/{spec}/tree",
-            $"{spec}/0123456789abcdef0123456789abcdef01234567", spec, "HEAD")));
-}
 
 internal sealed class FakeQuota : ILaunchQuota
 {
@@ -104,10 +30,10 @@ internal sealed class FakeQuota : ILaunchQuota
 /// </summary>
 internal sealed class GrainRig : IAsyncDisposable
 {
-    public FakeRegistry Registry { get; } = new();
-    public FakeBuilder Builder { get; }
+    public FakeImageRegistry Registry { get; } = new();
+    public FakeImageBuilder Builder { get; }
     public FakeLauncher Launcher { get; } = new();
-    public FakeProvider Provider { get; } = new();
+    public FakeRepoProvider Provider { get; } = new();
     public FakeQuota Quota { get; } = new();
     public BuildOptions BuildOptions { get; } = new() { FailedBuildLinger = TimeSpan.Zero, QueuePollInterval = TimeSpan.FromMilliseconds(50) };
     public SiteOptions Site { get; } = new() { SessionLinger = TimeSpan.FromMinutes(1), ReconnectGrace = TimeSpan.FromMilliseconds(200) };
@@ -115,7 +41,7 @@ internal sealed class GrainRig : IAsyncDisposable
     public ILaunchObserver Observer { get; set; } = new NullLaunchObserver();
     public InProcessTestCluster Cluster { get; private set; } = null!;
 
-    private GrainRig() => Builder = new FakeBuilder(Registry);
+    private GrainRig() => Builder = new FakeImageBuilder(Registry);
 
     /// <param name="configure">Changes fakes and options before the silos start.</param>
     /// <param name="silos">Silos in the cluster.</param>
@@ -195,14 +121,14 @@ internal static class FakeBackends
     public static Task<RunningServer> StartServerAsync(Dictionary<string, string?>? settings = null, Action<IServiceCollection>? more = null) =>
         RunningServer.StartAsync(settings, services =>
         {
-            var registry = new FakeRegistry();
-            services.AddSingleton<IRepoProvider, FakeProvider>();
+            var registry = new FakeImageRegistry();
+            services.AddSingleton<IRepoProvider>(new FakeRepoProvider());
             services.RemoveAll<IImageRegistry>();
             services.AddSingleton<IImageRegistry>(registry);
             services.RemoveAll<IImageBuilder>();
-            services.AddSingleton<IImageBuilder>(new FakeBuilder(registry));
+            services.AddSingleton<IImageBuilder>(new FakeImageBuilder(registry));
             services.RemoveAll<ILauncher>();
-            services.AddSingleton<ILauncher, FakeLauncher>();
+            services.AddSingleton<ILauncher>(new FakeLauncher());
             more?.Invoke(services);
         });
 }

@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace BinderOrleans.Tests.JupyterHub;
 
-/// <summary>The JupyterHub backend as <c>AddJupyterHubBackend</c> registers it, pointed at a <see cref="FakeHub"/>.</summary>
+/// <summary>The JupyterHub backend as <c>AddJupyterHubLauncher</c> registers it, pointed at a <see cref="FakeHub"/>.</summary>
 internal sealed class FakeHubBackend : IAsyncDisposable
 {
     public const string Token = "test-service-token";
@@ -38,7 +38,7 @@ internal sealed class FakeHubBackend : IAsyncDisposable
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
         var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging().AddSingleton<BinderOrleans.Core.Quota.IRunningBuilds>(new BinderOrleans.Testing.FixedRunningBuilds());
         services.AddOptions<SiteOptions>().BindConfiguration(SiteOptions.Section);
-        services.AddJupyterHubBackend(configuration);
+        services.AddJupyterHubLauncher().AddSingleton(sp => sp.GetRequiredKeyedService<ILauncher>(LaunchBackend.JupyterHub));
         return new FakeHubBackend(services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true }));
     }
 

@@ -2,16 +2,12 @@ using System.Text.Json.Nodes;
 using BinderOrleans.Kubernetes.Builds;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace BinderOrleans.Tests.Kubernetes;
 
 public sealed class BuildPodCleanerTests
 {
-    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
-
     [Fact]
     public async Task Cleanup_DeletesFinishedAndTooOldBuildPods_Only()
     {
@@ -25,7 +21,7 @@ public sealed class BuildPodCleanerTests
         rig.Api.AddPod(new JsonObject { ["metadata"] = new JsonObject { ["name"] = "jupyter-someone", ["labels"] = new JsonObject { ["component"] = "singleuser-server" } } },
             "Succeeded", now.AddDays(-2));
         var options = rig.Options();
-        var cleaner = new BuildPodCleaner(rig.Client(options), Options.Create(options), new FixedTime(now), NullLogger<BuildPodCleaner>.Instance);
+        var cleaner = new BuildPodCleaner(rig.Client(options), Options.Create(options), new FakeTimeProvider(now), NullLogger<BuildPodCleaner>.Instance);
 
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
         var deleted = await cleaner.CleanupAsync(cts.Token);

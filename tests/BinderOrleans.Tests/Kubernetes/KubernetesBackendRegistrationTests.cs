@@ -1,8 +1,11 @@
 using BinderOrleans.Core.Health;
+using BinderOrleans.Core.Options;
 using BinderOrleans.Core.Ports;
 using BinderOrleans.Kubernetes;
 using BinderOrleans.Kubernetes.Client;
 using BinderOrleans.Kubernetes.Builds;
+using BinderOrleans.Kubernetes.Health;
+using BinderOrleans.Server.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -66,12 +69,16 @@ public sealed class KubernetesBackendRegistrationTests
             ["Build:Backend"] = "kubernetes",
             ["Kubernetes:Kubeconfig"] = rig.Kubeconfig,
             ["Registry:Enabled"] = "true",
-        }, s => s.AddSingleton<IImageBuilder, UnusedBuilder>());
+            // The registry's own health item is built alongside; it needs a valid registry setting.
+            ["Registry:Url"] = "http://127.0.0.1:9",
+            ["Registry:DockerConfig"] = "/nonexistent/binder-test",
+            ["Binder:ImagePrefix"] = "127.0.0.1:9/binder/",
+        }, s => s.AddSingleton<IImageBuilder>(new FakeImageBuilder()));
 
         Assert.IsType<KubernetesImageBuilder>(services.GetRequiredService<IImageBuilder>());
         Assert.True(services.GetRequiredService<IOptions<KubernetesOptions>>().Value.Push);
         Assert.Contains(services.GetServices<Microsoft.Extensions.Hosting.IHostedService>(), s => s is BuildPodCleaner);
-        var health = Assert.Single(services.GetServices<IBinderHealthCheck>());
+        var health = Assert.Single(services.GetServices<IBinderHealthCheck>().OfType<KubernetesHealthCheck>());
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
         var ok = await health.CheckAsync(cts.Token);
         Assert.Equal("Kubernetes API", ok.Service);
@@ -87,8 +94,8 @@ public sealed class KubernetesBackendRegistrationTests
     [Fact]
     public void DockerBackend_RegistersNothingFromKubernetes()
     {
-        using var services = Build(new() { ["Build:Backend"] = "docker" }, s => s.AddSingleton<IImageBuilder, UnusedBuilder>());
-        Assert.IsType<UnusedBuilder>(services.GetRequiredService<IImageBuilder>());
+        using var services = Build(new() { ["Build:Backend"] = "docker" });
+        Assert.Null(services.GetKeyedService<IImageBuilder>(BuildBackend.Kubernetes));
         Assert.Null(services.GetService<PodApi>());
     }
 
@@ -98,22 +105,13 @@ public sealed class KubernetesBackendRegistrationTests
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
-        services.AddSingleton<IImageRegistry>(new NoImages());
         // Keep the machine's own environment (a real ~/.kube/config, KUBERNETES_SERVICE_HOST) out of the test.
         services.AddSingleton(new KubeEnvironment(_ => null, Path.GetTempPath()));
+        services.AddOptions<SiteOptions>().BindConfiguration(SiteOptions.Section);
+        services.AddSingleton<BinderOrleans.Core.Quota.IRunningBuilds>(new BinderOrleans.Testing.FixedRunningBuilds());
         before?.Invoke(services);
-        services.AddKubernetesBackend(configuration);
+        services.AddBackends(configuration);
+        services.AddSingleton<IImageRegistry>(new FakeImageRegistry());
         return services.BuildServiceProvider();
-    }
-
-    private sealed class NoImages : IImageRegistry
-    {
-        public Task<ImageLookup> LookupAsync(string imageName, CancellationToken cancellationToken) => Task.FromResult(ImageLookup.Missing);
-    }
-
-    private sealed class UnusedBuilder : IImageBuilder
-    {
-        public IAsyncEnumerable<Core.Events.BinderEvent> BuildAsync(BuildRequest request, CancellationToken cancellationToken) =>
-            throw new NotSupportedException();
     }
 }

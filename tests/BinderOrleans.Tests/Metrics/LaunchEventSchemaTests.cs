@@ -40,7 +40,7 @@ public sealed class LaunchEventSchemaTests
         try
         {
             await using (var server = await FakeBackends.StartServerAsync(new() { ["Binder:EventLogPath"] = path },
-                services => services.AddSingleton<IRepoProvider>(new GitNamedProvider())))
+                services => services.AddSingleton<IRepoProvider>(GitNamedProvider())))
             {
                 var messages = await SseClient.ReadBuildAsync(server.Client, "build/gittest/a/b/HEAD", TimeSpan.FromSeconds(30));
                 Assert.Equal(BinderPhase.Ready, messages[^1].Event.Phase);
@@ -100,13 +100,6 @@ public sealed class LaunchEventSchemaTests
     }
 
     /// <summary>A provider the schema's enum names (BinderHub's generic git), resolving without a network.</summary>
-    private sealed class GitNamedProvider : IRepoProvider
-    {
-        private readonly FakeProvider _inner = new();
-        public string Id => "gittest";
-        public string Name => "Git";
-        public ProviderDisplayConfig DisplayConfig => _inner.DisplayConfig with { Id = Id, DisplayName = "Git (test)" };
-        public ResolveResult.Failed? CheckSpec(string spec) => null;
-        public Task<ResolveResult> ResolveAsync(string spec, CancellationToken cancellationToken) => _inner.ResolveAsync(spec, cancellationToken);
-    }
+    private static FakeRepoProvider GitNamedProvider() =>
+        new("gittest", "Git") { DisplayConfig = FakeRepoProvider.Display("gittest", "Git (test)", "[^/]+/.+") };
 }

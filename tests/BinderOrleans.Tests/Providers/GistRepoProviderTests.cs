@@ -3,13 +3,14 @@ using BinderOrleans.Core.Providers.Gist;
 using BinderOrleans.Core.Providers.GitHub;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace BinderOrleans.Tests.Providers;
 
 public sealed class GistRepoProviderTests : IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-    private readonly ManualTimeProvider _time = new(DateTimeOffset.UtcNow);
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
     private FakeGitHubServer _github = null!;
 
     public async Task InitializeAsync() => _github = await FakeGitHubServer.StartAsync();

@@ -4,13 +4,14 @@ using BinderOrleans.Core.Providers;
 using BinderOrleans.Core.Providers.GitHub;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace BinderOrleans.Tests.Providers;
 
 public sealed class GitHubRepoProviderTests : IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-    private readonly ManualTimeProvider _time = new(DateTimeOffset.UtcNow);
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
     private FakeGitHubServer _github = null!;
 
     public async Task InitializeAsync() => _github = await FakeGitHubServer.StartAsync();
@@ -291,11 +292,14 @@ public sealed class GitHubRepoProviderTests : IAsyncLifetime
         var accepting = listener.AcceptSocketAsync();
         var provider = Provider(o => { o.ApiBaseUrl = $"http://127.0.0.1:{port}"; o.RequestTimeout = TimeSpan.FromSeconds(1); });
 
-        var failed = await FailedAsync(provider, "o/r/main");
+        var failing = FailedAsync(provider, "o/r/main");
+        // The request is in flight once the API accepted it; then its timeout is due.
+        using var socket = await accepting.WaitAsync(Timeout);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var failed = await failing;
 
         Assert.Equal(504, failed.StatusCode);
         Assert.Equal("Error resolving ref for gh:o/r/main: the GitHub API did not answer within 1 seconds.", failed.Message);
-        (await accepting).Dispose();
     }
 
     [Fact]

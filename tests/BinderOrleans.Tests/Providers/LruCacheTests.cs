@@ -1,4 +1,5 @@
 using BinderOrleans.Core.Providers;
+using Microsoft.Extensions.Time.Testing;
 
 namespace BinderOrleans.Tests.Providers;
 
@@ -24,7 +25,7 @@ public sealed class LruCacheTests
     [Fact]
     public void MaxAge_ExpiresEntries()
     {
-        var time = new ManualTimeProvider(DateTimeOffset.UnixEpoch);
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
         var cache = new LruCache<string, int>(10, time, TimeSpan.FromSeconds(300));
         cache.Set("a", 1);
 

@@ -74,7 +74,7 @@ public sealed class SpecRulesTests
     [Fact]
     public async Task Wrapper_RefusesBannedSpecs_WithoutCallingTheProvider_AndSetsTheQuota()
     {
-        var inner = new CountingProvider();
+        var inner = CountingProvider();
         var provider = new SpecRulesProvider(inner, SpecRules.Create(new RepoProviderOptions { BannedSpecs = ["bad/"] }), Site);
 
         var banned = Assert.IsType<ResolveResult.Failed>(await provider.ResolveAsync("bad/repo/HEAD", CancellationToken.None));
@@ -89,7 +89,7 @@ public sealed class SpecRulesTests
     [Fact]
     public void Wrapper_CheckSpec_AsksTheProviderFirst_ThenTheBan_WithoutResolving()
     {
-        var inner = new CountingProvider();
+        var inner = CountingProvider();
         var provider = new SpecRulesProvider(inner, SpecRules.Create(new RepoProviderOptions { BannedSpecs = ["bad/", "malformed/"] }), Site);
 
         Assert.Equal(400, provider.CheckSpec("malformed/repo/HEAD")?.StatusCode);
@@ -98,26 +98,8 @@ public sealed class SpecRulesTests
         Assert.Equal(0, inner.Calls);
     }
 
-    private sealed class CountingProvider : IRepoProvider
+    private static FakeRepoProvider CountingProvider() => new()
     {
-        public int Calls { get; private set; }
-
-        public string Id => "fake";
-
-        public string Name => "Fake";
-
-        public ProviderDisplayConfig DisplayConfig { get; } = new()
-        {
-            DisplayName = "Fake", Id = "fake", Spec = new(".+"), Repo = new("r", "p", false), Ref = new(false),
-        };
-
-        public ResolveResult.Failed? CheckSpec(string spec) =>
-            spec.StartsWith("malformed", StringComparison.Ordinal) ? new ResolveResult.Failed("malformed", 400) : null;
-
-        public Task<ResolveResult> ResolveAsync(string spec, CancellationToken cancellationToken)
-        {
-            Calls++;
-            return Task.FromResult<ResolveResult>(new ResolveResult.Resolved(new ResolvedRepo("u", "sha", "u", spec, "slug", "HEAD")));
-        }
-    }
+        Check = spec => spec.StartsWith("malformed", StringComparison.Ordinal) ? new ResolveResult.Failed("malformed", 400) : null,
+    };
 }

@@ -1,27 +1,16 @@
 using System.Text.Json.Nodes;
 using BinderOrleans.Core.Events;
 using BinderOrleans.Registry;
+using Microsoft.Extensions.Time.Testing;
 
 namespace BinderOrleans.Tests.Registry;
 
 public sealed class PushProgressTests
 {
-    /// <summary>A clock the test moves by hand.</summary>
-    private sealed class ManualClock : TimeProvider
-    {
-        public long Ticks { get; set; }
-
-        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
-
-        public override long GetTimestamp() => Ticks;
-
-        public void Advance(TimeSpan by) => Ticks += by.Ticks;
-    }
-
     [Fact]
     public void Observe_EnginePushStream_GivesRepo2dockerProgressShape()
     {
-        var clock = new ManualClock();
+        var clock = new FakeTimeProvider();
         var progress = new PushProgress(clock);
 
         Assert.Null(progress.Observe(null, "The push refers to repository [127.0.0.1:5000/binder/x]", null, null));
@@ -40,7 +29,7 @@ public sealed class PushProgressTests
     [Fact]
     public void Observe_ByteUpdates_AreThrottledButTheLastByteIsAlwaysSent()
     {
-        var clock = new ManualClock();
+        var clock = new FakeTimeProvider();
         var progress = new PushProgress(clock);
         progress.Observe("aaa", "Pushing", 1, 100);
 
@@ -58,7 +47,7 @@ public sealed class PushProgressTests
     [Fact]
     public void Observe_SeveralLayers_EveryEventCarriesAllLayersInOrder()
     {
-        var progress = new PushProgress(new ManualClock());
+        var progress = new PushProgress(new FakeTimeProvider());
         progress.Observe("bbb", "Layer already exists", null, null);
         var e = progress.Observe("aaa", "Waiting", null, null);
 
@@ -69,7 +58,7 @@ public sealed class PushProgressTests
     [Fact]
     public void Snapshot_IsACopy()
     {
-        var progress = new PushProgress(new ManualClock());
+        var progress = new PushProgress(new FakeTimeProvider());
         var first = progress.Observe("aaa", "Preparing", null, null)!;
         progress.Observe("aaa", "Pushed", null, null);
 

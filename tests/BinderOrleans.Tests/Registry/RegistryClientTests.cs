@@ -33,7 +33,7 @@ public sealed class RegistryClientTests
             if (logs is not null) logging.AddProvider(logs);
         });
         services.AddOptions<SiteOptions>().BindConfiguration(SiteOptions.Section);
-        services.AddRegistry(configuration);
+        services.AddRegistryImages().AddSingleton(sp => sp.GetRequiredKeyedService<IImageRegistry>(ImageSource.Registry));
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
     }
 

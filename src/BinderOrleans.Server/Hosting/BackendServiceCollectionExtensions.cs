@@ -1,0 +1,46 @@
+using BinderOrleans.Core.Options;
+using BinderOrleans.Core.Ports;
+using BinderOrleans.Docker;
+using BinderOrleans.JupyterHub;
+using BinderOrleans.Kubernetes;
+using BinderOrleans.Registry;
+
+namespace BinderOrleans.Server.Hosting;
+
+/// <summary>The one place where configuration chooses the backends.</summary>
+public static class BackendServiceCollectionExtensions
+{
+    /// <summary>
+    /// Reads <c>Build:Backend</c>, <c>Launch:Backend</c> and <c>Registry:Enabled</c> once (<see cref="BackendSelection"/>,
+    /// registered as a singleton; an unknown value throws naming the key), adds the chosen backends' parts, and maps
+    /// <see cref="IImageBuilder"/>, <see cref="ILauncher"/> and <see cref="IImageRegistry"/> to the chosen keyed
+    /// registrations. The Docker engine client and its health item are always added, as the local image store.
+    /// </summary>
+    public static IServiceCollection AddBackends(this IServiceCollection services, IConfiguration configuration)
+    {
+        var backends = BackendSelection.Bind(configuration);
+        services.AddSingleton(backends);
+        services.AddDockerEngine().AddRegistryOptions();
+
+        switch (backends.Build)
+        {
+            case BuildBackend.Docker: services.AddDockerImageBuilder(push: backends.UsesRegistry); break;
+            case BuildBackend.Kubernetes: services.AddKubernetesImageBuilder(push: backends.UsesRegistry); break;
+        }
+        switch (backends.Launch)
+        {
+            case LaunchBackend.Docker: services.AddDockerLauncher(pull: backends.UsesRegistry); break;
+            case LaunchBackend.JupyterHub: services.AddJupyterHubLauncher(); break;
+        }
+        switch (backends.Images)
+        {
+            case ImageSource.LocalEngine: services.AddLocalEngineImages(); break;
+            case ImageSource.Registry: services.AddRegistryImages(); break;
+        }
+
+        services.AddSingleton(sp => sp.GetRequiredKeyedService<IImageBuilder>(backends.Build));
+        services.AddSingleton(sp => sp.GetRequiredKeyedService<ILauncher>(backends.Launch));
+        services.AddSingleton(sp => sp.GetRequiredKeyedService<IImageRegistry>(backends.Images));
+        return services;
+    }
+}

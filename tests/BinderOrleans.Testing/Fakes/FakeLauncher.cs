@@ -1,0 +1,46 @@
+using System.Runtime.CompilerServices;
+using BinderOrleans.Core.Events;
+using BinderOrleans.Core.Ports;
+
+namespace BinderOrleans.Testing.Fakes;
+
+/// <summary>
+/// The test <see cref="ILauncher"/>: plays <see cref="Script"/> for the n-th launch (by default "Server requested",
+/// then <see cref="Outcome"/> or a ready event at <c>http://127.0.0.1:{9000 + n}/</c> with token <c>token-{n}</c>).
+/// Counts calls and records the images asked for.
+/// </summary>
+public sealed class FakeLauncher : ILauncher
+{
+    private readonly List<string> _images = [];
+    private int _calls;
+
+    public int Calls => Volatile.Read(ref _calls);
+
+    public IReadOnlyList<string> Images
+    {
+        get { lock (_images) return [.. _images]; }
+    }
+
+    public BinderEvent? Outcome { get; set; }
+
+    /// <summary>Events of a launch, given the request and the launch's number (from 1).</summary>
+    public Func<LaunchRequest, int, IEnumerable<BinderEvent>>? Script { get; set; }
+
+    /// <summary>A launcher that answers only <c>ready</c> at once, at <paramref name="url"/>.</summary>
+    public static FakeLauncher Instant(string url, string token) =>
+        new() { Script = (_, _) => [new BinderEvent { Phase = BinderPhase.Ready, Url = url, Token = token }] };
+
+    public async IAsyncEnumerable<BinderEvent> LaunchAsync(LaunchRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var n = Interlocked.Increment(ref _calls);
+        lock (_images) _images.Add(request.ImageName);
+        await Task.Yield();
+        foreach (var e in (Script ?? Default)(request, n)) yield return e;
+    }
+
+    private IEnumerable<BinderEvent> Default(LaunchRequest request, int n) =>
+    [
+        BinderEvent.Of(BinderPhase.Launching, "Server requested"),
+        Outcome ?? new BinderEvent { Phase = BinderPhase.Ready, Url = $"http://127.0.0.1:{9000 + n}/", Token = $"token-{n}" },
+    ];
+}
