@@ -65,6 +65,14 @@ internal sealed partial class BuildGrain : Grain, IBuildGrain
         _linger?.Dispose();
         try
         {
+            if (index == 0 && generation is null && _outcome is { ImageReady: true, Built: true })
+            {
+                // A new request after this activation built the image: the image is there, as the next activation
+                // would find it. Replaying the build's whole log to someone who did not watch it would only slow them.
+                yield return new BuildLogEntry(0, _generation,
+                    new BinderEvent { Phase = BinderPhase.Built, ImageName = request.ImageName, Message = "Found built image, launching...\n" });
+                yield break;
+            }
             if (index == 0 && _outcome is { Lingers: true })
             {
                 var ago = Math.Max(1, (int)(_time.GetUtcNow() - _completedAt).TotalSeconds);

@@ -50,7 +50,6 @@ public sealed class ApiOnlyModeTests
         await using var server = await FakeBackends.StartServerAsync(ApiOnly, services => UseLauncher(services, launcher));
 
         var built = await SseClient.ReadBuildAsync(server.Client, "build/fake/a/b/HEAD?build_only=true", StreamTimeout);
-        await BuildsDoneAsync(server);
         var found = await SseClient.ReadBuildAsync(server.Client, "build/fake/a/b/HEAD?build_only=True", StreamTimeout);
 
         var first = built[^1].Event;
@@ -103,18 +102,6 @@ public sealed class ApiOnlyModeTests
         Assert.Contains(messages, m => m.Event.Phase == BinderPhase.Built);
         Assert.NotNull(messages[^1].Event.Url);
         Assert.Equal(1, launcher.Calls);
-    }
-
-    /// <summary>Until the finished build grain has deactivated, so the next request looks the image up afresh.</summary>
-    internal static async Task BuildsDoneAsync(RunningServer server)
-    {
-        var management = server.Services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0);
-        // Deactivation may wait for a remote enumerator's last poll (Orleans' response timeout, 30 s).
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(45));
-        while ((await management.GetSimpleGrainStatistics()).Any(s => s.GrainType.Contains("BuildGrain", StringComparison.Ordinal) && s.ActivationCount > 0))
-        {
-            await Task.Delay(20, timeout.Token);
-        }
     }
 
     private static void UseLauncher(IServiceCollection services, FakeLauncher launcher)

@@ -10,9 +10,10 @@ public sealed class BuildGrainTests
     {
         await using var rig = await GrainRig.StartAsync();
         rig.Builder.Gate = new TaskCompletionSource();
-        var watchers = Enumerable.Range(0, 5).Select(_ => GrainRig.CollectAsync(rig.Build())).ToArray();
+        // All five are attached (each has read the first event) before the build goes on.
+        var watchers = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => AttachAsync(rig.Build())));
         rig.Builder.Gate.SetResult();
-        var logs = await Task.WhenAll(watchers);
+        var logs = await Task.WhenAll(watchers.Select(RestAsync));
 
         Assert.Equal(1, rig.Builder.Calls);
         var first = logs[0].Select(BinderEventJson.Serialize).ToArray();
@@ -29,9 +30,9 @@ public sealed class BuildGrainTests
         rig.Builder.Gate = new TaskCompletionSource();
         var early = GrainRig.CollectAsync(rig.Build());
         await GrainRig.WaitUntil(async () => (await rig.Build().GetStatusAsync()).Started);
-        var late = GrainRig.CollectAsync(rig.Build());
+        var late = await AttachAsync(rig.Build());
         rig.Builder.Gate.SetResult();
-        var (earlyEvents, lateEvents) = (await early, await late);
+        var (earlyEvents, lateEvents) = (await early, await RestAsync(late));
         Assert.Equal(earlyEvents.Select(BinderEventJson.Serialize), lateEvents.Select(BinderEventJson.Serialize));
         Assert.Equal(1, rig.Builder.Calls);
     }
@@ -46,6 +47,28 @@ public sealed class BuildGrainTests
         await GrainRig.WaitUntil(async () => (await rig.Build().GetStatusAsync()).Generation != first[0].Generation);
         var again = await GrainRig.CollectAsync(rig.Build());
         Assert.Equal(BinderPhase.Built, first[^1].Event.Phase);
+        Assert.Equal("Found built image, launching...\n", Assert.Single(again).Message);
+        Assert.Equal(1, rig.Builder.Calls);
+    }
+
+    [Fact]
+    public async Task RequestRightAfterASuccessfulBuild_OnTheSameActivation_FindsTheImage_WithoutTheLog()
+    {
+        await using var rig = await GrainRig.StartAsync();
+        var gate = rig.Builder.Gate = new TaskCompletionSource();
+        // A watcher that has not left yet keeps the finished activation alive.
+        await using var holder = rig.Build().WatchAsync(GrainRig.Request()).GetAsyncEnumerator();
+        Assert.True(await holder.MoveNextAsync());
+        gate.SetResult();
+        while (holder.Current.Event.Phase != BinderPhase.Built)
+        {
+            Assert.True(await holder.MoveNextAsync());
+        }
+        var generation = holder.Current.Generation;
+
+        var again = await GrainRig.CollectAsync(rig.Build());
+
+        Assert.Equal(generation, (await rig.Build().GetStatusAsync()).Generation);
         Assert.Equal("Found built image, launching...\n", Assert.Single(again).Message);
         Assert.Equal(1, rig.Builder.Calls);
     }
@@ -138,5 +161,22 @@ public sealed class BuildGrainTests
         Assert.Equal(1, queued);
         Assert.All(logs, l => Assert.Equal(BinderPhase.Built, l[^1].Phase));
         Assert.Empty((await queue.GetStateAsync()).Running);
+    }
+
+    /// <summary>A watcher that has read the first event: attached to the build, whenever the build ends.</summary>
+    private static async Task<IAsyncEnumerator<BuildLogEntry>> AttachAsync(IBuildGrain grain)
+    {
+        var watcher = grain.WatchAsync(GrainRig.Request()).GetAsyncEnumerator();
+        Assert.True(await watcher.MoveNextAsync());
+        return watcher;
+    }
+
+    /// <summary>Everything the attached watcher sees, from its first event to the end.</summary>
+    private static async Task<List<BinderEvent>> RestAsync(IAsyncEnumerator<BuildLogEntry> watcher)
+    {
+        var events = new List<BinderEvent> { watcher.Current.Event };
+        while (await watcher.MoveNextAsync()) events.Add(watcher.Current.Event);
+        await watcher.DisposeAsync();
+        return events;
     }
 }
