@@ -59,12 +59,32 @@ internal sealed class FakeLauncher : ILauncher
     public int Calls => _calls;
     public BinderEvent? Outcome { get; set; }
 
+    /// <summary>Holds the terminal event back until completed (the server is still starting).</summary>
+    public TaskCompletionSource ReadyGate { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Servers whose <c>ready</c> was yielded, by <see cref="BinderEvent.Server"/>.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> Readied { get; } = new();
+
+    /// <summary>Servers stopped through <see cref="StopAsync"/>.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> Stopped { get; } = new();
+
+    public FakeLauncher() => ReadyGate.SetResult();
+
     public async IAsyncEnumerable<BinderEvent> LaunchAsync(LaunchRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var n = Interlocked.Increment(ref _calls);
         await Task.Yield();
         yield return BinderEvent.Of(BinderPhase.Launching, "Server requested");
-        yield return Outcome ?? new BinderEvent { Phase = BinderPhase.Ready, Url = $"http://127.0.0.1:{9000 + n}/", Token = $"token-{n}" };
+        await ReadyGate.Task.WaitAsync(cancellationToken);
+        var outcome = Outcome ?? new BinderEvent { Phase = BinderPhase.Ready, Url = $"http://127.0.0.1:{9000 + n}/", Token = $"token-{n}", Server = $"server-{n}" };
+        if (outcome.Server is { } server) Readied.Enqueue(server);
+        yield return outcome;
+    }
+
+    public Task StopAsync(string server, CancellationToken cancellationToken)
+    {
+        Stopped.Enqueue(server);
+        return Task.CompletedTask;
     }
 }
 
