@@ -55,6 +55,11 @@ internal sealed partial class JupyterHubLauncher : ILauncher
             // The reader may leave early (client gone): stop the attempt and wait for its cleanup.
             await stop.CancelAsync().ConfigureAwait(false);
             await run.ConfigureAwait(false);
+            // A server that came up while the reader was leaving was never handed out: it must not run for nobody.
+            while (events.Reader.TryRead(out var unread))
+            {
+                if (unread.Phase == BinderPhase.Ready && unread.Server is { } server) await StopAsync(server, CancellationToken.None).ConfigureAwait(false);
+            }
         }
     }
 

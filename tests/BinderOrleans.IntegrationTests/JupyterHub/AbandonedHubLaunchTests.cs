@@ -38,21 +38,34 @@ public sealed class AbandonedHubLaunchTests(JupyterHubFixture fixture)
         using var cts = new CancellationTokenSource(Bound);
         var repo = $"https://example.org/tests/gone-mid-spawn-{Hub.RunId}";
 
-        // Leave at the first word from the hub after the temporary user was made: the spawn is under way.
-        string? user = null;
-        using (var leave = CancellationTokenSource.CreateLinkedTokenSource(cts.Token))
+        // Leave as soon as the temporary user exists: the spawn is under way.
+        using var leave = CancellationTokenSource.CreateLinkedTokenSource(cts.Token);
+        var events = backend.Launcher.LaunchAsync(HubBackend.Request(repo), leave.Token).GetAsyncEnumerator(leave.Token);
+        var phases = new List<string>();
+        var reading = Task.Run(async () =>
         {
-            await using var events = backend.Launcher.LaunchAsync(HubBackend.Request(repo), leave.Token).GetAsyncEnumerator(leave.Token);
-            while (user is null && await events.MoveNextAsync())
+            try
             {
-                Assert.NotEqual(BinderPhase.Ready, events.Current.Phase);
-                user = (await Hub.UserNamesAsync()).Except(before).FirstOrDefault();
+                while (await events.MoveNextAsync()) phases.Add(events.Current.Phase);
             }
-            await leave.CancelAsync();
+            catch (OperationCanceledException) when (leave.IsCancellationRequested)
+            {
+            }
+        }, CancellationToken.None);
+        string? user = null;
+        while (user is null)
+        {
+            user = (await Hub.UserNamesAsync()).Except(before).FirstOrDefault();
+            if (user is null) await Task.Delay(50, cts.Token);
         }
+        await leave.CancelAsync();
+        await reading.WaitAsync(cts.Token);
+        await events.DisposeAsync();
 
+        Assert.DoesNotContain(BinderPhase.Ready, phases);
         Assert.NotNull(user);
-        Assert.Null(await Hub.GetUserAsync(user));
+        var model = await Hub.GetUserAsync(user);
+        Assert.True(model is null, $"user {user} left: {model}\n{Hub.RecentLog[^Math.Min(3000, Hub.RecentLog.Length)..]}");
         Assert.Empty(await Hub.RunningContainersOfAsync(user));
     }
 }
