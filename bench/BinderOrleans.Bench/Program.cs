@@ -1,11 +1,12 @@
 using System.Globalization;
+using BinderOrleans.Bench.Engine;
 using BinderOrleans.Bench.FanOut;
 using BinderOrleans.Bench.Harness;
 using BinderOrleans.Bench.Http;
 
-// Usage: dotnet run -c Release --project bench/BinderOrleans.Bench [-- [a|b|all] [--quick]]
+// Usage: dotnet run -c Release --project bench/BinderOrleans.Bench [-- [a|b|engine|all] [--quick|--smoke]]
 var which = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
-var settings = args.Contains("--quick") ? BenchSettings.Quick : BenchSettings.Full;
+var settings = args.Contains("--quick") || args.Contains("--smoke") ? BenchSettings.Quick : BenchSettings.Full;
 var output = Console.Out;
 
 using var deadline = new CancellationTokenSource(settings.Deadline);
@@ -17,7 +18,7 @@ _ = Task.Delay(settings.Deadline + TimeSpan.FromSeconds(20), CancellationToken.N
 }, TaskScheduler.Default);
 
 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"BinderOrleans fan-out benchmark: {Environment.ProcessorCount} cores, .NET {Environment.Version}, server GC {System.Runtime.GCSettings.IsServerGC}, deadline {settings.Deadline}"));
+    $"BinderOrleans benchmarks ({which}): {Environment.ProcessorCount} cores, .NET {Environment.Version}, server GC {System.Runtime.GCSettings.IsServerGC}, deadline {settings.Deadline}"));
 var claimsHold = true;
 try
 {
@@ -64,6 +65,23 @@ try
         var rows = HttpReport.Fold(byClients);
         HttpReport.Print(output, rows, settings.HttpLines, settings.HttpPace);
         claimsHold &= rows.All(r => r.MaxBuildsStarted == 1 && r.MinReadyClients == r.Clients);
+    }
+
+    if (which is "engine" or "all")
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        void Step(string what) => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bench: engine {what} at {clock.Elapsed.TotalSeconds:0.0} s"));
+        await using var engine = await EngineScenario.StartAsync(deadline.Token).WaitAsync(deadline.Token);
+        Step("server started");
+        var image = await engine.WarmUpAsync(deadline.Token);
+        Step("image built and launched once");
+        var launch = await engine.LaunchRoundsAsync(image, settings.EngineRounds, deadline.Token);
+        Step("launch rounds done");
+        var concurrent = await engine.ConcurrentAsync(settings.EngineConcurrent, deadline.Token);
+        Step("concurrent launches done");
+        (double, double)? rebuild = settings.EngineRebuild ? await engine.RebuildAsync(deadline.Token) : null;
+        if (rebuild is not null) Step("rebuild done");
+        claimsHold &= EngineReport.Print(output, launch, concurrent, rebuild);
     }
 }
 catch (OperationCanceledException) when (deadline.IsCancellationRequested)

@@ -1,6 +1,6 @@
 namespace BinderOrleans.Bench.Harness;
 
-/// <summary>Sizes of one benchmark run; <c>--quick</c> shrinks them for a smoke run.</summary>
+/// <summary>Sizes of one benchmark run; <c>--quick</c> (or <c>--smoke</c>) shrinks them for a smoke run.</summary>
 internal sealed record BenchSettings(
     short[] FanOutSilos,
     int[] FanOutWatchers,
@@ -10,11 +10,14 @@ internal sealed record BenchSettings(
     int HttpLines,
     TimeSpan HttpPace,
     int HttpRounds,
+    int EngineRounds,
+    int EngineConcurrent,
+    bool EngineRebuild,
     TimeSpan Deadline)
 {
     public static BenchSettings Full { get; } = new([1, 2], [1, 10, 100, 1000], 2000, 5, [1, 50, 200], 100, TimeSpan.FromMilliseconds(10), 3,
-        TimeSpan.FromMinutes(6));
+        20, 200, true, TimeSpan.FromMinutes(25));
 
     public static BenchSettings Quick { get; } = new([2], [1, 10, 100], 200, 2, [1, 20], 20, TimeSpan.FromMilliseconds(10), 1,
-        TimeSpan.FromMinutes(1));
+        1, 2, false, TimeSpan.FromSeconds(150));
 }

@@ -44,6 +44,13 @@ public sealed record BinderEvent
     /// <summary>On the last <c>built</c> or <c>failed</c> event of a build that ran: where its whole log can be read later (not BinderHub's).</summary>
     [Id(15), JsonPropertyName("build_log_url")] public string? BuildLogUrl { get; init; }
 
+    /// <summary>
+    /// On <c>ready</c>, set by the launcher: what <see cref="Ports.ILauncher.StopAsync"/> needs to stop the server again
+    /// (a launch that completes after its client left). Not part of the event's JSON; the launch session keeps it and
+    /// removes it from the event it records.
+    /// </summary>
+    [Id(16), JsonIgnore] public string? Server { get; init; }
+
     [JsonIgnore] public bool IsTerminal => BinderPhase.IsTerminal(Phase);
 
     /// <summary>A <c>failed</c> event; the message gets BinderHub's trailing newline.</summary>

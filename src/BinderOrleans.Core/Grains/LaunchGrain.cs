@@ -19,6 +19,9 @@ namespace BinderOrleans.Core.Grains;
 [PreferLocalPlacement]
 internal sealed partial class LaunchGrain : Grain, ILaunchGrain
 {
+    /// <summary>How long stopping a server nobody claimed may take (a hub may first have to finish the spawn).</summary>
+    internal static readonly TimeSpan StopTimeout = TimeSpan.FromMinutes(2);
+
     private readonly RepoProviderRegistry _providers;
     private readonly ILauncher _launcher;
     private readonly ILaunchQuota _quota;
@@ -35,6 +38,8 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
     private int _watchers;
     private IGrainTimer? _graceTimer;
     private IGrainTimer? _lingerTimer;
+    // Set while a server that came up after its client left waits for a client to come back.
+    private TaskCompletionSource? _watcherBack;
 
     public LaunchGrain(RepoProviderRegistry providers, ILauncher launcher, ILaunchQuota quota, IOptions<SiteOptions> binder,
         TimeProvider time, ILaunchObserver observer, BinderMetrics metrics, LaunchSessionTable table, ILogger<LaunchGrain> logger)
@@ -58,6 +63,7 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
     {
         if (!Started) Start(spec, Math.Max(0, fromIndex));
         _watchers++;
+        _watcherBack?.TrySetResult();
         _graceTimer?.Dispose();
         _graceTimer = null;
         _lingerTimer?.Dispose();
@@ -299,8 +305,10 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
         {
             if (e.Phase == BinderPhase.Ready)
             {
+                if (e.Server is { } server) await AwaitClaimAsync(server, ct);
                 Append(e with
                 {
+                    Server = null,
                     Message = e.Message ?? $"server running at {e.Url}\n",
                     Image = image,
                     RepoUrl = repo.RepoUrl,
@@ -316,6 +324,46 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
             if (e.Phase == BinderPhase.Failed) return;
         }
         Append(BinderEvent.Failed($"Failed to launch image {image}", 500));
+    }
+
+    /// <summary>
+    /// A server that came up while nobody watched is handed over only when a client comes back within
+    /// <c>Binder:ReconnectGrace</c>; when the grace ends first (the session is cancelled) the server is stopped, so an
+    /// abandoned launch never leaves a server running for nobody until the idle cull.
+    /// </summary>
+    private async Task AwaitClaimAsync(string server, CancellationToken ct)
+    {
+        if (_watchers > 0) return;
+        LogUnclaimedServer(Key, server);
+        _watcherBack = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        try
+        {
+            await _watcherBack.Task.WaitAsync(ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            await StopUnclaimedAsync(server);
+            throw;
+        }
+        finally
+        {
+            _watcherBack = null;
+        }
+    }
+
+    private async Task StopUnclaimedAsync(string server)
+    {
+        // Not the session's token (it is cancelled): the stop has a budget of its own.
+        using var budget = new CancellationTokenSource(StopTimeout, _time);
+        try
+        {
+            await _launcher.StopAsync(server, budget.Token);
+            LogStoppedUnclaimed(Key, server);
+        }
+        catch (Exception ex)
+        {
+            LogStopFailed(ex, Key, server);
+        }
     }
 
     private async Task<bool> QuotaAllowsAsync(QuotaRequest request, LaunchReport report, CancellationToken ct)
@@ -349,6 +397,15 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Launch session {Session} for {Provider}:{Spec} abandoned: no client re-attached")]
     private partial void LogAbandoned(string session, string provider, string spec);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Launch session {Session}: server {Server} is ready but nobody watches; holding it for a reconnect")]
+    private partial void LogUnclaimedServer(string session, string server);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Launch session {Session}: stopped server {Server}, which no client claimed")]
+    private partial void LogStoppedUnclaimed(string session, string server);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Launch session {Session}: could not stop unclaimed server {Server}")]
+    private partial void LogStopFailed(Exception exception, string session, string server);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Launch flow for {Provider}:{Spec} crashed")]
     private partial void LogFlowCrashed(Exception exception, string provider, string spec);

@@ -26,7 +26,10 @@ public sealed class SiteOptions
     /// </summary>
     public int MaxSessions { get; set; } = 5_000;
 
-    /// <summary><c>Binder:ReconnectGrace</c>: a session whose client left is cancelled unless a client re-attaches within this. Default 60 s.</summary>
+    /// <summary>
+    /// <c>Binder:ReconnectGrace</c>: a session whose client left is cancelled unless a client re-attaches within this; a
+    /// server that became ready meanwhile is held for the returning client and stopped when none came. Default 60 s.
+    /// </summary>
     public TimeSpan ReconnectGrace { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>

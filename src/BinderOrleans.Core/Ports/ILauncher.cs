@@ -10,4 +10,11 @@ namespace BinderOrleans.Core.Ports;
 public interface ILauncher
 {
     IAsyncEnumerable<BinderEvent> LaunchAsync(LaunchRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Stops and removes a server this launcher made ready (<paramref name="server"/> is the <c>ready</c> event's
+    /// <see cref="BinderEvent.Server"/>), with anything made for it alone (a temporary hub user). Called when the
+    /// session's client left and did not come back within <c>Binder:ReconnectGrace</c>. A server already gone is success.
+    /// </summary>
+    Task StopAsync(string server, CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -55,6 +55,11 @@ internal sealed partial class JupyterHubLauncher : ILauncher
             // The reader may leave early (client gone): stop the attempt and wait for its cleanup.
             await stop.CancelAsync().ConfigureAwait(false);
             await run.ConfigureAwait(false);
+            // A server that came up while the reader was leaving was never handed out: it must not run for nobody.
+            while (events.Reader.TryRead(out var unread))
+            {
+                if (unread.Phase == BinderPhase.Ready && unread.Server is { } server) await StopAsync(server, CancellationToken.None).ConfigureAwait(false);
+            }
         }
     }
 
@@ -140,7 +145,7 @@ internal sealed partial class JupyterHubLauncher : ILauncher
             var url = new Uri(_options.PublicUri, HubPaths.PublicServer(user, server)).AbsoluteUri;
             succeeded = true;
             LogReady(user, server, image);
-            return AttemptOutcome.Succeeded(new BinderEvent { Phase = BinderPhase.Ready, Url = url, Token = token });
+            return AttemptOutcome.Succeeded(new BinderEvent { Phase = BinderPhase.Ready, Url = url, Token = token, Server = user + "/" + server });
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -193,6 +198,18 @@ internal sealed partial class JupyterHubLauncher : ILauncher
         return count >= limit
             ? AttemptOutcome.Failed($"User {user} already has the maximum of {limit} named servers. One must be deleted before a new server can be started", 409, retryable: false)
             : null;
+    }
+
+    /// <summary>
+    /// Stops the server <paramref name="server"/> (<c>user/server</c>, from the <c>ready</c> event) and deletes its
+    /// temporary user; with named servers the server is removed and the user kept.
+    /// </summary>
+    public async Task StopAsync(string server, CancellationToken cancellationToken)
+    {
+        var slash = server.IndexOf('/', StringComparison.Ordinal);
+        if (slash <= 0) throw new ArgumentException($"Not a server of this launcher: {server}", nameof(server));
+        await CleanupAsync(server[..slash], server[(slash + 1)..], _options.AllowNamedServers).ConfigureAwait(false);
+        LogStopped(server[..slash], server[(slash + 1)..]);
     }
 
     /// <summary>Stops and removes what a failed attempt created; bounded by <see cref="CleanupTimeout"/>, not by the launch.</summary>
@@ -272,6 +289,9 @@ internal sealed partial class JupyterHubLauncher : ILauncher
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Server {Server} of hub user {User} ready for {Image}")]
     private partial void LogReady(string user, string server, string image);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stopped server {Server} of hub user {User}, which no client claimed")]
+    private partial void LogStopped(string user, string server);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Launch attempt {Attempt} of {Image} failed: {Reason}")]
     private partial void LogAttemptFailed(int attempt, string image, string reason);

@@ -7,7 +7,8 @@ namespace BinderOrleans.Testing.Fakes;
 /// <summary>
 /// The test <see cref="ILauncher"/>: plays <see cref="Script"/> for the n-th launch (by default "Server requested",
 /// then <see cref="Outcome"/> or a ready event at <c>http://127.0.0.1:{9000 + n}/</c> with token <c>token-{n}</c>).
-/// Counts calls and records the images asked for.
+/// Counts calls and records the images asked for. The default ready event names its server (<c>server-{n}</c>), and
+/// <see cref="StopAsync"/> records the servers it is asked to stop.
 /// </summary>
 public sealed class FakeLauncher : ILauncher
 {
@@ -23,6 +24,15 @@ public sealed class FakeLauncher : ILauncher
 
     public BinderEvent? Outcome { get; set; }
 
+    /// <summary>Holds the default launch's terminal event back until completed (the server is still starting).</summary>
+    public TaskCompletionSource ReadyGate { get; set; } = CompletedGate();
+
+    /// <summary>Servers whose <c>ready</c> was yielded, by <see cref="BinderEvent.Server"/>.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> Readied { get; } = new();
+
+    /// <summary>Servers stopped through <see cref="StopAsync"/>.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> Stopped { get; } = new();
+
     /// <summary>Events of a launch, given the request and the launch's number (from 1).</summary>
     public Func<LaunchRequest, int, IEnumerable<BinderEvent>>? Script { get; set; }
 
@@ -35,12 +45,28 @@ public sealed class FakeLauncher : ILauncher
         var n = Interlocked.Increment(ref _calls);
         lock (_images) _images.Add(request.ImageName);
         await Task.Yield();
-        foreach (var e in (Script ?? Default)(request, n)) yield return e;
+        if (Script is { } script)
+        {
+            foreach (var e in script(request, n)) yield return e;
+            yield break;
+        }
+        yield return BinderEvent.Of(BinderPhase.Launching, "Server requested");
+        await ReadyGate.Task.WaitAsync(cancellationToken);
+        var outcome = Outcome ?? new BinderEvent { Phase = BinderPhase.Ready, Url = $"http://127.0.0.1:{9000 + n}/", Token = $"token-{n}", Server = $"server-{n}" };
+        if (outcome.Server is { } server) Readied.Enqueue(server);
+        yield return outcome;
     }
 
-    private IEnumerable<BinderEvent> Default(LaunchRequest request, int n) =>
-    [
-        BinderEvent.Of(BinderPhase.Launching, "Server requested"),
-        Outcome ?? new BinderEvent { Phase = BinderPhase.Ready, Url = $"http://127.0.0.1:{9000 + n}/", Token = $"token-{n}" },
-    ];
+    public Task StopAsync(string server, CancellationToken cancellationToken)
+    {
+        Stopped.Enqueue(server);
+        return Task.CompletedTask;
+    }
+
+    private static TaskCompletionSource CompletedGate()
+    {
+        var gate = new TaskCompletionSource();
+        gate.SetResult();
+        return gate;
+    }
 }

@@ -147,6 +147,68 @@ public sealed class LaunchGrainTests
     }
 
     [Fact]
+    public async Task LaunchReadyAfterClientLeft_ServerStoppedWhenTheGraceEnds()
+    {
+        // Issue 12, defect 1: the client leaves right after `launching`; the server answers later, for nobody.
+        await using var rig = await GrainRig.StartAsync(r => r.Site.ReconnectGrace = TimeSpan.FromSeconds(1));
+        rig.Launcher.ReadyGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var key = await LeaveAtLaunchingAsync(rig);
+        rig.Launcher.ReadyGate.SetResult();
+
+        await GrainRig.WaitUntil(async () => (await rig.Sessions().GetStateAsync(key)).Completed);
+        Assert.Equal(["server-1"], rig.Launcher.Readied);
+        Assert.Equal(["server-1"], rig.Launcher.Stopped);
+        var events = await CollectEntriesAsync(rig.Sessions().WatchAsync(key, Spec(), 0, CancellationToken.None));
+        Assert.DoesNotContain(events, e => e.Event.Phase == BinderPhase.Ready);
+        Assert.Equal(499, events[^1].Event.StatusCode);
+    }
+
+    [Fact]
+    public async Task LaunchReadyAfterClientLeft_ClientBackWithinGrace_GetsTheServer()
+    {
+        await using var rig = await GrainRig.StartAsync(r => r.Site.ReconnectGrace = TimeSpan.FromMinutes(5));
+        rig.Launcher.ReadyGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var key = await LeaveAtLaunchingAsync(rig);
+        rig.Launcher.ReadyGate.SetResult();
+        await GrainRig.WaitUntil(() => Task.FromResult(!rig.Launcher.Readied.IsEmpty));
+
+        var state = await rig.Sessions().GetStateAsync(key);
+        var rest = await CollectEntriesAsync(rig.Sessions().WatchAsync(key, Spec(), state.NextIndex, CancellationToken.None));
+        var ready = rest[^1].Event;
+        Assert.Equal(BinderPhase.Ready, ready.Phase);
+        Assert.Equal("token-1", ready.Token);
+        Assert.Null(ready.Server);
+        Assert.Empty(rig.Launcher.Stopped);
+        Assert.Equal(1, rig.Launcher.Calls);
+    }
+
+    [Fact]
+    public async Task LaunchReadyWhileWatched_IsNotStopped()
+    {
+        await using var rig = await GrainRig.StartAsync();
+        var events = await GrainRig.CollectAsync(rig.Launch(Spec()).Events);
+        Assert.Equal(BinderPhase.Ready, events[^1].Phase);
+        Assert.Null(events[^1].Server);
+        Assert.Empty(rig.Launcher.Stopped);
+    }
+
+    /// <summary>Starts a session, reads until the launcher's first `launching` event, and disconnects.</summary>
+    private static async Task<string> LeaveAtLaunchingAsync(GrainRig rig)
+    {
+        var key = LaunchSessions.NewKey();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await using (var e = rig.Sessions().WatchAsync(key, Spec(), 0, cts.Token).GetAsyncEnumerator(cts.Token))
+        {
+            while (await e.MoveNextAsync() && e.Current.Event.Phase != BinderPhase.Launching)
+            {
+            }
+            Assert.Equal(BinderPhase.Launching, e.Current.Event.Phase);
+            await cts.CancelAsync();
+        }
+        return key;
+    }
+
+    [Fact]
     public async Task SessionBound_EvictsTheOldestFinished_AndRefusesWhenAllRun()
     {
         await using var rig = await GrainRig.StartAsync(r => r.Site.MaxSessions = 2);

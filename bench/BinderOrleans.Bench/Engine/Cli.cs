@@ -1,0 +1,27 @@
+using System.Diagnostics;
+
+namespace BinderOrleans.Bench.Engine;
+
+/// <summary>Runs a command (docker, git) and returns its exit code and standard output; bounded by a timeout.</summary>
+internal static class Cli
+{
+    public static async Task<(int Code, string Output)> RunAsync(string file, IEnumerable<string> args, CancellationToken cancellationToken)
+    {
+        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var process = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {file}");
+        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        var stdout = await process.StandardOutput.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+        var error = await stderr.ConfigureAwait(false);
+        return (process.ExitCode, process.ExitCode == 0 ? stdout : stdout + error);
+    }
+}
