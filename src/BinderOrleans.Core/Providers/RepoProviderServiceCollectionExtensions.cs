@@ -3,6 +3,8 @@ using BinderOrleans.Core.Providers.Gist;
 using BinderOrleans.Core.Providers.Git;
 using BinderOrleans.Core.Providers.GitHub;
 using BinderOrleans.Core.Providers.GitLab;
+using BinderOrleans.Core.Providers.Data;
+using BinderOrleans.Core.Providers.Zenodo;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -34,6 +36,14 @@ public static class RepoProviderServiceCollectionExtensions
         services.AddProvider<GistRepoProvider, GistProviderOptions>(GistProviderOptions.Section, ValidateGist);
         services.AddProvider<GitRepoProvider, GitProviderOptions>(GitProviderOptions.Section, ValidateGit);
         services.AddProvider<GitLabRepoProvider, GitLabProviderOptions>(GitLabProviderOptions.Section, ValidateGitLab);
+
+        // The data repositories (BinderHub's zenodo, figshare, hydroshare, dataverse, ckan), each also the fetcher of its records.
+        services.AddOptions<DataRepositoryOptions>().BindConfiguration(DataRepositoryOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DataRepositoryOptions>, DataRepositoryOptionsValidator>();
+        DataClient.Configure(services.AddHttpClient(DataClient.HttpClientName));
+        services.TryAddSingleton<DataClient>();
+        services.AddDataProvider<ZenodoRepoProvider, ZenodoProviderOptions>(ZenodoProviderOptions.Section,
+            o => ValidateUrl(ZenodoProviderOptions.Section, "BaseUrl", o.BaseUrl, ZenodoProviderOptions.DefaultBaseUrl));
         return services;
     }
 
@@ -49,6 +59,23 @@ public static class RepoProviderServiceCollectionExtensions
             sp.GetRequiredService<TProvider>(),
             SpecRules.Create(sp.GetRequiredService<IOptions<TOptions>>().Value),
             sp.GetRequiredService<IOptions<SiteOptions>>().Value));
+    }
+
+    /// <summary>A provider that is also the <see cref="IContentFetcher"/> of its records (one instance for both).</summary>
+    private static void AddDataProvider<TProvider, TOptions>(this IServiceCollection services, string section, Func<TOptions, IEnumerable<string>> validate)
+        where TProvider : class, IRepoProvider, IContentFetcher
+        where TOptions : RepoProviderOptions
+    {
+        services.AddProvider<TProvider, TOptions>(section, validate);
+        services.AddSingleton<IContentFetcher>(sp => sp.GetRequiredService<TProvider>());
+    }
+
+    private static IEnumerable<string> ValidateUrl(string section, string key, string value, string example)
+    {
+        if (!Uri.TryCreate(value, UriKind.Absolute, out var url) || url.Scheme is not ("https" or "http"))
+        {
+            yield return $"{section}:{key} must be an absolute http(s) URL such as {example}.";
+        }
     }
 
     private static IEnumerable<string> ValidateGitHub(GitHubProviderOptions o) =>

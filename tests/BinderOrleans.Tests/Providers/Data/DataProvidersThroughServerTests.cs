@@ -1,0 +1,127 @@
+using BinderOrleans.Core.Events;
+using BinderOrleans.Core.Naming;
+using BinderOrleans.Core.Ports;
+using BinderOrleans.Testing;
+using BinderOrleans.Testing.DataRepositories;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace BinderOrleans.Tests.Providers.Data;
+
+/// <summary>
+/// The data providers inside the real server, against the fake repositories. With resolve-only backends the stream shows
+/// the provider's names; with the real Docker builder (no image found) the record is fetched into the build folder
+/// before any engine call, so refusals show as the build's <c>failed</c> event without a Docker engine.
+/// </summary>
+public sealed class DataProvidersThroughServerTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private FakeDataRepositories _fake = null!;
+    private RunningServer _resolveOnly = null!;
+    private RunningServer _fetching = null!;
+    private TempFolder _work = null!;
+
+    public async Task InitializeAsync()
+    {
+        _fake = await FakeDataRepositories.StartAsync();
+        _work = new TempFolder();
+        var settings = DataProviderHost.Settings(_fake);
+        settings["Logging:LogLevel:Default"] = "Warning";
+        settings["Providers:MaxDownloadBytes"] = "4096";
+        _resolveOnly = await RunningServer.StartAsync(new Dictionary<string, string?>(settings), ResolveOnlyBackends.Use).WaitAsync(Timeout);
+        settings["Docker:WorkDirectory"] = _work.Checkout;
+        // An engine nobody listens on: the fetch comes first and is all these tests reach.
+        settings["Docker:Host"] = "unix:///nonexistent/docker.sock";
+        _fetching = await RunningServer.StartAsync(new Dictionary<string, string?>(settings), services =>
+        {
+            services.RemoveAll<IImageRegistry>();
+            services.AddSingleton<IImageRegistry, NoImages>();
+        }).WaitAsync(Timeout);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _fetching.DisposeAsync();
+        await _resolveOnly.DisposeAsync();
+        await _fake.DisposeAsync();
+        _work.Dispose();
+    }
+
+    [Fact]
+    public async Task Zenodo_LaunchesTheRecordTheDoiLeadsTo_WithBinderHubsNames()
+    {
+        _fake.AddDoi("10.5281/zenodo.3242073", "/zenodo/doi/10.5281/zenodo.3242073");
+        _fake.AddRedirect("/zenodo/doi/10.5281/zenodo.3242073", "/zenodo/records/3242074");
+        _fake.AddZenodoRecord("3242074", "10.5281/zenodo.3242074", [("requirements.txt", "numpy\n"u8.ToArray())]);
+
+        var events = await BuildAsync(_resolveOnly, "zenodo/10.5281/zenodo.3242073");
+
+        Assert.Equal([BinderPhase.Built, BinderPhase.Launching, BinderPhase.Ready], events.Select(e => e.Phase));
+        Assert.Equal(ImageNaming.ImageName("", "zenodo-3242074", "3242074"), events[0].ImageName);
+        var ready = events[^1];
+        Assert.Equal("10.5281/zenodo.3242073", ready.RepoUrl);
+        Assert.Equal("https://doi.org/10.5281/zenodo.3242074", ready.BinderRefUrl);
+        Assert.Equal("v2/zenodo/10.5281/zenodo.3242073", ready.BinderRequest);
+        Assert.Equal("v2/zenodo/10.5281/zenodo.3242074", ready.BinderPersistentRequest);
+    }
+
+    [Fact]
+    public async Task Zenodo_UnknownDoi_FailsWithNotFound()
+    {
+        var only = Assert.Single(await BuildAsync(_resolveOnly, "zenodo/10.5281/zenodo.1"));
+
+        Assert.Equal(BinderPhase.Failed, only.Phase);
+        Assert.Equal(404, only.StatusCode);
+        Assert.StartsWith("Could not resolve ref for zenodo:10.5281/zenodo.1.", only.Message);
+    }
+
+    [Fact]
+    public async Task Zenodo_DoiLeadingElsewhere_FailsNamingWhere()
+    {
+        _fake.AddDoi("10.5281/zenodo.5", "/somewhere/else");
+        _fake.AddPage("/somewhere/else");
+
+        var only = Assert.Single(await BuildAsync(_resolveOnly, "zenodo/10.5281/zenodo.5"));
+
+        Assert.Equal(BinderPhase.Failed, only.Phase);
+        Assert.Equal(400, only.StatusCode);
+        Assert.Contains("/somewhere/else, which is not a record on", only.Message);
+    }
+
+    [Fact]
+    public async Task Zenodo_RecordTooLarge_FailsTheBuildWith413()
+    {
+        _fake.AddDoi("10.5281/zenodo.20", "/zenodo/records/20");
+        _fake.AddZenodoRecord("20", "10.5281/zenodo.20", [("big.bin", new byte[5000])]);
+
+        var failed = (await BuildAsync(_fetching, "zenodo/10.5281/zenodo.20"))[^1];
+
+        Assert.Equal(BinderPhase.Failed, failed.Phase);
+        Assert.Equal(413, failed.StatusCode);
+        Assert.Contains("Providers:MaxDownloadBytes", failed.Message);
+    }
+
+    [Fact]
+    public async Task Zenodo_ArchiveClimbingOut_FailsTheBuildWith422_AndWritesNothingOutside()
+    {
+        _fake.AddDoi("10.5281/zenodo.21", "/zenodo/records/21");
+        _fake.AddZenodoRecord("21", "10.5281/zenodo.21", [("evil.zip", TestZips.Of(("ok.txt", "ok"), ("../../../evil.txt", "pwned")))]);
+
+        var events = await BuildAsync(_fetching, "zenodo/10.5281/zenodo.21");
+
+        var failed = events[^1];
+        Assert.Equal(BinderPhase.Failed, failed.Phase);
+        Assert.Equal(422, failed.StatusCode);
+        Assert.Contains("Refusing to unpack Zenodo record 21 (evil.zip): entry '../../../evil.txt' has a '..' segment", failed.Message);
+        Assert.Contains(events, e => e.Phase == BinderPhase.Fetching && e.Message == "Fetching evil.zip\n");
+        Assert.DoesNotContain(Directory.EnumerateFiles(_work.Root, "*", SearchOption.AllDirectories), f => f.EndsWith("evil.txt", StringComparison.Ordinal));
+    }
+
+    private static async Task<List<BinderEvent>> BuildAsync(RunningServer server, string path) =>
+        (await SseClient.ReadBuildAsync(server.Client, "build/" + path, Timeout)).Select(m => m.Event).ToList();
+
+    private sealed class NoImages : IImageRegistry
+    {
+        public Task<ImageLookup> LookupAsync(string imageName, CancellationToken cancellationToken) => Task.FromResult(ImageLookup.Missing);
+    }
+}
