@@ -5,6 +5,7 @@ using BinderOrleans.Core.Providers.GitHub;
 using BinderOrleans.Core.Providers.GitLab;
 using BinderOrleans.Core.Providers.Data;
 using BinderOrleans.Core.Providers.Zenodo;
+using BinderOrleans.Core.Providers.Figshare;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -44,6 +45,8 @@ public static class RepoProviderServiceCollectionExtensions
         services.TryAddSingleton<DataClient>();
         services.AddDataProvider<ZenodoRepoProvider, ZenodoProviderOptions>(ZenodoProviderOptions.Section,
             o => ValidateUrl(ZenodoProviderOptions.Section, "BaseUrl", o.BaseUrl, ZenodoProviderOptions.DefaultBaseUrl));
+        services.AddDataProvider<FigshareRepoProvider, FigshareProviderOptions>(FigshareProviderOptions.Section,
+            o => ValidateUrl(FigshareProviderOptions.Section, "ApiBaseUrl", o.ApiBaseUrl, FigshareProviderOptions.DefaultApiBaseUrl));
         return services;
     }
 

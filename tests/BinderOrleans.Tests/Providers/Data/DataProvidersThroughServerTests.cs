@@ -117,6 +117,20 @@ public sealed class DataProvidersThroughServerTests : IAsyncLifetime
         Assert.DoesNotContain(Directory.EnumerateFiles(_work.Root, "*", SearchOption.AllDirectories), f => f.EndsWith("evil.txt", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Figshare_LaunchesTheNewestVersion_WithBinderHubsNames()
+    {
+        _fake.AddFigshareArticle("9782777", versions: 2, [("requirements.txt", "numpy\n"u8.ToArray())]);
+        _fake.AddDoi("10.6084/m9.figshare.9782777", "/figshare/articles/dataset/data/9782777");
+
+        var events = await BuildAsync(_resolveOnly, "figshare/10.6084/m9.figshare.9782777");
+
+        Assert.Equal([BinderPhase.Built, BinderPhase.Launching, BinderPhase.Ready], events.Select(e => e.Phase));
+        Assert.Equal(ImageNaming.ImageName("", "figshare-9782777.v2", "9782777.v2"), events[0].ImageName);
+        Assert.Equal("https://doi.org/10.6084/m9.figshare.9782777.v2", events[^1].BinderRefUrl);
+        Assert.Equal("v2/figshare/10.6084/m9.figshare.9782777.v2", events[^1].BinderPersistentRequest);
+    }
+
     private static async Task<List<BinderEvent>> BuildAsync(RunningServer server, string path) =>
         (await SseClient.ReadBuildAsync(server.Client, "build/" + path, Timeout)).Select(m => m.Event).ToList();
 
