@@ -6,6 +6,7 @@ using BinderOrleans.Core.Providers.GitLab;
 using BinderOrleans.Core.Providers.Data;
 using BinderOrleans.Core.Providers.Zenodo;
 using BinderOrleans.Core.Providers.Figshare;
+using BinderOrleans.Core.Providers.Dataverse;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -47,6 +48,7 @@ public static class RepoProviderServiceCollectionExtensions
             o => ValidateUrl(ZenodoProviderOptions.Section, "BaseUrl", o.BaseUrl, ZenodoProviderOptions.DefaultBaseUrl));
         services.AddDataProvider<FigshareRepoProvider, FigshareProviderOptions>(FigshareProviderOptions.Section,
             o => ValidateUrl(FigshareProviderOptions.Section, "ApiBaseUrl", o.ApiBaseUrl, FigshareProviderOptions.DefaultApiBaseUrl));
+        services.AddDataProvider<DataverseRepoProvider, DataverseProviderOptions>(DataverseProviderOptions.Section, ValidateDataverse);
         return services;
     }
 
@@ -78,6 +80,14 @@ public static class RepoProviderServiceCollectionExtensions
         if (!Uri.TryCreate(value, UriKind.Absolute, out var url) || url.Scheme is not ("https" or "http"))
         {
             yield return $"{section}:{key} must be an absolute http(s) URL such as {example}.";
+        }
+    }
+
+    private static IEnumerable<string> ValidateDataverse(DataverseProviderOptions o)
+    {
+        for (var i = 0; i < o.AllowedHosts.Count; i++)
+        {
+            if (!IsHostName(o.AllowedHosts[i] ?? "")) yield return $"{DataverseProviderOptions.Section}:AllowedHosts:{i} must be a host name such as dataverse.harvard.edu.";
         }
     }
 

@@ -131,6 +131,20 @@ public sealed class DataProvidersThroughServerTests : IAsyncLifetime
         Assert.Equal("v2/figshare/10.6084/m9.figshare.9782777.v2", events[^1].BinderPersistentRequest);
     }
 
+    [Fact]
+    public async Task Dataverse_LaunchesTheLatestVersion_WithBinderHubsNames()
+    {
+        _fake.AddDoi("10.7910/DVN/TJCLKP", "/citation?persistentId=doi:10.7910/DVN/TJCLKP");
+        _fake.AddDataverseDataset("10.7910/DVN/TJCLKP", 3323458, (3, 1), [(null, "requirements.txt", "numpy\n"u8.ToArray())]);
+
+        var events = await BuildAsync(_resolveOnly, "dataverse/10.7910/DVN/TJCLKP");
+
+        Assert.Equal([BinderPhase.Built, BinderPhase.Launching, BinderPhase.Ready], events.Select(e => e.Phase));
+        Assert.Equal(ImageNaming.ImageName("", "dataverse-dvn-2ftjclkp", "3323458.v3.1"), events[0].ImageName);
+        Assert.Equal("https://doi.org/10.7910/DVN/TJCLKP", events[^1].BinderRefUrl);
+        Assert.Equal("v2/dataverse/10.7910/DVN/TJCLKP", events[^1].BinderPersistentRequest);
+    }
+
     private static async Task<List<BinderEvent>> BuildAsync(RunningServer server, string path) =>
         (await SseClient.ReadBuildAsync(server.Client, "build/" + path, Timeout)).Select(m => m.Event).ToList();
 
