@@ -7,6 +7,8 @@ using BinderOrleans.Core.Providers.Data;
 using BinderOrleans.Core.Providers.Zenodo;
 using BinderOrleans.Core.Providers.Figshare;
 using BinderOrleans.Core.Providers.Dataverse;
+using BinderOrleans.Core.Providers.HydroShare;
+using BinderOrleans.Core.Providers.Ckan;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -31,7 +33,7 @@ public static class RepoProviderServiceCollectionExtensions
             .Validate(o => o.PerRepoQuota >= 0, "Binder:PerRepoQuota must not be negative (0 = no limit).")
             .Validate(o => o.PerRepoQuotaHigher >= 0, "Binder:PerRepoQuotaHigher must not be negative (0 = no limit).");
 
-        // Registration order is the default order of /api/repoproviders: BinderHub's gh, gist, git, gl.
+        // Registration order is the default order of /api/repoproviders: BinderHub's gh, gist, git, gl, zenodo, figshare, hydroshare, dataverse, ckan.
         services.AddHttpClient(GitHubApiClient.HttpClientName);
         services.AddHttpClient(GitLabRepoProvider.HttpClientName);
         services.AddProvider<GitHubRepoProvider, GitHubProviderOptions>(GitHubProviderOptions.Section, ValidateGitHub);
@@ -48,7 +50,10 @@ public static class RepoProviderServiceCollectionExtensions
             o => ValidateUrl(ZenodoProviderOptions.Section, "BaseUrl", o.BaseUrl, ZenodoProviderOptions.DefaultBaseUrl));
         services.AddDataProvider<FigshareRepoProvider, FigshareProviderOptions>(FigshareProviderOptions.Section,
             o => ValidateUrl(FigshareProviderOptions.Section, "ApiBaseUrl", o.ApiBaseUrl, FigshareProviderOptions.DefaultApiBaseUrl));
+        services.AddDataProvider<HydroShareRepoProvider, HydroShareProviderOptions>(HydroShareProviderOptions.Section,
+            o => ValidateUrl(HydroShareProviderOptions.Section, "BaseUrl", o.BaseUrl, HydroShareProviderOptions.DefaultBaseUrl));
         services.AddDataProvider<DataverseRepoProvider, DataverseProviderOptions>(DataverseProviderOptions.Section, ValidateDataverse);
+        services.AddDataProvider<CkanRepoProvider, CkanProviderOptions>(CkanProviderOptions.Section, _ => []);
         return services;
     }
 

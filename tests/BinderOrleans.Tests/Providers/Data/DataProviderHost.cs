@@ -28,6 +28,7 @@ internal sealed class DataProviderHost : IDisposable
         ["Providers:DoiBaseUrl"] = fake.DoiBaseUrl,
         ["Providers:Zenodo:BaseUrl"] = fake.ZenodoBaseUrl,
         ["Providers:Figshare:ApiBaseUrl"] = fake.FigshareApiBaseUrl,
+        ["Providers:HydroShare:BaseUrl"] = fake.HydroShareBaseUrl,
     };
 
     public IRepoProvider Provider(string id) => _services.GetServices<IRepoProvider>().Single(p => p.Id == id);

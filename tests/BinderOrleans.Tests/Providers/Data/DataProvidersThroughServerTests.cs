@@ -145,6 +145,47 @@ public sealed class DataProvidersThroughServerTests : IAsyncLifetime
         Assert.Equal("v2/dataverse/10.7910/DVN/TJCLKP", events[^1].BinderPersistentRequest);
     }
 
+    [Fact]
+    public async Task HydroShare_LaunchesTheResource_WithBinderHubsNames()
+    {
+        const string id = "0123456789abcdef0123456789abcdef";
+        _fake.AddHydroShareResource(id, "2019-09-24T17:43:33.577934Z", TestZips.Of(($"{id}/data/contents/requirements.txt", "numpy\n")));
+
+        var events = await BuildAsync(_resolveOnly, "hydroshare/" + id);
+
+        Assert.Equal([BinderPhase.Built, BinderPhase.Launching, BinderPhase.Ready], events.Select(e => e.Phase));
+        Assert.Equal(ImageNaming.ImageName("", $"hydroshare-{id}.v1569347013", $"{id}.v1569347013"), events[0].ImageName);
+        Assert.Equal($"{_fake.HydroShareBaseUrl}/resource/{id}", events[^1].BinderRefUrl);
+    }
+
+    [Fact]
+    public async Task Ckan_LaunchesTheDataset_WithBinderHubsNames()
+    {
+        _fake.AddCkanDataset("through-server", "2020-05-01T10:20:30.123456", [("data.csv", "a,b\n"u8.ToArray())]);
+        var url = $"{_fake.CkanSiteUrl}/dataset/through-server";
+
+        var events = await BuildAsync(_resolveOnly, "ckan/" + Uri.EscapeDataString(url));
+
+        Assert.Equal([BinderPhase.Built, BinderPhase.Launching, BinderPhase.Ready], events.Select(e => e.Phase));
+        Assert.Equal(ImageNaming.ImageName("", "ckan-through-server", "through-server.v1588328430"), events[0].ImageName);
+        Assert.Equal(url, events[^1].RepoUrl);
+        Assert.Equal(url, events[^1].BinderRefUrl);
+    }
+
+    [Fact]
+    public async Task RepoProviders_ListsTheDataProviders_InBinderHubsOrder_WithTheirDisplayConfigs()
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(await _resolveOnly.Client.GetStringAsync("api/repoproviders").WaitAsync(Timeout));
+
+        var providers = doc.RootElement.EnumerateArray().ToDictionary(p => p.GetProperty("id").GetString()!);
+        Assert.Equal(["gh", "gist", "git", "gl", "zenodo", "figshare", "hydroshare", "dataverse", "ckan"], doc.RootElement.EnumerateArray().Select(p => p.GetProperty("id").GetString()));
+        Assert.Equal(@"10\.\d+\/(.)+", providers["zenodo"].GetProperty("spec").GetProperty("validateRegex").GetString());
+        Assert.Equal("[^/]+", providers["ckan"].GetProperty("spec").GetProperty("validateRegex").GetString());
+        Assert.True(providers["hydroshare"].GetProperty("repo").GetProperty("urlEncode").GetBoolean());
+        Assert.False(providers["figshare"].GetProperty("ref").GetProperty("enabled").GetBoolean());
+        Assert.Equal("Dataverse DOI", providers["dataverse"].GetProperty("displayName").GetString());
+    }
+
     private static async Task<List<BinderEvent>> BuildAsync(RunningServer server, string path) =>
         (await SseClient.ReadBuildAsync(server.Client, "build/" + path, Timeout)).Select(m => m.Event).ToList();
 
