@@ -9,6 +9,7 @@ using BinderOrleans.Core.Providers.Figshare;
 using BinderOrleans.Core.Providers.Dataverse;
 using BinderOrleans.Core.Providers.HydroShare;
 using BinderOrleans.Core.Providers.Ckan;
+using BinderOrleans.Core.Providers.Bitbucket;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -54,6 +55,11 @@ public static class RepoProviderServiceCollectionExtensions
             o => ValidateUrl(HydroShareProviderOptions.Section, "BaseUrl", o.BaseUrl, HydroShareProviderOptions.DefaultBaseUrl));
         services.AddDataProvider<DataverseRepoProvider, DataverseProviderOptions>(DataverseProviderOptions.Section, ValidateDataverse);
         services.AddDataProvider<CkanRepoProvider, CkanProviderOptions>(CkanProviderOptions.Section, _ => []);
+
+        // Beyond BinderHub.
+        services.AddHttpClient(BitbucketRepoProvider.HttpClientName);
+        services.AddProvider<BitbucketRepoProvider, BitbucketProviderOptions>(BitbucketProviderOptions.Section, o =>
+            ValidateApi(BitbucketProviderOptions.Section, o.Hostname, BitbucketProviderOptions.DefaultHostname, o.ApiBaseUrl, BitbucketProviderOptions.DefaultApiBaseUrl, o.RequestTimeout));
         return services;
     }
 

@@ -178,7 +178,7 @@ public sealed class DataProvidersThroughServerTests : IAsyncLifetime
         using var doc = System.Text.Json.JsonDocument.Parse(await _resolveOnly.Client.GetStringAsync("api/repoproviders").WaitAsync(Timeout));
 
         var providers = doc.RootElement.EnumerateArray().ToDictionary(p => p.GetProperty("id").GetString()!);
-        Assert.Equal(["gh", "gist", "git", "gl", "zenodo", "figshare", "hydroshare", "dataverse", "ckan"], doc.RootElement.EnumerateArray().Select(p => p.GetProperty("id").GetString()));
+        Assert.Equal(["gh", "gist", "git", "gl", "zenodo", "figshare", "hydroshare", "dataverse", "ckan", "bitbucket"], doc.RootElement.EnumerateArray().Select(p => p.GetProperty("id").GetString()));
         Assert.Equal(@"10\.\d+\/(.)+", providers["zenodo"].GetProperty("spec").GetProperty("validateRegex").GetString());
         Assert.Equal("[^/]+", providers["ckan"].GetProperty("spec").GetProperty("validateRegex").GetString());
         Assert.True(providers["hydroshare"].GetProperty("repo").GetProperty("urlEncode").GetBoolean());
