@@ -3,6 +3,13 @@ using BinderOrleans.Core.Providers.Gist;
 using BinderOrleans.Core.Providers.Git;
 using BinderOrleans.Core.Providers.GitHub;
 using BinderOrleans.Core.Providers.GitLab;
+using BinderOrleans.Core.Providers.Data;
+using BinderOrleans.Core.Providers.Zenodo;
+using BinderOrleans.Core.Providers.Figshare;
+using BinderOrleans.Core.Providers.Dataverse;
+using BinderOrleans.Core.Providers.HydroShare;
+using BinderOrleans.Core.Providers.Ckan;
+using BinderOrleans.Core.Providers.Bitbucket;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -27,13 +34,32 @@ public static class RepoProviderServiceCollectionExtensions
             .Validate(o => o.PerRepoQuota >= 0, "Binder:PerRepoQuota must not be negative (0 = no limit).")
             .Validate(o => o.PerRepoQuotaHigher >= 0, "Binder:PerRepoQuotaHigher must not be negative (0 = no limit).");
 
-        // Registration order is the default order of /api/repoproviders: BinderHub's gh, gist, git, gl.
+        // Registration order is the default order of /api/repoproviders: BinderHub's gh, gist, git, gl, zenodo, figshare, hydroshare, dataverse, ckan.
         services.AddHttpClient(GitHubApiClient.HttpClientName);
         services.AddHttpClient(GitLabRepoProvider.HttpClientName);
         services.AddProvider<GitHubRepoProvider, GitHubProviderOptions>(GitHubProviderOptions.Section, ValidateGitHub);
         services.AddProvider<GistRepoProvider, GistProviderOptions>(GistProviderOptions.Section, ValidateGist);
         services.AddProvider<GitRepoProvider, GitProviderOptions>(GitProviderOptions.Section, ValidateGit);
         services.AddProvider<GitLabRepoProvider, GitLabProviderOptions>(GitLabProviderOptions.Section, ValidateGitLab);
+
+        // The data repositories (BinderHub's zenodo, figshare, hydroshare, dataverse, ckan), each also the fetcher of its records.
+        services.AddOptions<DataRepositoryOptions>().BindConfiguration(DataRepositoryOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DataRepositoryOptions>, DataRepositoryOptionsValidator>();
+        DataClient.Configure(services.AddHttpClient(DataClient.HttpClientName));
+        services.TryAddSingleton<DataClient>();
+        services.AddDataProvider<ZenodoRepoProvider, ZenodoProviderOptions>(ZenodoProviderOptions.Section,
+            o => ValidateUrl(ZenodoProviderOptions.Section, "BaseUrl", o.BaseUrl, ZenodoProviderOptions.DefaultBaseUrl));
+        services.AddDataProvider<FigshareRepoProvider, FigshareProviderOptions>(FigshareProviderOptions.Section,
+            o => ValidateUrl(FigshareProviderOptions.Section, "ApiBaseUrl", o.ApiBaseUrl, FigshareProviderOptions.DefaultApiBaseUrl));
+        services.AddDataProvider<HydroShareRepoProvider, HydroShareProviderOptions>(HydroShareProviderOptions.Section,
+            o => ValidateUrl(HydroShareProviderOptions.Section, "BaseUrl", o.BaseUrl, HydroShareProviderOptions.DefaultBaseUrl));
+        services.AddDataProvider<DataverseRepoProvider, DataverseProviderOptions>(DataverseProviderOptions.Section, ValidateDataverse);
+        services.AddDataProvider<CkanRepoProvider, CkanProviderOptions>(CkanProviderOptions.Section, _ => []);
+
+        // Beyond BinderHub.
+        services.AddHttpClient(BitbucketRepoProvider.HttpClientName);
+        services.AddProvider<BitbucketRepoProvider, BitbucketProviderOptions>(BitbucketProviderOptions.Section, o =>
+            ValidateApi(BitbucketProviderOptions.Section, o.Hostname, BitbucketProviderOptions.DefaultHostname, o.ApiBaseUrl, BitbucketProviderOptions.DefaultApiBaseUrl, o.RequestTimeout));
         return services;
     }
 
@@ -49,6 +75,31 @@ public static class RepoProviderServiceCollectionExtensions
             sp.GetRequiredService<TProvider>(),
             SpecRules.Create(sp.GetRequiredService<IOptions<TOptions>>().Value),
             sp.GetRequiredService<IOptions<SiteOptions>>().Value));
+    }
+
+    /// <summary>A provider that is also the <see cref="IContentFetcher"/> of its records (one instance for both).</summary>
+    private static void AddDataProvider<TProvider, TOptions>(this IServiceCollection services, string section, Func<TOptions, IEnumerable<string>> validate)
+        where TProvider : class, IRepoProvider, IContentFetcher
+        where TOptions : RepoProviderOptions
+    {
+        services.AddProvider<TProvider, TOptions>(section, validate);
+        services.AddSingleton<IContentFetcher>(sp => sp.GetRequiredService<TProvider>());
+    }
+
+    private static IEnumerable<string> ValidateUrl(string section, string key, string value, string example)
+    {
+        if (!Uri.TryCreate(value, UriKind.Absolute, out var url) || url.Scheme is not ("https" or "http"))
+        {
+            yield return $"{section}:{key} must be an absolute http(s) URL such as {example}.";
+        }
+    }
+
+    private static IEnumerable<string> ValidateDataverse(DataverseProviderOptions o)
+    {
+        for (var i = 0; i < o.AllowedHosts.Count; i++)
+        {
+            if (!IsHostName(o.AllowedHosts[i] ?? "")) yield return $"{DataverseProviderOptions.Section}:AllowedHosts:{i} must be a host name such as dataverse.harvard.edu.";
+        }
     }
 
     private static IEnumerable<string> ValidateGitHub(GitHubProviderOptions o) =>

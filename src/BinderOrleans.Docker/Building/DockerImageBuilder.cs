@@ -4,6 +4,7 @@ using System.Text;
 using BinderOrleans.Core.Events;
 using BinderOrleans.Core.Options;
 using BinderOrleans.Core.Ports;
+using BinderOrleans.Core.Providers.Data;
 using BinderOrleans.Docker.Buildpacks;
 using BinderOrleans.Docker.Engine;
 using Docker.DotNet;
@@ -32,10 +33,13 @@ internal sealed partial class DockerImageBuilder : IImageBuilder
     private readonly ILogger _logger;
     private readonly BuildpackOptions _sources;
     private readonly JuliaReleases _julia;
+    private readonly IReadOnlyList<IContentFetcher> _contents;
 
     public DockerImageBuilder(IDockerClient engine, GitFetcher git, BasePythonProbe python, IOptions<DockerOptions> docker,
-        IOptions<BuildOptions> build, ILogger<DockerImageBuilder> logger, IOptions<BuildpackOptions>? buildpacks = null)
+        IOptions<BuildOptions> build, ILogger<DockerImageBuilder> logger, IOptions<BuildpackOptions>? buildpacks = null,
+        IEnumerable<IContentFetcher>? contents = null)
     {
+        _contents = contents?.ToArray() ?? [];
         _sources = buildpacks?.Value ?? new BuildpackOptions();
         _julia = new JuliaReleases(Options.Create(_sources));
         _engine = engine;
@@ -74,11 +78,18 @@ internal sealed partial class DockerImageBuilder : IImageBuilder
     {
         var checkout = work.Checkout;
         string? failure = null;
-        await foreach (var line in _git.FetchAsync(request.RepoUrl, request.ResolvedRef, checkout, request.GitCredentials, cancellationToken).ConfigureAwait(false))
+        int? failureStatus = null;
+        // Data repositories (zenodo, figshare, …) are fetched by their provider's content fetcher; everything else is cloned.
+        var content = _contents.FirstOrDefault(c => string.Equals(c.ProviderId, request.ProviderId, StringComparison.Ordinal));
+        var fetched = content is null
+            ? FetchGitAsync(request, checkout, cancellationToken)
+            : ContentFetchStream.RunAsync(content, new ContentSource(request.RepoUrl, request.ResolvedRef), checkout, cancellationToken);
+        await foreach (var line in fetched.ConfigureAwait(false))
         {
-            if (line.Failed)
+            if (line.Failure is not null)
             {
                 failure = line.Text;
+                failureStatus = line.Failure.StatusCode;
                 break;
             }
             yield return BinderEvent.Of(BinderPhase.Fetching, line.Text);
@@ -86,7 +97,7 @@ internal sealed partial class DockerImageBuilder : IImageBuilder
         if (failure is not null)
         {
             LogBuildFailed(request.ImageName, failure);
-            yield return BinderEvent.Failed($"Failed to fetch {request.RepoUrl} at {request.ResolvedRef}: {failure}");
+            yield return BinderEvent.Failed($"Failed to fetch {request.RepoUrl} at {request.ResolvedRef}: {failure}", failureStatus is 0 ? null : failureStatus);
             yield break;
         }
 
@@ -144,6 +155,15 @@ internal sealed partial class DockerImageBuilder : IImageBuilder
             yield break;
         }
         LogBuilt(request.ImageName);
+    }
+
+    private async IAsyncEnumerable<FetchLine> FetchGitAsync(BuildRequest request, string checkout, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var line in _git.FetchAsync(request.RepoUrl, request.ResolvedRef, checkout, request.GitCredentials, cancellationToken).ConfigureAwait(false))
+        {
+            // A failed clone keeps the status it always had: none (BinderHub's build failures carry none either).
+            yield return line.Failed ? new FetchLine(line.Text, new ContentFailure(line.Text, 0)) : new FetchLine(line.Text);
+        }
     }
 
     /// <summary>Null when the engine has the image; else why not, and whether the engine itself is gone.</summary>

@@ -172,7 +172,7 @@ public sealed class BuildApiBadInputTests(BuildApiServerFixture fixture) : IClas
 
         using var doc = System.Text.Json.JsonDocument.Parse(json);
         var providers = doc.RootElement.EnumerateArray().ToList();
-        Assert.Equal(["gh", "gist", "git", "gl"], providers.Select(p => p.GetProperty("id").GetString()));
+        Assert.Equal(["gh", "gist", "git", "gl", "zenodo", "figshare", "hydroshare", "dataverse", "ckan", "bitbucket"], providers.Select(p => p.GetProperty("id").GetString()));
         var git = providers[2];
         Assert.Equal("Git repository", git.GetProperty("displayName").GetString());
         Assert.Equal("[^/]+/.+", git.GetProperty("spec").GetProperty("validateRegex").GetString());

@@ -87,7 +87,7 @@ public sealed class GistAndGitLabThroughServerTests : IAsyncLifetime
 
         using var doc = JsonDocument.Parse(json);
         var providers = doc.RootElement.EnumerateArray().ToDictionary(p => p.GetProperty("id").GetString()!);
-        Assert.Equal(["gh", "gist", "git", "gl"], doc.RootElement.EnumerateArray().Select(p => p.GetProperty("id").GetString()));
+        Assert.Equal(["gh", "gist", "git", "gl", "zenodo", "figshare", "hydroshare", "dataverse", "ckan", "bitbucket"], doc.RootElement.EnumerateArray().Select(p => p.GetProperty("id").GetString()));
         Assert.True(providers["gl"].GetProperty("repo").GetProperty("urlEncode").GetBoolean());
         Assert.False(providers["gist"].GetProperty("repo").GetProperty("urlEncode").GetBoolean());
         Assert.Equal("HEAD", providers["gl"].GetProperty("ref").GetProperty("default").GetString());
