@@ -52,23 +52,16 @@ public sealed class BuildGrainTests
     }
 
     [Fact]
-    public async Task RequestRightAfterASuccessfulBuild_OnTheSameActivation_FindsTheImage_WithoutTheLog()
+    public async Task RequestRightAfterASuccessfulBuild_FindsTheImage_WithoutTheLog_WhicheverActivationAnswers()
     {
         await using var rig = await GrainRig.StartAsync();
-        var gate = rig.Builder.Gate = new TaskCompletionSource();
-        // A watcher that has not left yet keeps the finished activation alive.
-        await using var holder = rig.Build().WatchAsync(GrainRig.Request()).GetAsyncEnumerator();
-        Assert.True(await holder.MoveNextAsync());
-        gate.SetResult();
-        while (holder.Current.Event.Phase != BinderPhase.Built)
-        {
-            Assert.True(await holder.MoveNextAsync());
-        }
-        var generation = holder.Current.Generation;
+        var first = await GrainRig.CollectAsync(rig.Build());
 
+        // No wait: the finished activation may still be there (it answers from its outcome) or be gone (the next one
+        // looks the image up). Either way the image is found; the build's log is not replayed and nothing rebuilds.
         var again = await GrainRig.CollectAsync(rig.Build());
 
-        Assert.Equal(generation, (await rig.Build().GetStatusAsync()).Generation);
+        Assert.Equal("Built image, launching...\n", first[^1].Message);
         Assert.Equal("Found built image, launching...\n", Assert.Single(again).Message);
         Assert.Equal(1, rig.Builder.Calls);
     }
