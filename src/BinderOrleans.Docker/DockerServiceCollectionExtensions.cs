@@ -21,7 +21,7 @@ public static class DockerServiceCollectionExtensions
 {
     /// <summary>
     /// The Docker engine client (section <c>Docker</c>) and its health item, plus, as configured: the image builder
-    /// (<c>Build:Backend</c> = docker), the local image lookup (unless <c>Registry:Enabled</c> is true), the launcher,
+    /// (<c>Build:Backend</c> = docker; generated buildpacks, or repo2docker in a container with <c>Build:Builder</c> = repo2docker), the local image lookup (unless <c>Registry:Enabled</c> is true), the launcher,
     /// its culler and the launch quota counting its containers (<c>Launch:Backend</c> = docker). Ports are added with
     /// TryAdd, so another backend registered first wins.
     /// </summary>
@@ -41,7 +41,14 @@ public static class DockerServiceCollectionExtensions
             services.TryAddSingleton<IGitRunner, GitCommand>();
             services.TryAddSingleton<GitFetcher>();
             services.TryAddSingleton<BasePythonProbe>();
-            services.TryAddSingleton<IImageBuilder, DockerImageBuilder>();
+            if (string.Equals(configuration[$"{BuildOptions.Section}:{nameof(BuildOptions.Builder)}"], BuildOptions.Repo2DockerBuilder, StringComparison.OrdinalIgnoreCase))
+            {
+                services.TryAddSingleton<IImageBuilder, Repo2DockerImageBuilder>();
+            }
+            else
+            {
+                services.TryAddSingleton<IImageBuilder, DockerImageBuilder>();
+            }
             services.TryAddSingleton<BuildLeftoversCleaner>();
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, BuildLeftoversCleaner>(sp => sp.GetRequiredService<BuildLeftoversCleaner>()));
         }

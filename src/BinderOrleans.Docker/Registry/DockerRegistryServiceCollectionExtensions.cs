@@ -19,13 +19,14 @@ public static class DockerRegistryServiceCollectionExtensions
         if (!configuration.GetValue<bool>($"{RegistryOptions.Section}:{nameof(RegistryOptions.Enabled)}")) return services;
 
         if (services.LastOrDefault(d => d.ServiceType == typeof(IImageBuilder)) is { ImplementationType: { } builderType } builder
-            && builderType == typeof(DockerImageBuilder))
+            && (builderType == typeof(DockerImageBuilder) || builderType == typeof(Repo2DockerImageBuilder)))
         {
+            // Both Docker builders leave the image in the local engine; the pusher takes it from there.
             services.Remove(builder);
-            services.TryAddSingleton<DockerImageBuilder>();
+            services.TryAdd(ServiceDescriptor.Singleton(builderType, builderType));
             services.TryAddSingleton<RegistryImagePusher>();
             services.AddSingleton<IImageBuilder>(sp =>
-                new PushingImageBuilder(sp.GetRequiredService<DockerImageBuilder>(), sp.GetRequiredService<RegistryImagePusher>()));
+                new PushingImageBuilder((IImageBuilder)sp.GetRequiredService(builderType), sp.GetRequiredService<RegistryImagePusher>()));
         }
         if (services.LastOrDefault(d => d.ServiceType == typeof(ILauncher)) is { ImplementationType: { } launcherType }
             && launcherType == typeof(DockerLauncher))
