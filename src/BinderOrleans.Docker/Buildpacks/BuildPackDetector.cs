@@ -43,7 +43,7 @@ internal static class BuildPackDetector
         RuntimeSpec? runtime = null;
         if (layout.Find("runtime.txt") is { } runtimePath)
         {
-            (runtime, var runtimeError) = RuntimeSpec.Parse(layout.ReadText(runtimePath));
+            (runtime, var runtimeError) = RuntimeSpec.Parse(layout.ReadText(runtimePath), runtimePath);
             if (runtimeError is not null) return (null, runtimeError);
         }
 
@@ -117,11 +117,11 @@ internal static class BuildPackDetector
             {
                 if (RPatchReleases.TryGetValue(v, out var patch)) version = patch;
                 else if (v.Split('.') is { Length: 3 } parts && parts.All(p => p.Length > 0 && p.All(char.IsAsciiDigit))) version = v;
-                else return (null, $"runtime.txt line 1: R version '{v}' is not supported; use X.Y (e.g. r-4.3-2024-01-15) or X.Y.Z.");
+                else return (null, $"{runtime.Where}: R version '{v}' is not supported; use X.Y (e.g. r-4.3-2024-01-15) or X.Y.Z.");
             }
             if (date < FirstSnapshot)
             {
-                return (null, $"runtime.txt line 1: CRAN snapshots start on {FirstSnapshot:yyyy-MM-dd}; '{runtimeDate}' is too early.");
+                return (null, $"{runtime.Where}: CRAN snapshots start on {FirstSnapshot:yyyy-MM-dd}; '{runtimeDate}' is too early.");
             }
         }
         if (description is not null)
