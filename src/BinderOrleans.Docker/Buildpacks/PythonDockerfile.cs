@@ -195,12 +195,17 @@ internal static class PythonDockerfile
     {
         d.Append("""
 
-            # The notebook environment: a venv that sees the base image's packages (the notebook server among them).
+            # The notebook environment: a venv that sees the base image's packages (the notebook server among them), with a
+            # `jupyter` command when the base image has none (Debian ships it apart; IRkernel and user scripts call it).
             ENV APP_BASE=/srv \
                 NB_PYTHON_PREFIX=
             """).Append(VenvPath).Append(" \\\n    KERNEL_PYTHON_PREFIX=").Append(VenvPath).Append('\n');
         d.Append("""
             RUN python3 -m venv --system-site-packages "${NB_PYTHON_PREFIX}" \
+             && if ! command -v jupyter >/dev/null; then \
+                  printf '#!/bin/sh\nexec "%s/bin/python3" -m jupyter "$@"\n' "${NB_PYTHON_PREFIX}" > "${NB_PYTHON_PREFIX}/bin/jupyter" \
+                  && chmod 755 "${NB_PYTHON_PREFIX}/bin/jupyter"; \
+                fi \
              && chown -R "${NB_UID}:${NB_UID}" "${NB_PYTHON_PREFIX}"
             ENV PATH=${NB_PYTHON_PREFIX}/bin:${PATH}
 

@@ -135,6 +135,29 @@ public sealed class BuildpackBuildTests(BuildpackBuildFixture fixture) : IDispos
         Assert.Contains("/julia/1.10/julia-1.10.4-linux-x86_64.tar.gz", fixture.Requests);
     }
 
+    [Fact]
+    public async Task R_DatedRuntimeForDebiansRelease_DebianRBaseIRkernelAndTheSnapshot()
+    {
+        // Debian 12's r-base is 4.2: the Debian path, no download. The snapshot URL is written, not fetched (no CRAN here).
+        _repo = GitRepo.Create(new Dictionary<string, string> { ["runtime.txt"] = "r-4.2-2024-01-15\n", ["analysis.R"] = "x <- 1\n" });
+        var request = fixture.Request(_repo, "rbase");
+
+        var events = await fixture.BuildAsync(fixture.Builder(), request);
+
+        BuildpackBuildFixture.AssertBuilt(events);
+        Assert.Contains(events, e => e.Message == "Using RBuildPack builder\n");
+        var (exit, output) = await fixture.RunAsync(request.ImageName, "bash", "-c",
+            "Rscript -e 'cat(R.version$major, R.version$minor, \"\\n\"); cat(getOption(\"repos\")[[\"CRAN\"]], \"\\n\"); cat(.libPaths()[1], \"\\n\")'; python3 -m jupyter kernelspec list | grep -c '^ *ir '");
+        Assert.Equal(0, exit);
+        Assert.Equal(
+        [
+            "4 2.2",
+            "https://packagemanager.posit.co/cran/__linux__/bookworm/2024-01-15",
+            "/srv/rlibs",
+            "1",
+        ], Lines(output).Select(l => l.Trim()).ToList());
+    }
+
     private static List<string> Lines(string output) =>
         output.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).ToList();
 }
