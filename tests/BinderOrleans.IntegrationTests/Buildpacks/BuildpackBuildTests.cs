@@ -147,7 +147,7 @@ public sealed class BuildpackBuildTests(BuildpackBuildFixture fixture) : IDispos
         BuildpackBuildFixture.AssertBuilt(events);
         Assert.Contains(events, e => e.Message == "Using RBuildPack builder\n");
         var (exit, output) = await fixture.RunAsync(request.ImageName, "bash", "-c",
-            "Rscript -e 'cat(R.version$major, R.version$minor, \"\\n\"); cat(getOption(\"repos\")[[\"CRAN\"]], \"\\n\"); cat(.libPaths()[1], \"\\n\")'; python3 -m jupyter kernelspec list | grep -c '^ *ir '");
+            "Rscript -e 'cat(R.version$major, R.version$minor, \"\\n\"); cat(getOption(\"repos\")[[\"CRAN\"]], \"\\n\"); cat(.libPaths()[1], \"\\n\")'; python3 -m jupyter kernelspec list 2>/dev/null | grep -c '^ *ir '");
         Assert.Equal(0, exit);
         Assert.Equal(
         [
