@@ -31,6 +31,9 @@ public static class BinderCoreServiceCollectionExtensions
             .Validate(o => o.QueueSlotLease >= TimeSpan.FromSeconds(3), "Build:QueueSlotLease must be at least 3 seconds.")
             .Validate(o => o.MaxLogEvents >= 100, "Build:MaxLogEvents must be at least 100.")
             .Validate(o => !string.IsNullOrWhiteSpace(o.BaseImage), "Build:BaseImage must name an image.")
+            .Validate(o => o.Builder is BuildOptions.BuildpacksBuilder or BuildOptions.Repo2DockerBuilder, "Build:Builder must be 'buildpacks' or 'repo2docker'.")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.Repo2DockerImage) && !o.Repo2DockerImage.Any(char.IsWhiteSpace),
+                "Build:Repo2DockerImage must name an image, e.g. quay.io/jupyterhub/repo2docker:2024.07.0.")
             .Validate(o => o.LogRetention > TimeSpan.Zero, "Build:LogRetention must be positive, e.g. 7.00:00:00.")
             .Validate(o => o.LogStoreLimit > 0, "Build:LogStoreLimit must be a positive number of bytes, e.g. 1073741824.")
             .ValidateOnStart();

@@ -26,6 +26,9 @@ internal static class DockerLabels
     public const string LaunchCreated = "binderorleans.created";
     public const string LaunchPort = "binderorleans.port";
 
+    /// <summary>Marks a repo2docker builder container (<c>Build:Builder = repo2docker</c>); the value is the build name.</summary>
+    public const string Repo2DockerBuild = "binderorleans.repo2docker-build";
+
     /// <summary>Marks the short-lived container that reads the base image's Python version.</summary>
     public const string Probe = "binderorleans.probe";
 

@@ -36,27 +36,30 @@ public static class DockerServiceCollectionExtensions
     }
 
     /// <summary>
-    /// <c>Build:Backend</c> = docker: the image builder keyed <see cref="BuildBackend.Docker"/> (pushing what it builds
-    /// when <paramref name="push"/>, i.e. <c>Registry:Enabled</c>), the buildpack settings (section <c>Buildpacks</c>)
-    /// and the clean-up of a crashed run's leftovers.
+    /// <c>Build:Backend</c> = docker: the image builder keyed <see cref="BuildBackend.Docker"/> (generated buildpacks,
+    /// or repo2docker in a container when <paramref name="repo2docker"/>, i.e. <c>Build:Builder</c> = repo2docker;
+    /// pushing what it builds when <paramref name="push"/>, i.e. <c>Registry:Enabled</c>), the buildpack settings
+    /// (section <c>Buildpacks</c>) and the clean-up of a crashed run's leftovers.
     /// </summary>
-    public static IServiceCollection AddDockerImageBuilder(this IServiceCollection services, bool push)
+    public static IServiceCollection AddDockerImageBuilder(this IServiceCollection services, bool push, bool repo2docker = false)
     {
         services.AddOptions<BuildpackOptions>().BindConfiguration(BuildpackOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BuildpackOptions>, BuildpackOptionsValidator>());
         services.TryAddSingleton<IGitRunner, GitCommand>();
         services.TryAddSingleton<GitFetcher>();
         services.TryAddSingleton<BasePythonProbe>();
-        services.TryAddSingleton<DockerImageBuilder>();
+        // Both builders leave the image in the local engine; the pusher takes it from there.
+        var builderType = repo2docker ? typeof(Repo2DockerImageBuilder) : typeof(DockerImageBuilder);
+        services.TryAdd(ServiceDescriptor.Singleton(builderType, builderType));
         if (push)
         {
             services.TryAddSingleton<RegistryImagePusher>();
             services.AddKeyedSingleton<IImageBuilder>(BuildBackend.Docker, (sp, _) =>
-                new PushingImageBuilder(sp.GetRequiredService<DockerImageBuilder>(), sp.GetRequiredService<RegistryImagePusher>()));
+                new PushingImageBuilder((IImageBuilder)sp.GetRequiredService(builderType), sp.GetRequiredService<RegistryImagePusher>()));
         }
         else
         {
-            services.AddKeyedSingleton<IImageBuilder>(BuildBackend.Docker, (sp, _) => sp.GetRequiredService<DockerImageBuilder>());
+            services.AddKeyedSingleton<IImageBuilder>(BuildBackend.Docker, (sp, _) => (IImageBuilder)sp.GetRequiredService(builderType));
         }
         services.TryAddSingleton<BuildLeftoversCleaner>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, BuildLeftoversCleaner>(sp => sp.GetRequiredService<BuildLeftoversCleaner>()));

@@ -10,6 +10,21 @@ public sealed class BuildOptions
 
     public const string DefaultBaseImage = "binderorleans-base:bookworm";
 
+    /// <summary>
+    /// <c>Build:Builder</c> (Docker backend): <c>buildpacks</c> (default, the built-in repo2docker-compatible Dockerfile
+    /// generator) or <c>repo2docker</c> (run <see cref="Repo2DockerImage"/> against the local engine, as BinderHub's build
+    /// pod does). The Kubernetes backend always runs repo2docker (<c>Kubernetes:BuildImage</c>).
+    /// </summary>
+    public string Builder { get; set; } = BuildpacksBuilder;
+
+    public const string BuildpacksBuilder = "buildpacks";
+    public const string Repo2DockerBuilder = "repo2docker";
+
+    /// <summary><c>Build:Repo2DockerImage</c>: the repo2docker image run with <c>Build:Builder = repo2docker</c>; pulled when the engine lacks it. Default <see cref="DefaultRepo2DockerImage"/>.</summary>
+    public string Repo2DockerImage { get; set; } = DefaultRepo2DockerImage;
+
+    public const string DefaultRepo2DockerImage = "quay.io/jupyterhub/repo2docker:2024.07.0";
+
     /// <summary><c>Build:ConcurrentLimit</c>: builds running at once in this process; more wait in a queue that tells its position. Default 8.</summary>
     public int ConcurrentLimit { get; set; } = 8;
 

@@ -11,7 +11,7 @@ namespace BinderOrleans.Docker.Building;
 /// At start and every <c>Docker:CullInterval</c>, removes what ended builds left behind: <c>binder-build-*</c>
 /// folders under <c>Docker:WorkDirectory</c> that no running build holds (after a crash of this service), and the
 /// intermediate containers and images such a folder's record names (after a crash of the engine, whose own clean-up
-/// then never ran), plus stopped Python-version probes. Only what this service's folders and labels name is touched; an engine still down leaves the folder for the
+/// then never ran), plus stopped Python-version probes and repo2docker builder containers. Only what this service's folders and labels name is touched; an engine still down leaves the folder for the
 /// next pass. Images are removed without force, newest first, so one that became another build's cache stays.
 /// </summary>
 internal sealed partial class BuildLeftoversCleaner : BackgroundService
@@ -90,10 +90,21 @@ internal sealed partial class BuildLeftoversCleaner : BackgroundService
         return removed;
     }
 
-    /// <summary>Python-version probes (<see cref="BasePythonProbe"/>) a crash left behind: stopped for a while, so no probe reads them.</summary>
+    /// <summary>
+    /// Python-version probes (<see cref="BasePythonProbe"/>) and repo2docker builder containers
+    /// (<see cref="Repo2DockerImageBuilder"/>) a crash left behind: stopped for a while, so nobody reads them any more.
+    /// </summary>
     private async Task RemoveStoppedProbesAsync(CancellationToken cancellationToken)
     {
-        var filters = new List<string> { DockerLabels.Probe };
+        foreach (var label in new[] { DockerLabels.Probe, DockerLabels.Repo2DockerBuild })
+        {
+            await RemoveStoppedAsync(label, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task RemoveStoppedAsync(string label, CancellationToken cancellationToken)
+    {
+        var filters = new List<string> { label };
         filters.AddRange(_options.Labels.Select(l => $"{l.Key}={l.Value}"));
         foreach (var container in await _engine.ListContainersAsync(filters, all: true, cancellationToken).ConfigureAwait(false))
         {

@@ -249,6 +249,13 @@ internal sealed partial class DockerImageBuilder : IImageBuilder
                 dockerfilePath = "Dockerfile";
                 break;
 
+            case BuildPlan.Devcontainer devcontainer:
+                var devcontainerText = DevcontainerDockerfile.Render(devcontainer, new DockerfileSettings(_build.BaseImage, repoLabels, _docker.Labels, _sources));
+                context = BuildContext.ForDevcontainer(devcontainerText, checkout, devcontainer.Context, ReadIgnore(checkout, ""));
+                dockerfilePath = DevcontainerDockerfile.DockerfilePath;
+                foreach (var (key, value) in devcontainer.BuildArgs) buildArgs[key] = value;
+                break;
+
             default:
                 return (null, $"no renderer for {plan.BuildPackName}.");
         }

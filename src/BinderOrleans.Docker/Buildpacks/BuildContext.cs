@@ -38,6 +38,29 @@ internal sealed class BuildContext
         return new BuildContext(Sorted(entries));
     }
 
+    /// <summary>
+    /// A dev container build: the configuration's context directory at the root (its <c>.dockerignore</c> applied here,
+    /// and left out so the engine does not apply it to the rest), the generated Dockerfile and the repository under
+    /// <see cref="DevcontainerDockerfile.ContextDirectory"/>.
+    /// </summary>
+    public static BuildContext ForDevcontainer(string dockerfile, string repositoryRoot, string contextDirectory, DockerIgnore repositoryIgnore)
+    {
+        var contextRoot = Path.Combine(repositoryRoot, contextDirectory.Replace('/', Path.DirectorySeparatorChar));
+        var contextIgnore = File.Exists(Path.Combine(contextRoot, ".dockerignore"))
+            ? DockerIgnore.Parse(File.ReadAllText(Path.Combine(contextRoot, ".dockerignore")))
+            : DockerIgnore.Empty;
+        var entries = new List<Entry>
+        {
+            Entry.Directory(DevcontainerDockerfile.ContextDirectory),
+            Entry.Text(DevcontainerDockerfile.DockerfilePath, dockerfile, Regular),
+            Entry.Directory(DevcontainerDockerfile.SourceDirectory),
+        };
+        entries.AddRange(Walk(contextRoot, "", contextIgnore, keep: null)
+            .Where(e => e.Path is not (".dockerignore" or DevcontainerDockerfile.ContextDirectory + "/") && !e.Path.StartsWith(DevcontainerDockerfile.ContextDirectory + "/", StringComparison.Ordinal)));
+        entries.AddRange(Walk(repositoryRoot, DevcontainerDockerfile.SourceDirectory + "/", repositoryIgnore, keep: null));
+        return new BuildContext(Sorted(entries));
+    }
+
     /// <summary>The repository itself (Dockerfile buildpack): the context root is the repository root.</summary>
     public static BuildContext ForRepository(string repositoryRoot, string dockerfilePath, DockerIgnore ignore) =>
         new(Sorted(Walk(repositoryRoot, "", ignore, keep: dockerfilePath).ToList()));

@@ -4,7 +4,7 @@ namespace BinderOrleans.Docker.Buildpacks;
 
 /// <summary>
 /// repo2docker's detection order: the first buildpack that matches wins (Dockerfile, Julia Project.toml, Julia
-/// REQUIRE, Nix, R, Conda, Pipfile, Python). Every configuration file the chosen buildpack reads is parsed here, so a
+/// REQUIRE, Nix, R, Conda, Pipfile, Python), with a devcontainer.json considered last, before the default Python buildpack, in a repository without repo2docker files. Every configuration file the chosen buildpack reads is parsed here, so a
 /// malformed one fails the build naming the file and the line before anything is built.
 /// </summary>
 internal static class BuildPackDetector
@@ -43,7 +43,7 @@ internal static class BuildPackDetector
         RuntimeSpec? runtime = null;
         if (layout.Find("runtime.txt") is { } runtimePath)
         {
-            (runtime, var runtimeError) = RuntimeSpec.Parse(layout.ReadText(runtimePath));
+            (runtime, var runtimeError) = RuntimeSpec.Parse(layout.ReadText(runtimePath), runtimePath);
             if (runtimeError is not null) return (null, runtimeError);
         }
 
@@ -78,7 +78,32 @@ internal static class BuildPackDetector
             if (pipfileError is not null) return (null, pipfileError);
             return Generated(layout, runtime, BuildPackKind.Pipfile, plan => plan with { Pipfile = pipfile, PipfileLock = pipfileLock, PythonVersion = version });
         }
+        if (runtime is null && DetectDevcontainer(layout) is { } devcontainer) return devcontainer;
         return Generated(layout, runtime, BuildPackKind.Python, plan => plan);
+    }
+
+    /// <summary>
+    /// Every file repo2docker reads (besides those of the buildpacks checked before the default Python one): any of
+    /// them means the repository is configured for repo2docker, and a devcontainer.json is not used.
+    /// </summary>
+    private static readonly string[] Repo2DockerFiles = ["requirements.txt", "setup.py", "pyproject.toml", "apt.txt", "postBuild", "start", "install.R"];
+
+    /// <summary>
+    /// Beyond repo2docker, last before its default Python buildpack: a root <c>.devcontainer/devcontainer.json</c> (else
+    /// <c>.devcontainer.json</c>), used only when there is no binder directory and none of repo2docker's files, so a
+    /// repository that builds on mybinder.org builds the same way here.
+    /// </summary>
+    private static (BuildPlan?, string?)? DetectDevcontainer(RepoLayout layout)
+    {
+        if (layout.HasBinderDirectory || Repo2DockerFiles.Any(name => File.Exists(layout.FullPath(name)))) return null;
+        foreach (var path in DevcontainerFile.Locations)
+        {
+            if (!File.Exists(layout.FullPath(path))) continue;
+            var (plan, error) = DevcontainerFile.Parse(path, layout.ReadText(path),
+                relative => File.Exists(layout.FullPath(relative)) ? layout.ReadText(relative) : null);
+            return (plan, error);
+        }
+        return null;
     }
 
     private static (BuildPlan?, string?) DetectR(RepoLayout layout, RuntimeSpec? runtime, string? description, DateOnly today)
@@ -92,11 +117,11 @@ internal static class BuildPackDetector
             {
                 if (RPatchReleases.TryGetValue(v, out var patch)) version = patch;
                 else if (v.Split('.') is { Length: 3 } parts && parts.All(p => p.Length > 0 && p.All(char.IsAsciiDigit))) version = v;
-                else return (null, $"runtime.txt line 1: R version '{v}' is not supported; use X.Y (e.g. r-4.3-2024-01-15) or X.Y.Z.");
+                else return (null, $"{runtime.Where}: R version '{v}' is not supported; use X.Y (e.g. r-4.3-2024-01-15) or X.Y.Z.");
             }
             if (date < FirstSnapshot)
             {
-                return (null, $"runtime.txt line 1: CRAN snapshots start on {FirstSnapshot:yyyy-MM-dd}; '{runtimeDate}' is too early.");
+                return (null, $"{runtime.Where}: CRAN snapshots start on {FirstSnapshot:yyyy-MM-dd}; '{runtimeDate}' is too early.");
             }
         }
         if (description is not null)

@@ -14,6 +14,52 @@ internal abstract record BuildPlan
     }
 
     /// <summary>
+    /// A dev container configuration (<c>.devcontainer/devcontainer.json</c> or <c>.devcontainer.json</c>), beyond
+    /// repo2docker: the image it names, or its Dockerfile, then the repository copied in and the build-time lifecycle
+    /// commands run as the notebook user (see <see cref="DevcontainerFile"/>).
+    /// </summary>
+    public sealed record Devcontainer : BuildPlan
+    {
+        public override string BuildPackName => "DevcontainerBuildPack";
+
+        /// <summary>Repository-relative path of devcontainer.json.</summary>
+        public string ConfigFile { get; init; } = "";
+
+        /// <summary><c>image</c>, or null with a Dockerfile.</summary>
+        public string? Image { get; init; }
+
+        /// <summary><c>build.dockerfile</c>, repository-relative.</summary>
+        public string? DockerfilePath { get; init; }
+
+        public string? DockerfileText { get; init; }
+
+        /// <summary><c>build.context</c>, repository-relative (<c>""</c> = the root).</summary>
+        public string Context { get; init; } = "";
+
+        public IReadOnlyDictionary<string, string> BuildArgs { get; init; } = new Dictionary<string, string>();
+
+        /// <summary><c>build.target</c>: the stage the image is made from.</summary>
+        public string? Target { get; init; }
+
+        /// <summary><c>containerEnv</c> and <c>remoteEnv</c> (the latter wins).</summary>
+        public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
+        /// <summary><c>remoteUser</c>, else <c>containerUser</c>; null: uid 1000 (a <c>jovyan</c> user is made when the image has none).</summary>
+        public string? User { get; init; }
+
+        /// <summary><c>workspaceFolder</c>; null: <c>/home/jovyan</c>, repo2docker's REPO_DIR.</summary>
+        public string? WorkspaceFolder { get; init; }
+
+        /// <summary>onCreateCommand, updateContentCommand, postCreateCommand, in that order.</summary>
+        public IReadOnlyList<DevcontainerCommand> Commands { get; init; } = [];
+    }
+
+    /// <param name="Name">The property it came from, e.g. <c>postCreateCommand</c>.</param>
+    /// <param name="Shell">A string command, run by <c>/bin/sh -c</c>.</param>
+    /// <param name="Argv">An array command, run without a shell.</param>
+    public sealed record DevcontainerCommand(string Name, string? Shell, IReadOnlyList<string>? Argv);
+
+    /// <summary>
     /// A generated image (repo2docker's BaseImage family): the Python environment (a venv over the base image's
     /// Python, or a micromamba environment for any other version), the buildpack's language (<see cref="Kind"/>),
     /// and the repository's configuration files applied in repo2docker's order.

@@ -65,7 +65,8 @@ internal static class PythonDockerfile
 
         d.Append("""
 
-            # The repository's home.
+            # The repository's home (as root: the language steps above may end as the notebook user).
+            USER root
             ARG REPO_DIR=${HOME}
             ENV REPO_DIR=${REPO_DIR}
             RUN mkdir -p "${REPO_DIR}" && chown "${NB_UID}:${NB_UID}" "${REPO_DIR}"
@@ -195,12 +196,21 @@ internal static class PythonDockerfile
     {
         d.Append("""
 
-            # The notebook environment: a venv that sees the base image's packages (the notebook server among them).
+            # The notebook environment: a venv that sees the base image's packages (the notebook server among them), with a
+            # `jupyter` and `jupyter kernelspec` command when the base image has none (Debian ships it apart; IRkernel and user scripts call it).
             ENV APP_BASE=/srv \
                 NB_PYTHON_PREFIX=
             """).Append(VenvPath).Append(" \\\n    KERNEL_PYTHON_PREFIX=").Append(VenvPath).Append('\n');
         d.Append("""
             RUN python3 -m venv --system-site-packages "${NB_PYTHON_PREFIX}" \
+             && if ! command -v jupyter >/dev/null; then \
+                  printf '#!/bin/sh\nexec "%s/bin/python3" -m jupyter "$@"\n' "${NB_PYTHON_PREFIX}" > "${NB_PYTHON_PREFIX}/bin/jupyter" \
+                  && chmod 755 "${NB_PYTHON_PREFIX}/bin/jupyter"; \
+                fi \
+             && if ! command -v jupyter-kernelspec >/dev/null; then \
+                  printf '#!/bin/sh\nexec "%s/bin/python3" -m jupyter_client.kernelspecapp "$@"\n' "${NB_PYTHON_PREFIX}" > "${NB_PYTHON_PREFIX}/bin/jupyter-kernelspec" \
+                  && chmod 755 "${NB_PYTHON_PREFIX}/bin/jupyter-kernelspec"; \
+                fi \
              && chown -R "${NB_UID}:${NB_UID}" "${NB_PYTHON_PREFIX}"
             ENV PATH=${NB_PYTHON_PREFIX}/bin:${PATH}
 

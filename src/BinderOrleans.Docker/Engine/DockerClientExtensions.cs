@@ -177,6 +177,56 @@ internal static class DockerClientExtensions
             }
         }, cancellationToken);
 
+    /// <summary>
+    /// Follows a container's output from its first line until it stops: each whole line (without its newline) with
+    /// whether it came from stderr. A last line without a newline is yielded at the end.
+    /// </summary>
+    public static async IAsyncEnumerable<(bool StdErr, string Line)> FollowLogLinesAsync(this IDockerClient client, string id,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var stream = await client.CallAsync($"read the logs of container {id}", () => client.Containers.GetContainerLogsAsync(id,
+            new ContainerLogsParameters { ShowStdout = true, ShowStderr = true, Follow = true }, cancellationToken), cancellationToken).ConfigureAwait(false);
+        using (stream)
+        {
+            var buffer = new byte[16384];
+            var pending = new[] { new MemoryStream(), new MemoryStream() };
+            while (true)
+            {
+                MultiplexedStream.ReadResult read;
+                try
+                {
+                    read = await stream.ReadOutputAsync(buffer, 0, buffer.Length, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (IsEngineFailure(ex, cancellationToken))
+                {
+                    throw client.Translate(ex, $"read the logs of container {id}");
+                }
+                if (read.EOF) break;
+                var target = read.Target == MultiplexedStream.TargetStream.StandardError ? 1 : 0;
+                var start = 0;
+                for (var i = 0; i < read.Count; i++)
+                {
+                    if (buffer[i] != (byte)'\n') continue;
+                    pending[target].Write(buffer, start, i - start);
+                    yield return (target == 1, TakeLine(pending[target]));
+                    start = i + 1;
+                }
+                pending[target].Write(buffer, start, read.Count - start);
+            }
+            for (var target = 0; target < 2; target++)
+            {
+                if (pending[target].Length > 0) yield return (target == 1, TakeLine(pending[target]));
+            }
+        }
+
+        static string TakeLine(MemoryStream bytes)
+        {
+            var line = Encoding.UTF8.GetString(bytes.GetBuffer(), 0, (int)bytes.Length);
+            bytes.SetLength(0);
+            return line;
+        }
+    }
+
     /// <summary>Runs <paramref name="command"/> in a running container (<c>docker exec</c>) and collects its output; null when the container is gone.</summary>
     public static Task<ExecResult?> ExecAsync(this IDockerClient client, string id, IReadOnlyList<string> command, string? user, CancellationToken cancellationToken) =>
         client.CallAsync($"exec in container {id}", async () =>

@@ -1,3 +1,4 @@
+using BinderOrleans.Core.Building;
 using BinderOrleans.Core.Ports;
 using k8s.Models;
 
@@ -29,40 +30,12 @@ internal static class BuildPod
     /// <summary>Selects the one build pod of <paramref name="buildName"/> (the watch's selector).</summary>
     public static string SelectorFor(string buildName) => NameLabel + "=" + buildName;
 
-    /// <summary>
-    /// Why the request cannot become a pod, or null. A repository URL starting with <c>-</c> would reach repo2docker
-    /// as an option although it is the last argument, so it is refused rather than passed on.
-    /// </summary>
-    public static string? Refusal(BuildRequest request) =>
-        request.RepoUrl.StartsWith('-') ? $"Refusing to build '{request.RepoUrl}': a repository URL cannot start with '-'."
-        : request.ResolvedRef.Length == 0 ? "Refusing to build without a resolved ref."
-        : null;
+    /// <summary>Why the request cannot become a pod, or null (<see cref="Repo2DockerCommand.Refusal"/>).</summary>
+    public static string? Refusal(BuildRequest request) => Repo2DockerCommand.Refusal(request);
 
-    /// <summary>repo2docker's arguments, BinderHub's order: options with their values joined by <c>=</c>, the repository URL last.</summary>
-    public static List<string> Arguments(BuildRequest request, KubernetesOptions options)
-    {
-        var args = new List<string>
-        {
-            "jupyter-repo2docker",
-            "--ref=" + request.ResolvedRef,
-            "--image=" + request.ImageName,
-            "--no-clean",
-            "--no-run",
-            "--json-logs",
-            "--user-name=jovyan",
-            "--user-id=1000",
-        };
-        if (options.Appendix is { Length: > 0 } appendix)
-        {
-            args.Add("--appendix");
-            args.Add(appendix);
-        }
-        if (Pushes(options)) args.Add("--push");
-        args.AddRange(options.ExtraArgs);
-        // Last, so repo2docker's argparse takes it as the positional repo (anything after it would be the run command).
-        args.Add(request.RepoUrl);
-        return args;
-    }
+    /// <summary>repo2docker's arguments, BinderHub's order (<see cref="Repo2DockerCommand.Arguments"/>).</summary>
+    public static List<string> Arguments(BuildRequest request, KubernetesOptions options) =>
+        Repo2DockerCommand.Arguments(request, options.Appendix, Pushes(options), options.ExtraArgs);
 
     /// <param name="stickyNode">With sticky builds, the node this repository should prefer; null spreads builds over nodes.</param>
     public static V1Pod Create(BuildRequest request, KubernetesOptions options, string? stickyNode = null)

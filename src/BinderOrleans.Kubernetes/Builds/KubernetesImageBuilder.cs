@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using BinderOrleans.Core.Building;
 using BinderOrleans.Core.Events;
 using BinderOrleans.Core.Ports;
 using BinderOrleans.Kubernetes.Client;

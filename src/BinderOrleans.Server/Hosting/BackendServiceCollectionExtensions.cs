@@ -24,7 +24,11 @@ public static class BackendServiceCollectionExtensions
 
         switch (backends.Build)
         {
-            case BuildBackend.Docker: services.AddDockerImageBuilder(push: backends.UsesRegistry); break;
+            case BuildBackend.Docker:
+                var repo2docker = string.Equals(configuration[$"{BuildOptions.Section}:{nameof(BuildOptions.Builder)}"], BuildOptions.Repo2DockerBuilder,
+                    StringComparison.OrdinalIgnoreCase);
+                services.AddDockerImageBuilder(push: backends.UsesRegistry, repo2docker);
+                break;
             case BuildBackend.Kubernetes: services.AddKubernetesImageBuilder(push: backends.UsesRegistry); break;
         }
         switch (backends.Launch)

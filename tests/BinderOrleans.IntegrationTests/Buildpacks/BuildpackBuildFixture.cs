@@ -74,6 +74,78 @@ public sealed class BuildpackBuildFixture : IAsyncLifetime
         return new Uri(FileServer, path.TrimStart('/')).AbsoluteUri;
     }
 
+    /// <summary>
+    /// Serves <paramref name="repo"/> over git's dumb HTTP protocol under <c>/git/{name}.git/</c> (its files as they are
+    /// now), so a container in the host's network can clone it; returns the clone URL.
+    /// </summary>
+    public string ServeGit(GitRepo repo, string name)
+    {
+        repo.Git("update-server-info");
+        var gitDirectory = Path.Combine(repo.Path, ".git");
+        foreach (var file in Directory.EnumerateFiles(gitDirectory, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(gitDirectory, file).Replace(Path.DirectorySeparatorChar, '/');
+            _files[$"/git/{name}.git/{relative}"] = File.ReadAllBytes(file);
+        }
+        return new Uri(FileServer, $"git/{name}.git").AbsoluteUri;
+    }
+
+    private readonly SemaphoreSlim _standInLock = new(1, 1);
+    private string? _repo2DockerStandIn;
+
+    /// <summary>
+    /// The repo2docker stand-in image (<see cref="StandIns.Repo2Docker"/>), built once from the base image with this
+    /// run's label: <c>jupyter-repo2docker</c> on PATH, the real image's entrypoint-less shape.
+    /// </summary>
+    internal async Task<string> Repo2DockerStandInAsync()
+    {
+        await _standInLock.WaitAsync();
+        try
+        {
+            if (_repo2DockerStandIn is { } built) return built;
+            var tag = $"binderorleans-test-{Sandbox.RunId}-repo2docker-standin:latest";
+            using var context = new MemoryStream();
+            using (var tar = new System.Formats.Tar.TarWriter(context, System.Formats.Tar.TarEntryFormat.Pax, leaveOpen: true))
+            {
+                foreach (var (path, text, mode) in new[]
+                {
+                    ("Dockerfile", $"FROM {BuildOptions.DefaultBaseImage}\nCOPY jupyter-repo2docker /usr/local/bin/jupyter-repo2docker\n",
+                        UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead),
+                    ("jupyter-repo2docker", StandIns.Repo2Docker(BuildOptions.DefaultBaseImage),
+                        UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute
+                        | UnixFileMode.OtherRead | UnixFileMode.OtherExecute),
+                })
+                {
+                    tar.WriteEntry(new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.RegularFile, path)
+                    {
+                        Mode = mode,
+                        DataStream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text.Replace("\r", "", StringComparison.Ordinal))),
+                    });
+                }
+            }
+            context.Position = 0;
+            using var timeout = new CancellationTokenSource(CallTimeout);
+            string? error = null;
+            await foreach (var message in Engine.BuildImageAsync(context, new ImageBuildParameters
+            {
+                Tags = [tag],
+                Labels = new Dictionary<string, string> { [DockerSandbox.LabelKey] = Sandbox.RunId },
+                NetworkMode = "none",
+                Remove = true,
+                ForceRemove = true,
+            }, timeout.Token))
+            {
+                error ??= message.Error?.Message;
+            }
+            if (error is not null) throw new InvalidOperationException($"building the repo2docker stand-in failed: {error}");
+            return _repo2DockerStandIn = tag;
+        }
+        finally
+        {
+            _standInLock.Release();
+        }
+    }
+
     /// <summary>The Docker builder as the service makes it, in this sandbox, with these download settings.</summary>
     internal DockerImageBuilder Builder(BuildpackOptions? sources = null)
     {
@@ -85,7 +157,7 @@ public sealed class BuildpackBuildFixture : IAsyncLifetime
     public BuildRequest Request(GitRepo repo, string name) =>
         new($"binderorleans-test-{Sandbox.RunId}-{name}:{repo.Head[..12]}", $"build-test-{name}", repo.Url, repo.Head, "git");
 
-    internal async Task<List<BinderEvent>> BuildAsync(DockerImageBuilder builder, BuildRequest request)
+    internal async Task<List<BinderEvent>> BuildAsync(IImageBuilder builder, BuildRequest request)
     {
         var events = new List<BinderEvent>();
         using var timeout = new CancellationTokenSource(BuildTimeout);

@@ -135,6 +135,29 @@ public sealed class BuildpackBuildTests(BuildpackBuildFixture fixture) : IDispos
         Assert.Contains("/julia/1.10/julia-1.10.4-linux-x86_64.tar.gz", fixture.Requests);
     }
 
+    [Fact]
+    public async Task R_DatedRuntimeForDebiansRelease_DebianRBaseIRkernelAndTheSnapshot()
+    {
+        // Debian 12's r-base is 4.2: the Debian path, no download. The snapshot URL is written, not fetched (no CRAN here).
+        _repo = GitRepo.Create(new Dictionary<string, string> { ["runtime.txt"] = "r-4.2-2024-01-15\n", ["analysis.R"] = "x <- 1\n" });
+        var request = fixture.Request(_repo, "rbase");
+
+        var events = await fixture.BuildAsync(fixture.Builder(), request);
+
+        BuildpackBuildFixture.AssertBuilt(events);
+        Assert.Contains(events, e => e.Message == "Using RBuildPack builder\n");
+        var (exit, output) = await fixture.RunAsync(request.ImageName, "bash", "-c",
+            "Rscript -e 'cat(R.version$major, R.version$minor, \"\\n\"); cat(getOption(\"repos\")[[\"CRAN\"]], \"\\n\"); cat(.libPaths()[1], \"\\n\")'; python3 -m jupyter kernelspec list 2>/dev/null | grep -c '^ *ir '");
+        Assert.Equal(0, exit);
+        Assert.Equal(
+        [
+            "4 2.2",
+            "https://packagemanager.posit.co/cran/__linux__/bookworm/2024-01-15",
+            "/srv/rlibs",
+            "1",
+        ], Lines(output).Select(l => l.Trim()).ToList());
+    }
+
     private static List<string> Lines(string output) =>
         output.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).ToList();
 }
@@ -166,5 +189,79 @@ public sealed class BuildpackBadInputTests(BuildpackBuildFixture fixture) : IDis
         Assert.Empty(fixture.Sandbox.LeftoverWork());
         using var timeout = new CancellationTokenSource(BuildpackBuildFixture.CallTimeout);
         Assert.Null(await fixture.Engine.FindImageAsync(request.ImageName, timeout.Token));
+    }
+}
+
+/// <summary>devcontainer.json built for real on the local engine, from the notebook base image (available offline).</summary>
+[Collection(BuildpackBuildCollection.Name)]
+public sealed class DevcontainerBuildTests(BuildpackBuildFixture fixture) : IDisposable
+{
+    private GitRepo? _repo;
+
+    public void Dispose() => _repo?.Dispose();
+
+    [Fact]
+    public async Task Image_PostCreateCommandRunsAsTheNotebookUser_InTheRepository()
+    {
+        _repo = GitRepo.Create(new Dictionary<string, string>
+        {
+            [".devcontainer/devcontainer.json"] = $$"""
+                {
+                  // JSONC, as editors write it
+                  "image": "{{Core.Options.BuildOptions.DefaultBaseImage}}",
+                  "containerEnv": { "DEMO_MODE": "on" },
+                  "postCreateCommand": "echo \"$(id -un) $(pwd) $DEMO_MODE $(cat data.txt)\" > created.txt",
+                  "customizations": { "vscode": { "extensions": ["ms-toolsai.jupyter"] } },
+                }
+                """,
+            ["data.txt"] = "from-the-repository",
+        });
+        var request = fixture.Request(_repo, "devcontainer");
+
+        var events = await fixture.BuildAsync(fixture.Builder(), request);
+
+        BuildpackBuildFixture.AssertBuilt(events);
+        Assert.Contains(events, e => e.Message == "Using DevcontainerBuildPack builder\n");
+        var (exit, output) = await fixture.RunAsync(request.ImageName, "sh", "-c", "cat created.txt; stat -c '%U' created.txt; id -un; python3 -c 'import notebook'");
+        Assert.Equal(0, exit);
+        Assert.Equal(["jovyan /home/jovyan on from-the-repository", "jovyan", "jovyan"], output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(_repo.Head, (await fixture.InspectAsync(request.ImageName)).Config!.Labels![DockerLabels.Ref]);
+    }
+
+    [Fact]
+    public async Task BuildDockerfile_ContextAndArgs_TheRepositoryOnTopOfIt()
+    {
+        _repo = GitRepo.Create(new Dictionary<string, string>
+        {
+            [".devcontainer/devcontainer.json"] = """{ "build": { "dockerfile": "Dockerfile", "args": { "GREETING": "hello-from-args" } }, "postCreateCommand": ["sh", "-c", "cat /etc/greeting > greeting.txt"] }""",
+            [".devcontainer/Dockerfile"] = $"FROM {Core.Options.BuildOptions.DefaultBaseImage}\nARG GREETING\nCOPY context-file.txt /etc/context-file.txt\nRUN echo \"$GREETING\" > /etc/greeting\n",
+            [".devcontainer/context-file.txt"] = "only-in-the-devcontainer-context\n",
+            ["notebook.ipynb"] = "{}",
+        });
+        var request = fixture.Request(_repo, "devcontainerfile");
+
+        var events = await fixture.BuildAsync(fixture.Builder(), request);
+
+        BuildpackBuildFixture.AssertBuilt(events);
+        var (exit, output) = await fixture.RunAsync(request.ImageName, "sh", "-c", "cat greeting.txt /etc/context-file.txt; ls notebook.ipynb; id -u");
+        Assert.Equal(0, exit);
+        Assert.Equal(["hello-from-args", "only-in-the-devcontainer-context", "notebook.ipynb", "1000"], output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public async Task Features_RefusedBeforeTheEngineIsAsked()
+    {
+        _repo = GitRepo.Create(new Dictionary<string, string>
+        {
+            [".devcontainer/devcontainer.json"] = "{\n  \"image\": \"debian:12\",\n  \"features\": { \"ghcr.io/devcontainers/features/python:1\": {} }\n}\n",
+        });
+        var request = fixture.Request(_repo, "devcontainerfeatures");
+
+        var events = await fixture.BuildAsync(fixture.Builder(), request);
+
+        var failed = Assert.Single(events, e => e.Phase == BinderPhase.Failed);
+        Assert.StartsWith("Error during build: .devcontainer/devcontainer.json line 3: 'features' is not supported by this builder", failed.Message);
+        Assert.DoesNotContain(events, e => e.Phase == BinderPhase.Building);
+        Assert.Empty(fixture.Sandbox.LeftoverWork());
     }
 }

@@ -74,6 +74,14 @@ public sealed class BuildpackInputErrorTests
     }
 
     [Fact]
+    public void RuntimeTxt_InBinderDirectoryAfterBlankLines_PathAndRealLine()
+    {
+        Assert.StartsWith("Invalid binder/runtime.txt: 'python 3.11' (line 3)", Error(new() { ["binder/runtime.txt"] = "\n  \npython 3.11\n" }));
+        Assert.StartsWith("binder/runtime.txt line 2: R version '5'", Error(new() { ["binder/runtime.txt"] = "\nr-5-2024-01-01\n" }));
+        Assert.StartsWith(".binder/runtime.txt line 1: 'python-3.11.4' is not a Python version", Error(new() { [".binder/runtime.txt"] = "python-3.11.4\n" }));
+    }
+
+    [Fact]
     public void RuntimeTxt_SnapshotBeforeMranEnded_Refused()
     {
         Assert.Contains("too early", Error(new() { ["runtime.txt"] = "r-3.6-2018-01-01" }));

@@ -117,4 +117,57 @@ public sealed class DockerBackendRegistrationTests
         Assert.Equal("42", options.Labels["org.example.run"]);
         Assert.Equal(["jupyterhub-singleuser"], options.ServerCommand);
     }
+
+    [Fact]
+    public void AddDockerBackend_BuilderRepo2Docker_RunsRepo2DockerInstead()
+    {
+        using var provider = Build(new() { ["Build:Builder"] = "repo2docker", ["Build:Repo2DockerImage"] = "example.org/r2d:1" });
+
+        Assert.IsType<Repo2DockerImageBuilder>(provider.GetRequiredService<IImageBuilder>());
+        Assert.Equal("example.org/r2d:1", provider.GetRequiredService<IOptions<BinderOrleans.Core.Options.BuildOptions>>().Value.Repo2DockerImage);
+    }
+
+    [Theory]
+    [InlineData("Build:Builder", "docker-build", "Build:Builder must be 'buildpacks' or 'repo2docker'.")]
+    [InlineData("Build:Repo2DockerImage", " ", "Build:Repo2DockerImage must name an image")]
+    public void AddDockerBackend_BadBuilderSetting_ValidationNamesTheKey(string key, string value, string expected)
+    {
+        using var provider = Build(new() { [key] = value });
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<BinderOrleans.Core.Options.BuildOptions>>().Value);
+        Assert.Contains(error.Failures, f => f.StartsWith(expected, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Repo2DockerContainer_UnixEngine_SocketMountedAndBinderHubsCommandLine()
+    {
+        var docker = new DockerOptions { Host = "unix:///run/user/docker.sock", NetworkMode = "host", Labels = new() { ["org.example.b"] = "2", ["org.example.a"] = "1" } };
+        var request = new BuildRequest("r2d-image:abc", "build-x", "https://example.org/repo.git", "abc123", "git", GitCredentials: "username=u\npassword=p");
+
+        var container = Repo2DockerImageBuilder.Container(request, docker, "example.org/r2d:1");
+
+        Assert.Equal("example.org/r2d:1", container.Image);
+        Assert.Equal(
+            ["jupyter-repo2docker", "--ref=abc123", "--image=r2d-image:abc", "--no-clean", "--no-run", "--json-logs", "--user-name=jovyan", "--user-id=1000",
+             "--label=org.example.a=1", "--label=org.example.b=2", "https://example.org/repo.git"],
+            container.Cmd);
+        Assert.Null(container.Entrypoint);
+        Assert.Equal(["/run/user/docker.sock:/var/run/docker.sock"], container.HostConfig!.Binds);
+        Assert.Equal("host", container.HostConfig!.NetworkMode);
+        Assert.Equal(["GIT_CREDENTIAL_ENV=username=u\npassword=p"], container.Env);
+        Assert.Equal("build-x", container.Labels[DockerLabels.Repo2DockerBuild]);
+        Assert.Equal("1", container.Labels["org.example.a"]);
+    }
+
+    [Fact]
+    public void Repo2DockerContainer_TcpEngine_DockerHostInsteadOfMount()
+    {
+        var docker = new DockerOptions { Host = "tcp://127.0.0.1:2375" };
+        var request = new BuildRequest("r2d-image:abc", "build-x", "https://example.org/repo.git", "abc123", "git");
+
+        var container = Repo2DockerImageBuilder.Container(request, docker, "r2d");
+
+        Assert.Empty(container.HostConfig!.Binds);
+        Assert.Equal(["DOCKER_HOST=tcp://127.0.0.1:2375"], container.Env);
+    }
 }

@@ -28,6 +28,18 @@ public sealed class EnvironmentLayoutTests
         return (plan, text.Split('\n').Where(l => l.Length > 0 && !l.StartsWith('#')).ToList());
     }
 
+    [Theory]
+    [InlineData("runtime.txt", "r-4.2-2024-01-15\n")]
+    [InlineData("default.nix", "{}\n")]
+    public void LanguageStepsEndingAsTheUser_RepositoryHomeStillMadeAsRoot(string file, string content)
+    {
+        // Found by the real R build: IRkernel's step ends as the notebook user, who may not write /etc/profile.d.
+        var (_, lines) = Build(new() { [file] = content });
+
+        Assert.Equal("USER root", UserAt(lines, IndexOf(lines, "RUN mkdir -p \"${REPO_DIR}\"")));
+        Assert.Equal("USER root", UserAt(lines, IndexOf(lines, "RUN printf 'export PATH=")));
+    }
+
     private static int IndexOf(List<string> lines, string start)
     {
         var i = lines.FindIndex(l => l.TrimStart().StartsWith(start, StringComparison.Ordinal));

@@ -15,7 +15,7 @@ public sealed class RuntimeSpecTests
         var (spec, error) = RuntimeSpec.Parse(text);
 
         Assert.Null(error);
-        Assert.Equal(new RuntimeSpec(name, version, date), spec);
+        Assert.Equal((name, version, date), (spec!.Name, spec.Version, spec.Date));
     }
 
     [Theory]

@@ -1,5 +1,5 @@
 using BinderOrleans.Core.Events;
-using BinderOrleans.Kubernetes.Builds;
+using BinderOrleans.Core.Building;
 
 namespace BinderOrleans.Tests.Kubernetes;
 

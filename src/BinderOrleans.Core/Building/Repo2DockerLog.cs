@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using BinderOrleans.Core.Events;
 
-namespace BinderOrleans.Kubernetes.Builds;
+namespace BinderOrleans.Core.Building;
 
 /// <summary>
 /// Reads repo2docker's <c>--json-logs</c> lines (<c>{"message": …, "phase": …}</c>) as BinderHub does: phases
