@@ -18,10 +18,11 @@ public sealed class LoadingPageTests(UiFixture fixture)
         try
         {
             var recorder = await PageRecorder.AttachAsync(page);
-            await page.GotoAsync($"{Base}v2/gh/owner/phases/HEAD");
-            await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Starting repository: owner/phases/HEAD" }));
+            await page.GotoAsync($"{Base}v2/gh/owner/slow-phases/HEAD");
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Starting repository: owner/slow-phases/HEAD" }));
 
-            // While it builds: show the log and screenshot the page.
+            // While it builds (a "slow" repository: a second per step, so the page is still here under load): show the
+            // log and screenshot the page.
             await page.WaitForFunctionAsync("() => document.getElementById('build').dataset.state === 'building'", null,
                 new() { Timeout = (float)LaunchTimeout.TotalMilliseconds });
             await page.GetByRole(AriaRole.Button, new() { Name = "Show logs" }).ClickAsync();
@@ -38,7 +39,7 @@ public sealed class LoadingPageTests(UiFixture fixture)
             Assert.Equal(["waiting", "fetching", "building", "pushing", "built", "launching", "ready"], phases);
 
             // The page's own build token admitted it (no rate limit for visitors of a /v2 link).
-            var report = await fixture.Launches.WaitForAsync("owner/phases/HEAD", LaunchTimeout);
+            var report = await fixture.Launches.WaitForAsync("owner/slow-phases/HEAD", LaunchTimeout);
             Assert.True(report.Succeeded);
             Assert.True(report.UsedBuildToken);
         }

@@ -42,6 +42,24 @@ public sealed class GitRepo : IDisposable
         return Head;
     }
 
+    /// <summary>
+    /// A Dockerfile repository built from the base image that prints <c>tick 1 … tick n</c>, one a second, and carries a
+    /// unique layer, so every instance really builds: a build slow enough to act on while it runs.
+    /// </summary>
+    public static GitRepo Ticking(int ticks) => Create(new Dictionary<string, string>
+    {
+        ["Dockerfile"] = $"""
+            FROM binderorleans-base:bookworm
+            RUN for i in $(seq 1 {ticks}); do echo "tick $i"; sleep 1; done
+            RUN echo "{Guid.NewGuid():N}" > /tmp/unique
+            USER jovyan
+            WORKDIR /home/jovyan
+            """,
+    });
+
+    /// <summary>The <c>/build</c> path of this repository at its head commit, through the <c>git</c> provider.</summary>
+    public string BuildPath => $"build/git/{Uri.EscapeDataString(Url)}/{Head}";
+
     public string Head => Git("rev-parse", "HEAD").Trim();
 
     public string Git(params string[] args)

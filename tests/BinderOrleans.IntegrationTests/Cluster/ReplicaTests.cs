@@ -17,24 +17,12 @@ public sealed class ReplicaTests(ReplicaClusterFixture fixture) : IClassFixture<
         foreach (var repo in _repos) repo.Dispose();
     }
 
-    /// <summary>A repository whose Dockerfile builds in a few seconds from the base image, printing as it goes.</summary>
     private GitRepo SlowRepo(int seconds)
     {
-        var repo = GitRepo.Create(new Dictionary<string, string>
-        {
-            ["Dockerfile"] = $"""
-                FROM binderorleans-base:bookworm
-                RUN for i in $(seq 1 {seconds}); do echo "tick $i"; sleep 1; done
-                RUN echo "{Guid.NewGuid():N}" > /tmp/unique
-                USER jovyan
-                WORKDIR /home/jovyan
-                """,
-        });
+        var repo = GitRepo.Ticking(seconds);
         _repos.Add(repo);
         return repo;
     }
-
-    private static string BuildPath(GitRepo repo) => $"build/git/{Uri.EscapeDataString(repo.Url)}/{repo.Head}";
 
     private static int CountBuilds(IEnumerable<ServerProcess> replicas, string repoUrl) =>
         replicas.Sum(r => r.Output.Split('\n').Count(l => l.Contains("Building ", StringComparison.Ordinal) && l.Contains(repoUrl, StringComparison.Ordinal)));
@@ -48,8 +36,8 @@ public sealed class ReplicaTests(ReplicaClusterFixture fixture) : IClassFixture<
         var repo = SlowRepo(3);
 
         var streams = await Task.WhenAll(
-            SseClient.ReadBuildAsync(a.Client, BuildPath(repo), ReplicaClusterFixture.StreamTimeout),
-            SseClient.ReadBuildAsync(b.Client, BuildPath(repo), ReplicaClusterFixture.StreamTimeout));
+            SseClient.ReadBuildAsync(a.Client, repo.BuildPath, ReplicaClusterFixture.StreamTimeout),
+            SseClient.ReadBuildAsync(b.Client, repo.BuildPath, ReplicaClusterFixture.StreamTimeout));
 
         Assert.All(streams, s => Assert.Equal(BinderPhase.Ready, s[^1].Event.Phase));
         Assert.All(streams, s => Assert.Contains(s, m => m.Event.Message?.Contains("tick 3", StringComparison.Ordinal) == true));
@@ -65,8 +53,8 @@ public sealed class ReplicaTests(ReplicaClusterFixture fixture) : IClassFixture<
         var repo = SlowRepo(6);
         var before = await fixture.LaunchedContainersAsync();
 
-        var first = await ReadUntilAsync(a, BuildPath(repo), null, m => m.Event.Message?.Contains("tick 2", StringComparison.Ordinal) == true);
-        var rest = await ReadUntilAsync(b, BuildPath(repo), first[^1].Id, m => m.Event.IsTerminal);
+        var first = await ReadUntilAsync(a, repo.BuildPath, null, m => m.Event.Message?.Contains("tick 2", StringComparison.Ordinal) == true);
+        var rest = await ReadUntilAsync(b, repo.BuildPath, first[^1].Id, m => m.Event.IsTerminal);
 
         Assert.Equal(BinderPhase.Ready, rest[^1].Event.Phase);
         var ids = first.Concat(rest).Select(m => m.Id!).ToList();
@@ -85,9 +73,9 @@ public sealed class ReplicaTests(ReplicaClusterFixture fixture) : IClassFixture<
         await using var survivor = replicas[1];
         var repo = SlowRepo(8);
 
-        var first = await ReadUntilAsync(doomed, BuildPath(repo), null, m => m.Event.Message?.Contains("tick 2", StringComparison.Ordinal) == true);
+        var first = await ReadUntilAsync(doomed, repo.BuildPath, null, m => m.Event.Message?.Contains("tick 2", StringComparison.Ordinal) == true);
         doomed.Kill();
-        var rest = await ReadUntilAsync(survivor, BuildPath(repo), first[^1].Id, m => m.Event.IsTerminal);
+        var rest = await ReadUntilAsync(survivor, repo.BuildPath, first[^1].Id, m => m.Event.IsTerminal);
 
         var ready = rest[^1].Event;
         Assert.True(ready.Phase == BinderPhase.Ready, string.Join("", rest.Select(m => $"[{m.Event.Phase}] {m.Event.Message}")) + "\n" + survivor.Output[^Math.Min(4000, survivor.Output.Length)..]);

@@ -34,24 +34,12 @@ public sealed class ClientGoneTests : IAsyncLifetime
         foreach (var repo in _repos) repo.Dispose();
     }
 
-    /// <summary>A Dockerfile repository built from the base image, printing <c>tick 1 … tick n</c> one a second.</summary>
     private GitRepo TickingRepo(int ticks)
     {
-        var repo = GitRepo.Create(new Dictionary<string, string>
-        {
-            ["Dockerfile"] = $"""
-                FROM binderorleans-base:bookworm
-                RUN for i in $(seq 1 {ticks}); do echo "tick $i"; sleep 1; done
-                RUN echo "{Guid.NewGuid():N}" > /tmp/unique
-                USER jovyan
-                WORKDIR /home/jovyan
-                """,
-        });
+        var repo = GitRepo.Ticking(ticks);
         _repos.Add(repo);
         return repo;
     }
-
-    private static string BuildPath(GitRepo repo) => $"build/git/{Uri.EscapeDataString(repo.Url)}/{repo.Head}";
 
     /// <summary>Reads a new <c>/build</c> stream until <paramref name="stop"/> holds, then disconnects.</summary>
     private async Task<List<SseMessage>> ReadUntilAsync(string path, Func<SseMessage, bool> stop, CancellationToken ct)
@@ -72,7 +60,7 @@ public sealed class ClientGoneTests : IAsyncLifetime
         using var cts = new CancellationTokenSource(Bound);
         var repo = TickingRepo(1);
 
-        var seen = await ReadUntilAsync(BuildPath(repo), m => m.Event.Phase == BinderPhase.Launching, cts.Token);
+        var seen = await ReadUntilAsync(repo.BuildPath, m => m.Event.Phase == BinderPhase.Launching, cts.Token);
         Assert.Equal(BinderPhase.Launching, seen[^1].Event.Phase);
 
         // The server container starts (and, the base image being quick, answers) while nobody watches; once the grace
@@ -90,7 +78,7 @@ public sealed class ClientGoneTests : IAsyncLifetime
         Assert.Empty(containers);
 
         // A reconnect to the session (its last id) learns that it ended without a server.
-        using var response = await SseClient.OpenAsync(Server.Client, BuildPath(repo), lastEventId: seen[^1].Id, cancellationToken: cts.Token);
+        using var response = await SseClient.OpenAsync(Server.Client, repo.BuildPath, lastEventId: seen[^1].Id, cancellationToken: cts.Token);
         var rest = new List<SseMessage>();
         await foreach (var m in SseClient.ReadAsync(response, cancellationToken: cts.Token)) rest.Add(m);
         Assert.DoesNotContain(rest, m => m.Event.Phase == BinderPhase.Ready);
@@ -103,12 +91,12 @@ public sealed class ClientGoneTests : IAsyncLifetime
         const int ticks = 14;
         var repo = TickingRepo(ticks);
 
-        var first = await ReadUntilAsync(BuildPath(repo), m => m.Event.Message?.Contains("tick 2", StringComparison.Ordinal) == true, cts.Token);
+        var first = await ReadUntilAsync(repo.BuildPath, m => m.Event.Message?.Contains("tick 2", StringComparison.Ordinal) == true, cts.Token);
         Assert.Contains(first, m => m.Event.Message?.Contains("tick 1", StringComparison.Ordinal) == true);
         // Past the grace: the first session is cancelled, and the build goes on with no watcher at all.
         await Task.Delay(Grace + TimeSpan.FromSeconds(2), cts.Token);
 
-        var second = await ReadUntilAsync(BuildPath(repo), m => m.Event.IsTerminal, cts.Token);
+        var second = await ReadUntilAsync(repo.BuildPath, m => m.Event.IsTerminal, cts.Token);
 
         Assert.True(second[^1].Event.Phase == BinderPhase.Ready, string.Join("", second.Select(m => $"[{m.Event.Phase}] {m.Event.Message}")));
         var log = second.Select(m => m.Event.Message ?? "").ToList();
