@@ -42,9 +42,18 @@ public sealed class ServiceRestartTests
 
         Assert.True(messages[^1].Event.Phase == BinderPhase.Ready, string.Join("", messages.Select(m => $"[{m.Event.Phase}] {m.Event.Message}")));
         var log = string.Concat(messages.Select(m => m.Event.Message));
-        Assert.Contains("tick 6", log);
         var builds = restarted.Output.Split('\n').Count(l => l.Contains("Building ", StringComparison.Ordinal) && l.Contains(repo.Url, StringComparison.Ordinal));
-        Assert.Equal(1, builds);
+        if (log.Contains("Found built image", StringComparison.Ordinal))
+        {
+            // The engine may finish a build whose client died (it does not always cancel it): the image is then there,
+            // and the restarted service launches it without building.
+            Assert.Equal(0, builds);
+        }
+        else
+        {
+            Assert.Contains("tick 6", log);
+            Assert.Equal(1, builds);
+        }
         // The killed build's checkout is gone (the pass at start, or the build of the restarted service cleaning its own).
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (sandbox.LeftoverWork().Length > 0 && DateTime.UtcNow < deadline) await Task.Delay(200, cts.Token);
