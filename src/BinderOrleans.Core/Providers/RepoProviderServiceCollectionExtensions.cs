@@ -61,7 +61,7 @@ public static class RepoProviderServiceCollectionExtensions
         services.AddHttpClient(BitbucketRepoProvider.HttpClientName);
         services.AddProvider<BitbucketRepoProvider, BitbucketProviderOptions>(BitbucketProviderOptions.Section, o =>
             ValidateApi(BitbucketProviderOptions.Section, o.Hostname, BitbucketProviderOptions.DefaultHostname, o.ApiBaseUrl, BitbucketProviderOptions.DefaultApiBaseUrl, o.RequestTimeout));
-        // Always listed; with no Providers:Image:AllowedPrefixes it refuses every spec with 403 naming the setting.
+        // Listed only with Providers:Image:AllowedPrefixes; without, it still answers: every spec refused with 403 naming the setting.
         services.AddProvider<ImageRepoProvider, ImageProviderOptions>(ImageProviderOptions.Section, ValidateImage);
         return services;
     }

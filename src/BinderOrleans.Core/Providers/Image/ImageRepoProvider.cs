@@ -25,6 +25,9 @@ internal sealed class ImageRepoProvider(IOptions<ImageProviderOptions> options) 
         Ref = new(Enabled: false),
     };
 
+    /// <summary>Offered only where <c>Providers:Image:AllowedPrefixes</c> names something; otherwise it only refuses.</summary>
+    public bool Listed => _prefixes.Count > 0;
+
     public ResolveResult.Failed? CheckSpec(string spec)
     {
         var text = Uri.UnescapeDataString(spec);

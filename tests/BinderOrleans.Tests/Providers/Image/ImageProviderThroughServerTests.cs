@@ -108,6 +108,18 @@ public sealed class ImageProviderThroughServerTests : IAsyncLifetime
             .Select(m => m.Event));
         Assert.Equal(403, only.StatusCode);
         Assert.Contains("Providers:Image:AllowedPrefixes", only.Message);
+        Assert.DoesNotContain("image", await ProviderIdsAsync(plain.Client));
+    }
+
+    [Fact]
+    public async Task WithAllowedPrefixes_RepoProvidersListsImage() =>
+        Assert.Contains("image", await ProviderIdsAsync(_server.Client));
+
+    private static async Task<List<string?>> ProviderIdsAsync(HttpClient client)
+    {
+        using var cts = new CancellationTokenSource(Timeout);
+        using var doc = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync("api/repoproviders", cts.Token));
+        return doc.RootElement.EnumerateArray().Select(p => p.GetProperty("id").GetString()).ToList();
     }
 
     private async Task<List<BinderEvent>> BuildAsync(string reference) =>
