@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using BinderOrleans.Core.Events;
 using BinderOrleans.Docker.Engine;
 using BinderOrleans.Testing;
@@ -24,7 +25,8 @@ public sealed class ImageProviderDockerTests(RegistryFixture fixture) : IAsyncLi
         var prefix = $"{registry.Host}/binder-{_docker.RunId}/";
         var reference = prefix + "demo:v1";
         using var cts = new CancellationTokenSource(Timeout);
-        await _docker.TagAsync(Source, reference);
+        await BuildUserImageAsync(reference);
+        _docker.Track(reference);
         await foreach (var message in _docker.Engine.PushImageAsync(prefix + "demo", "v1", new AuthConfig(), cts.Token))
         {
             Assert.Null(message.Error?.Message);
@@ -52,5 +54,23 @@ public sealed class ImageProviderDockerTests(RegistryFixture fixture) : IAsyncLi
         Assert.Equal(BinderPhase.Failed, missing[^1].Phase);
         Assert.Equal(404, missing[^1].StatusCode);
         Assert.DoesNotContain(missing, e => e.Phase is BinderPhase.Building or BinderPhase.Launching);
+    }
+
+    /// <summary>
+    /// A "pre-built" image someone else made: the base image run as its notebook user (Jupyter refuses root). Built with
+    /// the docker CLI from a Dockerfile on stdin, labelled with this run so it is removed at the end.
+    /// </summary>
+    private async Task BuildUserImageAsync(string tag)
+    {
+        var psi = new ProcessStartInfo("docker") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in (string[])["build", "--quiet", "--label", $"{DockerTestResources.LabelKey}={_docker.RunId}", "-t", tag, "-"]) psi.ArgumentList.Add(arg);
+        using var process = Process.Start(psi)!;
+        await process.StandardInput.WriteAsync($"FROM {Source}\nUSER jovyan\nWORKDIR /home/jovyan\n");
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+        await stdout.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(process.ExitCode == 0, "docker build failed: " + await stderr.WaitAsync(TimeSpan.FromSeconds(10)));
     }
 }
