@@ -209,7 +209,7 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
         report.ResolvedRef = repo.ResolvedRef;
         report.RepoUrl = repo.RepoUrl;
 
-        var image = ImageNaming.ImageName(_binder.ImagePrefix, repo.BuildSlug, repo.ResolvedRef);
+        var image = repo.Image ?? ImageNaming.ImageName(_binder.ImagePrefix, repo.BuildSlug, repo.ResolvedRef);
         var buildName = ImageNaming.BuildName(repo.BuildSlug, repo.ResolvedRef);
         var quotaRequest = new QuotaRequest(image, repo.RepoUrl, repo.RepoQuota);
 
@@ -220,7 +220,8 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
         }
         if (!_spec.BuildOnly && !await QuotaAllowsAsync(quotaRequest, report, ct)) return;
 
-        var build = new BuildRequest(image, buildName, repo.RepoUrl, repo.ResolvedRef, _spec.ProviderId, repo.GitCredentials, provider.Name);
+        var build = new BuildRequest(image, buildName, repo.RepoUrl, repo.ResolvedRef, _spec.ProviderId, repo.GitCredentials, provider.Name,
+            PullOnly: repo.Image is not null);
         var built = await FollowBuildAsync(build, ct);
         if (built is null || _spec.BuildOnly) return;
         if (built.Phase != BinderPhase.Built)

@@ -8,6 +8,10 @@ namespace BinderOrleans.Core.Ports;
 /// <param name="ProviderId">Provider prefix such as <c>gh</c> or <c>git</c>.</param>
 /// <param name="GitCredentials">git credential-helper text, when the provider has credentials.</param>
 /// <param name="ProviderName">Provider display name (metrics label), e.g. <c>GitHub</c>; defaults to the id.</param>
+/// <param name="PullOnly">
+/// <see cref="ImageName"/> is a pre-built image reference (the <c>image</c> provider): the builder pulls it and never
+/// builds; a missing image fails with 404.
+/// </param>
 [GenerateSerializer, Immutable, Alias("binder.build-request")]
 public sealed record BuildRequest(
     [property: Id(0)] string ImageName,
@@ -16,4 +20,5 @@ public sealed record BuildRequest(
     [property: Id(3)] string ResolvedRef,
     [property: Id(4)] string ProviderId,
     [property: Id(5)] string? GitCredentials = null,
-    [property: Id(6)] string? ProviderName = null);
+    [property: Id(6)] string? ProviderName = null,
+    [property: Id(7)] bool PullOnly = false);

@@ -15,6 +15,9 @@ public interface IRepoProvider
     /// <summary>What <c>/api/repoproviders</c> publishes for this provider.</summary>
     ProviderDisplayConfig DisplayConfig { get; }
 
+    /// <summary>Whether <c>/api/repoproviders</c> and the home page offer it (a provider that refuses every spec is not listed, yet still answers).</summary>
+    bool Listed => true;
+
     /// <summary>
     /// The cheap syntactic check of a spec (trailing slash already stripped): no I/O and no process. Null when the spec is well-formed for this provider; otherwise the refusal (400 malformed, 403 banned), the
     /// same one <see cref="ResolveAsync"/> would give. Both entrances call it before a launch session exists.

@@ -22,5 +22,8 @@ public sealed class RepoProviderRegistry
 
     public IReadOnlyList<IRepoProvider> All => _providers;
 
+    /// <summary>The enabled providers that <c>/api/repoproviders</c> and the home page offer.</summary>
+    public IEnumerable<IRepoProvider> Listed => _providers.Where(p => p.Listed);
+
     public IRepoProvider? Find(string id) => _providers.FirstOrDefault(p => string.Equals(p.Id, id, StringComparison.Ordinal));
 }

@@ -10,6 +10,7 @@ using BinderOrleans.Core.Providers.Dataverse;
 using BinderOrleans.Core.Providers.HydroShare;
 using BinderOrleans.Core.Providers.Ckan;
 using BinderOrleans.Core.Providers.Bitbucket;
+using BinderOrleans.Core.Providers.Image;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -60,6 +61,8 @@ public static class RepoProviderServiceCollectionExtensions
         services.AddHttpClient(BitbucketRepoProvider.HttpClientName);
         services.AddProvider<BitbucketRepoProvider, BitbucketProviderOptions>(BitbucketProviderOptions.Section, o =>
             ValidateApi(BitbucketProviderOptions.Section, o.Hostname, BitbucketProviderOptions.DefaultHostname, o.ApiBaseUrl, BitbucketProviderOptions.DefaultApiBaseUrl, o.RequestTimeout));
+        // Listed only with Providers:Image:AllowedPrefixes; without, it still answers: every spec refused with 403 naming the setting.
+        services.AddProvider<ImageRepoProvider, ImageProviderOptions>(ImageProviderOptions.Section, ValidateImage);
         return services;
     }
 
@@ -99,6 +102,17 @@ public static class RepoProviderServiceCollectionExtensions
         for (var i = 0; i < o.AllowedHosts.Count; i++)
         {
             if (!IsHostName(o.AllowedHosts[i] ?? "")) yield return $"{DataverseProviderOptions.Section}:AllowedHosts:{i} must be a host name such as dataverse.harvard.edu.";
+        }
+    }
+
+    private static IEnumerable<string> ValidateImage(ImageProviderOptions o)
+    {
+        for (var i = 0; i < o.AllowedPrefixes.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(o.AllowedPrefixes[i]) || o.AllowedPrefixes[i].Any(char.IsWhiteSpace))
+            {
+                yield return $"{ImageProviderOptions.Section}:AllowedPrefixes:{i} must be the start of an image reference such as registry.example.org/binder/ (no spaces).";
+            }
         }
     }
 

@@ -35,6 +35,10 @@ public abstract record ResolveResult
 /// characters <c>\n</c> (e.g. <c>username=…\npassword=…</c>), which repo2docker's helper expands with <c>echo -e</c>.
 /// Null when the provider has none.
 /// </param>
+/// <param name="Image">
+/// A pre-built image to launch as is (the <c>image</c> provider): used instead of the derived image name, pulled when
+/// missing and never built. Null for everything that is built.
+/// </param>
 public sealed record ResolvedRepo(
     string RepoUrl,
     string ResolvedRef,
@@ -43,4 +47,5 @@ public sealed record ResolvedRepo(
     string BuildSlug,
     string UnresolvedRef,
     int RepoQuota = 0,
-    string? GitCredentials = null);
+    string? GitCredentials = null,
+    string? Image = null);

@@ -16,6 +16,8 @@ internal sealed class SpecRulesProvider(IRepoProvider inner, SpecRules rules, Si
 
     public ProviderDisplayConfig DisplayConfig => inner.DisplayConfig;
 
+    public bool Listed => inner.Listed;
+
     /// <summary>The provider's own check first (BinderHub parses the spec before <c>is_banned()</c>), then the ban.</summary>
     public ResolveResult.Failed? CheckSpec(string spec) => inner.CheckSpec(spec) ?? Banned(spec);
 

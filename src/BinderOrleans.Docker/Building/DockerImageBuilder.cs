@@ -52,6 +52,15 @@ internal sealed partial class DockerImageBuilder : IImageBuilder
 
     public async IAsyncEnumerable<BinderEvent> BuildAsync(BuildRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        if (request.PullOnly)
+        {
+            await foreach (var e in PrebuiltImagePull.PullAsync(_engine, request.ImageName, cancellationToken).ConfigureAwait(false))
+            {
+                if (e.Phase == BinderPhase.Failed) LogBuildFailed(request.ImageName, e.Message ?? "");
+                yield return e;
+            }
+            yield break;
+        }
         var work = BuildWorkDirectory.Create(_docker.WorkDirectory);
         BinderEvent? failed = null;
         try

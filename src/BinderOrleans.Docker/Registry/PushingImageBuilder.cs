@@ -26,6 +26,8 @@ internal sealed class PushingImageBuilder : IImageBuilder
             yield return e;
             if (e.Phase == BinderPhase.Failed) yield break;
         }
+        // A pre-built image already lives in its own registry; it is pulled, not republished.
+        if (request.PullOnly) yield break;
         await foreach (var e in _pusher.PushAsync(request.ImageName, cancellationToken).ConfigureAwait(false))
         {
             yield return e;

@@ -44,6 +44,12 @@ internal sealed partial class KubernetesImageBuilder : IImageBuilder
 
     public async IAsyncEnumerable<BinderEvent> BuildAsync(BuildRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        if (request.PullOnly)
+        {
+            // Nodes pull the reference themselves when the server pod starts; a registry lookup that missed means it does not exist.
+            yield return BinderEvent.Failed($"Image {request.ImageName} was not found in the registry; the Kubernetes backend launches pre-built images only when the registry already has them.", 404);
+            yield break;
+        }
         if (BuildPod.Refusal(request) is { } refusal)
         {
             yield return BinderEvent.Failed(refusal, 400);

@@ -34,7 +34,7 @@ internal static class InfoApi
         // prometheus-net's exporter: text format 0.0.4 (BinderHub's), OpenMetrics when a scraper asks for it.
         var metrics = app.ServiceProvider.GetRequiredService<PrometheusRegistry>();
         app.MapMetrics(settings => settings.Registry = metrics.Collectors, "/metrics");
-        app.MapGet("/api/repoproviders", (RepoProviderRegistry providers) => Results.Json(providers.All.Select(p => p.DisplayConfig)));
+        app.MapGet("/api/repoproviders", (RepoProviderRegistry providers) => Results.Json(providers.Listed.Select(p => p.DisplayConfig)));
         return app;
     }
 

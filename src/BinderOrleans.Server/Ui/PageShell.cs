@@ -34,7 +34,7 @@ internal static class PageShell
         {
             ["baseUrl"] = baseUrl,
             ["badgeBaseUrl"] = site.BadgeBaseUrl.Length > 0 ? site.BadgeBaseUrl : null,
-            ["repoProviders"] = JsonSerializer.SerializeToNode(providers.All.Select(p => p.DisplayConfig).ToArray()),
+            ["repoProviders"] = JsonSerializer.SerializeToNode(providers.Listed.Select(p => p.DisplayConfig).ToArray()),
             ["binderVersion"] = InfoApi.Version,
             ["hubUrl"] = BuildHubApi.Path.TrimStart('/'),
             ["page"] = page.Name,
