@@ -7,6 +7,11 @@ using BinderOrleans.Bench.Http;
 // Usage: dotnet run -c Release --project bench/BinderOrleans.Bench [-- [a|b|engine|all] [--quick|--smoke]]
 var which = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 var settings = args.Contains("--quick") || args.Contains("--smoke") ? BenchSettings.Quick : BenchSettings.Full;
+// --silos=N: scenario A on N silos only (the full run does 1 and 2).
+if (args.FirstOrDefault(a => a.StartsWith("--silos=", StringComparison.Ordinal)) is { } silosArg)
+{
+    settings = settings with { FanOutSilos = [short.Parse(silosArg["--silos=".Length..], CultureInfo.InvariantCulture)] };
+}
 var output = Console.Out;
 
 using var deadline = new CancellationTokenSource(settings.Deadline);
