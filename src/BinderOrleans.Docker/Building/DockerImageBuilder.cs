@@ -146,10 +146,16 @@ internal sealed partial class DockerImageBuilder : IImageBuilder
                     yield return BinderEvent.Of(BinderPhase.Building, text);
                 }
             }
+            // A last line without its newline still belongs to the step: it is often the error itself.
+            if (lines.Flush() is { } rest)
+            {
+                work.Observe(rest);
+                step.Add(rest);
+                yield return BinderEvent.Of(BinderPhase.Building, rest);
+            }
             buildError = reader.Error is { } engineError ? step.Describe(engineError) : null;
             engineLost = reader.EngineLost;
         }
-        if (lines.Flush() is { } rest) yield return BinderEvent.Of(BinderPhase.Building, rest);
 
         if (buildError is null)
         {
