@@ -5,30 +5,14 @@ using BinderOrleans.Testing.DataRepositories;
 namespace BinderOrleans.Tests.Providers.Data;
 
 /// <summary>The dataverse provider against the fake doi.org and a fake installation.</summary>
-public sealed class DataverseProviderTests : IAsyncLifetime
+public sealed class DataverseProviderTests : DataProviderTests
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-    private FakeDataRepositories _fake = null!;
-    private DataProviderHost _host = null!;
-
-    public async Task InitializeAsync()
-    {
-        _fake = await FakeDataRepositories.StartAsync();
-        _host = new DataProviderHost(_fake);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _host.Dispose();
-        await _fake.DisposeAsync();
-    }
-
     [Fact]
     public async Task Doi_ResolvesToTheLatestVersion_WithBinderHubsNames()
     {
         AddDataset();
 
-        var repo = Assert.IsType<ResolveResult.Resolved>(await _host.Provider("dataverse").ResolveAsync("10.7910/DVN/TJCLKP", CancellationToken.None).WaitAsync(Timeout)).Repo;
+        var repo = Assert.IsType<ResolveResult.Resolved>(await Host.Provider("dataverse").ResolveAsync("10.7910/DVN/TJCLKP", CancellationToken.None).WaitAsync(Timeout)).Repo;
 
         Assert.Equal("3323458.v3.0", repo.ResolvedRef);
         Assert.Equal("dataverse-dvn-2ftjclkp", repo.BuildSlug);
@@ -40,10 +24,10 @@ public sealed class DataverseProviderTests : IAsyncLifetime
     [Fact]
     public async Task DatasetTheInstallationDoesNotHave_IsNotFound()
     {
-        _fake.AddDoi("10.7910/DVN/GONE", "/citation?persistentId=doi:10.7910/DVN/GONE");
+        Fake.AddDoi("10.7910/DVN/GONE", "/citation?persistentId=doi:10.7910/DVN/GONE");
         AddDataset();
 
-        var failed = Assert.IsType<ResolveResult.Failed>(await _host.Provider("dataverse").ResolveAsync("10.7910/DVN/GONE", CancellationToken.None).WaitAsync(Timeout));
+        var failed = Assert.IsType<ResolveResult.Failed>(await Host.Provider("dataverse").ResolveAsync("10.7910/DVN/GONE", CancellationToken.None).WaitAsync(Timeout));
 
         Assert.Equal(404, failed.StatusCode);
     }
@@ -51,10 +35,10 @@ public sealed class DataverseProviderTests : IAsyncLifetime
     [Fact]
     public async Task DoiLeadingToAnotherPage_IsRefused()
     {
-        _fake.AddDoi("10.7910/DVN/ELSE", "/somewhere");
-        _fake.AddPage("/somewhere");
+        Fake.AddDoi("10.7910/DVN/ELSE", "/somewhere");
+        Fake.AddPage("/somewhere");
 
-        var failed = Assert.IsType<ResolveResult.Failed>(await _host.Provider("dataverse").ResolveAsync("10.7910/DVN/ELSE", CancellationToken.None).WaitAsync(Timeout));
+        var failed = Assert.IsType<ResolveResult.Failed>(await Host.Provider("dataverse").ResolveAsync("10.7910/DVN/ELSE", CancellationToken.None).WaitAsync(Timeout));
 
         Assert.Equal(400, failed.StatusCode);
         Assert.Contains("which is not a Dataverse dataset page", failed.Message);
@@ -64,7 +48,7 @@ public sealed class DataverseProviderTests : IAsyncLifetime
     public async Task InstallationNotAllowed_IsRefused()
     {
         AddDataset();
-        using var host = new DataProviderHost(_fake, new Dictionary<string, string?> { ["Providers:Dataverse:AllowedHosts:0"] = "dataverse.harvard.edu" });
+        using var host = new DataProviderHost(Fake, new Dictionary<string, string?> { ["Providers:Dataverse:AllowedHosts:0"] = "dataverse.harvard.edu" });
 
         var failed = Assert.IsType<ResolveResult.Failed>(await host.Provider("dataverse").ResolveAsync("10.7910/DVN/TJCLKP", CancellationToken.None).WaitAsync(Timeout));
 
@@ -78,7 +62,7 @@ public sealed class DataverseProviderTests : IAsyncLifetime
         AddDataset();
         using var folder = new TempFolder();
 
-        var failure = await _host.Fetcher("dataverse").FetchAsync(new ContentSource("10.7910/DVN/TJCLKP", "3323458.v3.0"), folder.Checkout, _ => { }, CancellationToken.None).WaitAsync(Timeout);
+        var failure = await Host.Fetcher("dataverse").FetchAsync(new ContentSource("10.7910/DVN/TJCLKP", "3323458.v3.0"), folder.Checkout, _ => { }, CancellationToken.None).WaitAsync(Timeout);
 
         Assert.Null(failure);
         Assert.Equal(["binder/requirements.txt", "notebook.ipynb"], folder.Files());
@@ -87,22 +71,22 @@ public sealed class DataverseProviderTests : IAsyncLifetime
     [Fact]
     public async Task Fetch_FileNameClimbingOut_IsRefused_BeforeAnyDownload()
     {
-        _fake.AddDoi("10.7910/DVN/EVIL", "/citation?persistentId=doi:10.7910/DVN/EVIL");
-        _fake.AddDataverseDataset("10.7910/DVN/EVIL", 77, (1, 0), [("..", "evil.txt", "x"u8.ToArray())]);
+        Fake.AddDoi("10.7910/DVN/EVIL", "/citation?persistentId=doi:10.7910/DVN/EVIL");
+        Fake.AddDataverseDataset("10.7910/DVN/EVIL", 77, (1, 0), [("..", "evil.txt", "x"u8.ToArray())]);
         using var folder = new TempFolder();
 
-        var failure = await _host.Fetcher("dataverse").FetchAsync(new ContentSource("10.7910/DVN/EVIL", "77.v1.0"), folder.Checkout, _ => { }, CancellationToken.None).WaitAsync(Timeout);
+        var failure = await Host.Fetcher("dataverse").FetchAsync(new ContentSource("10.7910/DVN/EVIL", "77.v1.0"), folder.Checkout, _ => { }, CancellationToken.None).WaitAsync(Timeout);
 
         Assert.Equal(422, failure?.StatusCode);
         Assert.Contains("'../evil.txt' has a '..' segment", failure!.Message);
         Assert.Empty(folder.OutsideCheckout());
-        Assert.DoesNotContain(_fake.Requests, r => r.StartsWith("/api/access/", StringComparison.Ordinal));
+        Assert.DoesNotContain(Fake.Requests, r => r.StartsWith("/api/access/", StringComparison.Ordinal));
     }
 
     private void AddDataset()
     {
-        _fake.AddDoi("10.7910/DVN/TJCLKP", "/citation?persistentId=doi:10.7910/DVN/TJCLKP");
-        _fake.AddDataverseDataset("10.7910/DVN/TJCLKP", 3323458, (3, 0),
+        Fake.AddDoi("10.7910/DVN/TJCLKP", "/citation?persistentId=doi:10.7910/DVN/TJCLKP");
+        Fake.AddDataverseDataset("10.7910/DVN/TJCLKP", 3323458, (3, 0),
             [("project", "notebook.ipynb", "{}"u8.ToArray()), ("project/binder", "requirements.txt", "numpy\n"u8.ToArray())]);
     }
 }

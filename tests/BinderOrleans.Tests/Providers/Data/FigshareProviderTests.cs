@@ -5,29 +5,13 @@ using BinderOrleans.Testing.DataRepositories;
 namespace BinderOrleans.Tests.Providers.Data;
 
 /// <summary>The figshare provider against the fake doi.org and Figshare API.</summary>
-public sealed class FigshareProviderTests : IAsyncLifetime
+public sealed class FigshareProviderTests : DataProviderTests
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-    private FakeDataRepositories _fake = null!;
-    private DataProviderHost _host = null!;
-
-    public async Task InitializeAsync()
-    {
-        _fake = await FakeDataRepositories.StartAsync();
-        _host = new DataProviderHost(_fake);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _host.Dispose();
-        await _fake.DisposeAsync();
-    }
-
     [Fact]
     public async Task VersionedDoi_KeepsItsVersion_WithBinderHubsNames()
     {
-        _fake.AddFigshareArticle("9782777", versions: 3, [("requirements.txt", "numpy\n"u8.ToArray())]);
-        _fake.AddDoi("10.6084/m9.figshare.9782777.v1", "/figshare/articles/dataset/data/9782777/1");
+        Fake.AddFigshareArticle("9782777", versions: 3, [("requirements.txt", "numpy\n"u8.ToArray())]);
+        Fake.AddDoi("10.6084/m9.figshare.9782777.v1", "/figshare/articles/dataset/data/9782777/1");
 
         var repo = Assert.IsType<ResolveResult.Resolved>(await ResolveAsync("10.6084/m9.figshare.9782777.v1")).Repo;
 
@@ -41,8 +25,8 @@ public sealed class FigshareProviderTests : IAsyncLifetime
     [Fact]
     public async Task UnversionedDoi_TakesTheNewestVersionFromTheApi()
     {
-        _fake.AddFigshareArticle("555", versions: 3, [("a.txt", "a"u8.ToArray())]);
-        _fake.AddDoi("10.6084/m9.figshare.555", "/figshare/articles/dataset/data/555");
+        Fake.AddFigshareArticle("555", versions: 3, [("a.txt", "a"u8.ToArray())]);
+        Fake.AddDoi("10.6084/m9.figshare.555", "/figshare/articles/dataset/data/555");
 
         var repo = Assert.IsType<ResolveResult.Resolved>(await ResolveAsync("10.6084/m9.figshare.555")).Repo;
 
@@ -62,8 +46,8 @@ public sealed class FigshareProviderTests : IAsyncLifetime
     [Fact]
     public async Task DoiLeadingToSomethingElse_IsRefused()
     {
-        _fake.AddDoi("10.6084/m9.figshare.77.v1", "/zenodo/records/77");
-        _fake.AddPage("/zenodo/records/77");
+        Fake.AddDoi("10.6084/m9.figshare.77.v1", "/zenodo/records/77");
+        Fake.AddPage("/zenodo/records/77");
 
         var failed = Assert.IsType<ResolveResult.Failed>(await ResolveAsync("10.6084/m9.figshare.77.v1"));
 
@@ -75,15 +59,15 @@ public sealed class FigshareProviderTests : IAsyncLifetime
     [InlineData("10.6084/figshare")]
     [InlineData("10.6084/m9.figshare.abc")]
     public void DoiWithoutAnArticleId_IsRefusedAsBinderHubDoes(string spec) =>
-        Assert.Equal($"Unexpected figshare doi: {spec}", _host.Provider("figshare").CheckSpec(spec)?.Message);
+        Assert.Equal($"Unexpected figshare doi: {spec}", Host.Provider("figshare").CheckSpec(spec)?.Message);
 
     [Fact]
     public async Task Fetch_UnpacksALoneZip_AndSkipsLinkOnlyFiles()
     {
-        _fake.AddFigshareArticle("600", versions: 1, [("code.zip", TestZips.Of(("code/", ""), ("code/environment.yml", "dependencies: []\n")))], linkOnly: "elsewhere.dat");
+        Fake.AddFigshareArticle("600", versions: 1, [("code.zip", TestZips.Of(("code/", ""), ("code/environment.yml", "dependencies: []\n")))], linkOnly: "elsewhere.dat");
         using var folder = new TempFolder();
 
-        var failure = await _host.Fetcher("figshare").FetchAsync(new ContentSource("10.6084/m9.figshare.600.v1", "600.v1"), folder.Checkout, _ => { }, CancellationToken.None).WaitAsync(Timeout);
+        var failure = await Host.Fetcher("figshare").FetchAsync(new ContentSource("10.6084/m9.figshare.600.v1", "600.v1"), folder.Checkout, _ => { }, CancellationToken.None).WaitAsync(Timeout);
 
         Assert.Null(failure);
         Assert.Equal(["environment.yml"], folder.Files());
@@ -92,13 +76,13 @@ public sealed class FigshareProviderTests : IAsyncLifetime
     [Fact]
     public async Task Fetch_MissingVersion_FailsWithNotFound()
     {
-        _fake.AddFigshareArticle("601", versions: 1, [("a.txt", "a"u8.ToArray())]);
+        Fake.AddFigshareArticle("601", versions: 1, [("a.txt", "a"u8.ToArray())]);
         using var folder = new TempFolder();
 
-        var failure = await _host.Fetcher("figshare").FetchAsync(new ContentSource("10.6084/m9.figshare.601.v9", "601.v9"), folder.Checkout, _ => { }, CancellationToken.None).WaitAsync(Timeout);
+        var failure = await Host.Fetcher("figshare").FetchAsync(new ContentSource("10.6084/m9.figshare.601.v9", "601.v9"), folder.Checkout, _ => { }, CancellationToken.None).WaitAsync(Timeout);
 
         Assert.Equal(404, failure?.StatusCode);
     }
 
-    private Task<ResolveResult> ResolveAsync(string spec) => _host.Provider("figshare").ResolveAsync(spec, CancellationToken.None).WaitAsync(Timeout);
+    private Task<ResolveResult> ResolveAsync(string spec) => Host.Provider("figshare").ResolveAsync(spec, CancellationToken.None).WaitAsync(Timeout);
 }
