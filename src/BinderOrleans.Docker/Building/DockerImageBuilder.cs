@@ -214,11 +214,13 @@ internal sealed partial class DockerImageBuilder : IImageBuilder
     private async Task<((BuildContext Context, ImageBuildParameters Parameters)? Prepared, string? Error)> PrepareCoreAsync(
         BuildPlan plan, string checkout, BuildRequest request, CancellationToken cancellationToken)
     {
+        // A generated Dockerfile ends with these in one LABEL step; the engine would add a step per label it is given.
         var repoLabels = new SortedDictionary<string, string>(StringComparer.Ordinal)
         {
             [DockerLabels.Ref] = request.ResolvedRef,
             [DockerLabels.Repo] = request.RepoUrl,
             [DockerLabels.Version] = DockerLabels.BuilderVersion,
+            [DockerLabels.Build] = request.BuildName,
         };
         var labels = new Dictionary<string, string>(_docker.Labels, StringComparer.Ordinal)
         {
@@ -235,11 +237,14 @@ internal sealed partial class DockerImageBuilder : IImageBuilder
 
         BuildContext context;
         string dockerfilePath;
+        // Only the repository's own Dockerfile gets the labels from the engine; generated ones write them themselves.
+        Dictionary<string, string>? engineLabels = null;
         switch (plan)
         {
             case BuildPlan.Dockerfile dockerfile:
                 context = BuildContext.ForRepository(checkout, dockerfile.DockerfilePath, ReadIgnore(checkout, ""));
                 dockerfilePath = dockerfile.DockerfilePath;
+                engineLabels = labels;
                 break;
 
             case BuildPlan.Python python:
@@ -282,7 +287,7 @@ internal sealed partial class DockerImageBuilder : IImageBuilder
             Remove = true,
             // Intermediate containers go also when a step fails or the build is cancelled.
             ForceRemove = true,
-            Labels = labels,
+            Labels = engineLabels,
             BuildArgs = buildArgs,
             NetworkMode = _docker.NetworkMode,
         };

@@ -6,8 +6,8 @@ namespace BinderOrleans.Docker.Buildpacks;
 /// <summary>
 /// Renders the Dockerfile of <see cref="BuildPlan.Python"/> in repo2docker's layer order, so that editing anything but
 /// the environment files reuses the dependency layers: base setup and the notebook venv, environment, apt packages,
-/// the environment files copied one by one and installed, then <c>COPY src/</c> of the whole repository, the steps
-/// that need it, labels, postBuild, start, entrypoint.
+/// the environment files copied one by one and installed, the entrypoint, then <c>COPY src/</c> of the whole repository,
+/// the steps that need it, postBuild and start in one step, the labels in one more.
 /// </summary>
 internal static class PythonDockerfile
 {
@@ -109,7 +109,22 @@ internal static class PythonDockerfile
             d.Append("RUN Rscript \"").Append(installR).Append("\" && touch ").Append(PreassembledMarker).Append(" || true\n\n");
         }
 
-        d.Append("# The whole repository.\nUSER root\nCOPY ").Append(chown).Append(" src/ ${REPO_DIR}/\n\n");
+        // What does not depend on the repository's other files comes before its copy, so a rebuild after an edit
+        // reuses it: only the copy, the steps that read the repository and one LABEL run again.
+        if (plan.NixFile is null && plan.Start is { } startPath)
+        {
+            d.Append("ENV R2D_ENTRYPOINT=\"${REPO_DIR}/").Append(startPath).Append("\"\n");
+        }
+        d.Append("ENV PYTHONUNBUFFERED=1\n");
+        d.Append("COPY ").Append(EntrypointScript.ContextPath).Append(' ').Append(EntrypointScript.ImagePath).Append('\n');
+        d.Append("ENTRYPOINT [\"").Append(EntrypointScript.ImagePath).Append("\"]\n");
+        d.Append("EXPOSE 8888\n");
+        d.Append("CMD [\"python3\", \"-m\", \"notebook\", \"--ip\", \"0.0.0.0\"]\n");
+        // COPY ignores USER (--chown sets the owner), so the notebook user is set once, here, for what follows.
+        d.Append("USER ${NB_USER}\n");
+
+        d.Append("\n# The whole repository.\nCOPY ").Append(chown).Append(" src/ ${REPO_DIR}/\n\n");
+        var afterCopy = d.Length;
 
         // Assemble: steps that need the whole repository.
         if (plan.EnvironmentFile is { } localEnvironment && plan.EnvironmentAfterCopy)
@@ -157,19 +172,18 @@ internal static class PythonDockerfile
                 .Append(nixFile).Append("\"\n");
         }
 
-        // Labels come after the install steps: a new commit changes them without invalidating those layers.
-        AppendLabels(d, settings.RepoLabels);
-        d.Append("USER ${NB_USER}\n");
+        // An assemble step may have left root as the user; the rest runs as the notebook user again.
+        if (d.Length != afterCopy) d.Append("USER ${NB_USER}\n");
 
+        // One RUN for the repository's scripts: a step costs a layer commit even when its command takes no time.
+        var scripts = new List<string>();
         if (plan.PostBuild is { } postBuild)
         {
-            d.Append("RUN chmod +x ").Append(postBuild).Append('\n');
-            d.Append("RUN ./").Append(postBuild).Append('\n');
+            scripts.Add("chmod +x " + postBuild);
+            scripts.Add("./" + postBuild);
         }
-        if (plan.Start is { } start)
-        {
-            d.Append("RUN chmod +x \"${REPO_DIR}/").Append(start).Append("\"\n");
-        }
+        if (plan.Start is { } start) scripts.Add($"chmod +x \"${{REPO_DIR}}/{start}\"");
+        if (scripts.Count > 0) d.Append("RUN ").AppendJoin(" \\\n && ", scripts).Append('\n');
         if (plan.NixFile is { } nix)
         {
             // Every container command runs inside nix-shell (through start, when there is one), as repo2docker's wrapper does.
@@ -178,16 +192,9 @@ internal static class PythonDockerfile
                 .Append("\" > /usr/local/bin/nix-shell-wrapper \\\n && chmod 0755 /usr/local/bin/nix-shell-wrapper\nUSER ${NB_USER}\n");
             d.Append("ENV R2D_ENTRYPOINT=/usr/local/bin/nix-shell-wrapper\n");
         }
-        else if (plan.Start is { } startScript)
-        {
-            d.Append("ENV R2D_ENTRYPOINT=\"${REPO_DIR}/").Append(startScript).Append("\"\n");
-        }
 
-        d.Append("\nENV PYTHONUNBUFFERED=1\n");
-        d.Append("COPY ").Append(EntrypointScript.ContextPath).Append(' ').Append(EntrypointScript.ImagePath).Append('\n');
-        d.Append("ENTRYPOINT [\"").Append(EntrypointScript.ImagePath).Append("\"]\n");
-        d.Append("EXPOSE 8888\n");
-        d.Append("CMD [\"python3\", \"-m\", \"notebook\", \"--ip\", \"0.0.0.0\"]\n");
+        // The labels of this commit and build, last and in one step (the engine's own build labels would add a step each).
+        AppendLabels(d, settings.RepoLabels);
         return d.ToString();
     }
 
@@ -337,8 +344,9 @@ internal static class PythonDockerfile
     private static void AppendDownload(StringBuilder d, string url, string destination) =>
         d.Append("python3 -c \"import socket, sys, urllib.request; socket.setdefaulttimeout(120); urllib.request.urlretrieve(sys.argv[1], sys.argv[2])\" ").Append(Quote(url)).Append(' ').Append(destination);
 
+    /// <summary>One environment file, then the notebook user for the step that installs it (COPY itself ignores USER).</summary>
     private static void AppendCopy(StringBuilder d, string chown, string path) =>
-        d.Append("USER root\nCOPY ").Append(chown).Append(" src/").Append(path).Append(" ${REPO_DIR}/").Append(path).Append("\nUSER ${NB_USER}\n");
+        d.Append("USER ${NB_USER}\nCOPY ").Append(chown).Append(" src/").Append(path).Append(" ${REPO_DIR}/").Append(path).Append('\n');
 
     private static void AppendPipRequirements(StringBuilder d, string path) =>
         d.Append("RUN ${KERNEL_PYTHON_PREFIX}/bin/pip install --no-cache-dir -r \"").Append(path).Append("\"\n");

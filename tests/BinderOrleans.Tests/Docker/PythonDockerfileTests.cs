@@ -29,7 +29,7 @@ public sealed class PythonDockerfileTests
     }
 
     [Fact]
-    public void Render_FullPlan_Repo2dockerLayerOrder()
+    public void Render_FullPlan_EnvironmentThenEntrypointThenRepository()
     {
         var lines = Lines(PythonDockerfile.Render(Full, Settings));
 
@@ -41,18 +41,31 @@ public sealed class PythonDockerfileTests
             IndexOf(lines, "RUN apt-get -qq update"),
             IndexOf(lines, "COPY --chown=1000:1000 src/binder/requirements.txt ${REPO_DIR}/binder/requirements.txt"),
             IndexOf(lines, "RUN ${KERNEL_PYTHON_PREFIX}/bin/pip install --no-cache-dir -r \"binder/requirements.txt\""),
-            IndexOf(lines, "COPY --chown=1000:1000 src/ ${REPO_DIR}/"),
-            IndexOf(lines, "LABEL repo2docker.ref=\"abc123\""),
-            IndexOf(lines, "RUN chmod +x binder/postBuild"),
-            IndexOf(lines, "RUN ./binder/postBuild"),
             IndexOf(lines, "ENV R2D_ENTRYPOINT=\"${REPO_DIR}/binder/start\""),
             IndexOf(lines, "ENTRYPOINT [\"/usr/local/bin/binder-entrypoint\"]"),
             IndexOf(lines, "EXPOSE 8888"),
             IndexOf(lines, "CMD [\"python3\", \"-m\", \"notebook\", \"--ip\", \"0.0.0.0\"]"),
+            IndexOf(lines, "COPY --chown=1000:1000 src/ ${REPO_DIR}/"),
+            IndexOf(lines, "RUN chmod +x binder/postBuild"),
+            IndexOf(lines, " && ./binder/postBuild"),
+            IndexOf(lines, " && chmod +x \"${REPO_DIR}/binder/start\""),
+            IndexOf(lines, "LABEL repo2docker.ref=\"abc123\""),
         };
 
         Assert.Equal(order.Order(), order);
-        Assert.Equal(lines.Count - 1, order[^1]);
+    }
+
+    [Fact]
+    public void Render_FullPlan_EditOfTheRepositoryRerunsTwoSteps()
+    {
+        // What a rebuild after a notebook edit runs again: everything from the repository's copy on.
+        var lines = Lines(PythonDockerfile.Render(Full, Settings));
+        var copy = IndexOf(lines, "COPY --chown=1000:1000 src/ ${REPO_DIR}/");
+
+        var after = lines.Skip(copy + 1).Where(l => !l.StartsWith(' ')).ToList();
+
+        Assert.Equal(["RUN chmod +x binder/postBuild \\", "LABEL repo2docker.ref=\"abc123\" \\"], after);
+        Assert.Equal("USER ${NB_USER}", lines[copy - 1]);
     }
 
     [Fact]
@@ -69,7 +82,7 @@ public sealed class PythonDockerfileTests
     public void Render_PostBuild_RunsAsNotebookUser()
     {
         var lines = Lines(PythonDockerfile.Render(Full, Settings));
-        var postBuild = IndexOf(lines, "RUN ./binder/postBuild");
+        var postBuild = IndexOf(lines, " && ./binder/postBuild");
         var lastUser = lines.Take(postBuild).Last(l => l.StartsWith("USER ", StringComparison.Ordinal));
 
         Assert.Equal("USER ${NB_USER}", lastUser);
@@ -121,7 +134,7 @@ public sealed class PythonDockerfileTests
     {
         var text = PythonDockerfile.Render(new BuildPlan.Python { PostBuild = "postBuild", Start = "start" }, Settings);
 
-        Assert.Contains("RUN ./postBuild\n", text);
+        Assert.Contains("RUN chmod +x postBuild \\\n && ./postBuild", text);
         Assert.Contains("ENV R2D_ENTRYPOINT=\"${REPO_DIR}/start\"\n", text);
     }
 
