@@ -76,8 +76,19 @@ public sealed class DockerOptions
     /// <summary>The command used when <see cref="ServerCommand"/> is empty.</summary>
     public static IReadOnlyList<string> DefaultServerCommand { get; } = ["python3", "-m", "notebook"];
 
-    /// <summary><c>Docker:LaunchTimeout</c>: how long a new server may take to answer <c>/api/status</c>. Default 120 s.</summary>
+    /// <summary><c>Docker:LaunchTimeout</c>: how long a new server may take to answer <c>/api/status</c>, from its start. Default 120 s.</summary>
     public TimeSpan LaunchTimeout { get; set; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>
+    /// <c>Docker:MaxConcurrentStarts</c>: servers this process starts at once; further launches wait their turn (and
+    /// say so). A slot is held from the container's creation until its server answers, fails, or has had
+    /// <see cref="StartSlotHold"/>. Default two per CPU core; <c>0</c> = no limit. Starting more Jupyter servers than the
+    /// cores can run only slows every one of them down, until all miss <see cref="LaunchTimeout"/>.
+    /// </summary>
+    public int MaxConcurrentStarts { get; set; } = 2 * Environment.ProcessorCount;
+
+    /// <summary>How long one start may hold its slot: a slow <c>start</c> script must not keep everyone else waiting.</summary>
+    public static readonly TimeSpan StartSlotHold = TimeSpan.FromSeconds(30);
 
     /// <summary><c>Docker:CullIdleAfter</c>: launched servers idle longer than this are removed. Default 1 h.</summary>
     public TimeSpan CullIdleAfter { get; set; } = TimeSpan.FromHours(1);

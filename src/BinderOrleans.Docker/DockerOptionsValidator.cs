@@ -52,6 +52,10 @@ internal sealed class DockerOptionsValidator : IValidateOptions<DockerOptions>
         {
             errors.Add($"Docker:PidsLimit must be 0 (no limit) or positive (got {options.PidsLimit}).");
         }
+        if (options.MaxConcurrentStarts < 0)
+        {
+            errors.Add($"Docker:MaxConcurrentStarts must be 0 (no limit) or positive (got {options.MaxConcurrentStarts}).");
+        }
         if (options.LaunchTimeout <= TimeSpan.Zero)
         {
             errors.Add("Docker:LaunchTimeout must be positive.");

@@ -52,11 +52,13 @@ internal sealed partial class DockerLauncher : ILauncher
     private readonly IImagePuller? _puller;
     private readonly ServerNetwork _network;
     private readonly string _corsAllowOrigin;
+    private readonly StartSlots _starts;
 
     public DockerLauncher(IDockerClient engine, NotebookStatusClient status, IOptions<DockerOptions> options, TimeProvider time,
         ILogger<DockerLauncher> logger, IImagePuller? puller = null, IOptions<SiteOptions>? site = null)
     {
         _network = new ServerNetwork(engine, options.Value);
+        _starts = new StartSlots(options.Value.MaxConcurrentStarts);
         _corsAllowOrigin = site?.Value.CorsAllowOrigin ?? "";
         _puller = puller;
         _engine = engine;
@@ -84,6 +86,14 @@ internal sealed partial class DockerLauncher : ILauncher
             LogLaunchFailed(request.ImageName, lookupError!);
             yield return BinderEvent.Failed($"Failed to launch image {request.ImageName}: {lookupError}", 500);
             yield break;
+        }
+
+        // Servers start a few at a time: beyond what the cores run, more at once only makes every one of them slower.
+        StartSlots.Slot? slot;
+        while ((slot = await _starts.TryTakeAsync(ProgressInterval, cancellationToken).ConfigureAwait(false)) is null)
+        {
+            yield return BinderEvent.Of(BinderPhase.Launching,
+                $"Waiting for one of {_starts.Max} server starts to finish ({_starts.Waiting} launches waiting)...");
         }
 
         var token = NotebookToken.New();
@@ -124,6 +134,7 @@ internal sealed partial class DockerLauncher : ILauncher
                             break;
                         }
                         var elapsed = _time.GetElapsedTime(began);
+                        if (elapsed >= DockerOptions.StartSlotHold) slot.Dispose();
                         if (elapsed >= nextState)
                         {
                             nextState = elapsed + StateInterval;
@@ -154,6 +165,7 @@ internal sealed partial class DockerLauncher : ILauncher
 
                 if (keep)
                 {
+                    slot.Dispose();
                     LogLaunched(request.ImageName, server.Name, server.Port);
                     yield return new BinderEvent
                     {
@@ -185,6 +197,7 @@ internal sealed partial class DockerLauncher : ILauncher
         finally
         {
             if (!keep && server is not null) await RemoveQuietlyAsync(server.Id).ConfigureAwait(false);
+            slot.Dispose();
         }
     }
 

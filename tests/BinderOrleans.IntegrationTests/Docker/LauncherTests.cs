@@ -22,9 +22,10 @@ public sealed class LauncherTests(DockerBackendFixture fixture)
     private static readonly List<string> NeverAnswers = ["bash", "-c", "sleep 120"];
 
     internal static DockerLauncher Launcher(DockerBackendFixture fixture, List<string> command, TimeSpan? launchTimeout = null,
-        Dictionary<string, string>? labels = null, string? memoryLimit = null) =>
+        Dictionary<string, string>? labels = null, string? memoryLimit = null, int? maxStarts = null) =>
         new(fixture.Engine, NotebookStatusClient.Create(), Options.Create(new DockerOptions
         {
+            MaxConcurrentStarts = maxStarts ?? 2 * Environment.ProcessorCount,
             Labels = new(labels ?? []) { [BinderOrleans.Testing.DockerSandbox.LabelKey] = fixture.Sandbox.RunId },
             ServerNetwork = fixture.Sandbox.Network,
             ServerCommand = command,
@@ -68,6 +69,28 @@ public sealed class LauncherTests(DockerBackendFixture fixture)
         using var anonymous = await http.GetAsync(new Uri(new Uri(ready.Url!), "api/status"));
         Assert.Equal(System.Net.HttpStatusCode.Forbidden, anonymous.StatusCode);
         await fixture.RemoveAsync(container.ID);
+    }
+
+    [Fact]
+    public async Task Launch_OneStartSlot_SecondServerStartsOnlyOnceTheFirstAnswers()
+    {
+        var launcher = Launcher(fixture, NotebookAsRoot, maxStarts: 1);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        async Task<List<(TimeSpan At, BinderEvent Event)>> TimedAsync()
+        {
+            var events = new List<(TimeSpan, BinderEvent)>();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+            await foreach (var e in launcher.LaunchAsync(Request(), timeout.Token)) events.Add((clock.Elapsed, e));
+            return events;
+        }
+
+        var both = await Task.WhenAll(TimedAsync(), TimedAsync());
+
+        Assert.All(both, events => Assert.Equal(BinderPhase.Ready, events[^1].Event.Phase));
+        var (first, second) = both[0][^1].At <= both[1][^1].At ? (both[0], both[1]) : (both[1], both[0]);
+        var secondStarted = second.First(e => e.Event.Message?.StartsWith("Server container", StringComparison.Ordinal) == true).At;
+        Assert.True(secondStarted >= first[^1].At, $"the second server started at {secondStarted}, before the first answered at {first[^1].At}");
+        foreach (var events in both) await fixture.RemoveAsync((await fixture.ContainerOfAsync(events[^1].Event)).ID);
     }
 
     [Fact]
