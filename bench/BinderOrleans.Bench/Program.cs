@@ -12,6 +12,15 @@ if (args.FirstOrDefault(a => a.StartsWith("--silos=", StringComparison.Ordinal))
 {
     settings = settings with { FanOutSilos = [short.Parse(silosArg["--silos=".Length..], CultureInfo.InvariantCulture)] };
 }
+// --launch-rounds=N, --concurrent=N, --build-rounds=N: the engine scenario's sizes (e.g. 0 rounds to run only the build rows).
+int? Arg(string name) => args.FirstOrDefault(a => a.StartsWith(name + "=", StringComparison.Ordinal)) is { } a
+    ? int.Parse(a[(name.Length + 1)..], CultureInfo.InvariantCulture) : null;
+settings = settings with
+{
+    EngineRounds = Arg("--launch-rounds") ?? settings.EngineRounds,
+    EngineConcurrent = Arg("--concurrent") ?? settings.EngineConcurrent,
+    EngineBuildRounds = Arg("--build-rounds") ?? settings.EngineBuildRounds,
+};
 var output = Console.Out;
 
 using var deadline = new CancellationTokenSource(settings.Deadline);
@@ -82,11 +91,23 @@ try
         Step("image built and launched once");
         var launch = await engine.LaunchRoundsAsync(image, settings.EngineRounds, deadline.Token);
         Step("launch rounds done");
-        var concurrent = await engine.ConcurrentAsync(settings.EngineConcurrent, deadline.Token);
-        Step("concurrent launches done");
-        (double, double)? rebuild = settings.EngineRebuild ? await engine.RebuildAsync(deadline.Token) : null;
-        if (rebuild is not null) Step("rebuild done");
-        claimsHold &= EngineReport.Print(output, launch, concurrent, rebuild);
+        List<ServiceRun>? concurrent = null;
+        if (settings.EngineConcurrent > 0)
+        {
+            concurrent = await engine.ConcurrentAsync(settings.EngineConcurrent, deadline.Token);
+            Step("concurrent launches done");
+        }
+        BuildResult? builds = null;
+        if (settings.EngineBuildRounds > 0)
+        {
+            var (floor, service) = await engine.BuildRoundsAsync(settings.EngineBuildRounds, deadline.Token);
+            Step("build rounds done");
+            var rebuilds = new List<(double Cold, double Rebuild)>();
+            for (var r = 0; r < settings.EngineBuildRounds; r++) rebuilds.Add(await engine.RebuildAsync(deadline.Token));
+            Step("rebuilds done");
+            builds = new BuildResult(floor, service, rebuilds);
+        }
+        claimsHold &= EngineReport.Print(output, launch, concurrent, builds);
     }
 }
 catch (OperationCanceledException) when (deadline.IsCancellationRequested)

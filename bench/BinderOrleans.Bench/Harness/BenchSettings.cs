@@ -1,6 +1,9 @@
 namespace BinderOrleans.Bench.Harness;
 
-/// <summary>Sizes of one benchmark run; <c>--quick</c> (or <c>--smoke</c>) shrinks them for a smoke run.</summary>
+/// <summary>
+/// Sizes of one benchmark run; <c>--quick</c> (or <c>--smoke</c>) shrinks them for a smoke run.
+/// <see cref="EngineBuildRounds"/>: rounds of the build rows (build vs <c>docker build</c>, rebuild); 0 skips them.
+/// </summary>
 internal sealed record BenchSettings(
     short[] FanOutSilos,
     int[] FanOutWatchers,
@@ -12,12 +15,12 @@ internal sealed record BenchSettings(
     int HttpRounds,
     int EngineRounds,
     int EngineConcurrent,
-    bool EngineRebuild,
+    int EngineBuildRounds,
     TimeSpan Deadline)
 {
     public static BenchSettings Full { get; } = new([1, 2], [1, 10, 100, 1000], 2000, 5, [1, 50, 200], 100, TimeSpan.FromMilliseconds(10), 3,
-        20, 200, true, TimeSpan.FromMinutes(25));
+        20, 200, 3, TimeSpan.FromMinutes(40));
 
     public static BenchSettings Quick { get; } = new([2], [1, 10, 100], 200, 2, [1, 20], 20, TimeSpan.FromMilliseconds(10), 1,
-        1, 2, false, TimeSpan.FromSeconds(150));
+        1, 2, 0, TimeSpan.FromSeconds(150));
 }

@@ -196,6 +196,19 @@ internal sealed partial class DockerImageBuilder : IImageBuilder
         }
     }
 
+    /// <summary>
+    /// What a build of <paramref name="checkout"/> sends the engine, without building: the tar context and the build
+    /// parameters (the benchmark builds the same with <c>docker build</c> to measure the floor). Null with the error.
+    /// </summary>
+    internal async Task<((BuildContext Context, ImageBuildParameters Parameters)? Prepared, string? Error)> PrepareCheckoutAsync(
+        BuildRequest request, string checkout, CancellationToken cancellationToken)
+    {
+        var (plan, detectError) = BuildPackDetector.Detect(checkout);
+        if (plan is null) return (null, detectError);
+        var (prepared, error, _) = await PrepareAsync(plan, checkout, request, cancellationToken).ConfigureAwait(false);
+        return (prepared, error);
+    }
+
     /// <summary>Turns the plan into a tar context and build parameters; errors are messages for the user.</summary>
     private async Task<((BuildContext Context, ImageBuildParameters Parameters)? Prepared, string? Error, int? Status)> PrepareAsync(
         BuildPlan plan, string checkout, BuildRequest request, CancellationToken cancellationToken)
