@@ -4,7 +4,7 @@ using BinderOrleans.Bench.FanOut;
 using BinderOrleans.Bench.Harness;
 using BinderOrleans.Bench.Http;
 
-// Usage: dotnet run -c Release --project bench/BinderOrleans.Bench [-- [a|b|engine|all] [--quick|--smoke]]
+// Usage: dotnet run -c Release --project bench/BinderOrleans.Bench [-- [a|b|engine|sse|all] [--quick|--smoke] [--server-gc=0|1]]
 var which = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 var settings = args.Contains("--quick") || args.Contains("--smoke") ? BenchSettings.Quick : BenchSettings.Full;
 // --silos=N: scenario A on N silos only (the full run does 1 and 2).
@@ -12,6 +12,8 @@ if (args.FirstOrDefault(a => a.StartsWith("--silos=", StringComparison.Ordinal))
 {
     settings = settings with { FanOutSilos = [short.Parse(silosArg["--silos=".Length..], CultureInfo.InvariantCulture)] };
 }
+// --server-gc=0|1: DOTNET_gcServer for the server process of the SSE row (its runtimeconfig otherwise).
+bool? serverGc = args.FirstOrDefault(a => a.StartsWith("--server-gc=", StringComparison.Ordinal)) is { } gcArg ? gcArg.EndsWith('1') : null;
 var output = Console.Out;
 
 using var deadline = new CancellationTokenSource(settings.Deadline);
@@ -87,6 +89,19 @@ try
         (double, double)? rebuild = settings.EngineRebuild ? await engine.RebuildAsync(deadline.Token) : null;
         if (rebuild is not null) Step("rebuild done");
         claimsHold &= EngineReport.Print(output, launch, concurrent, rebuild);
+    }
+
+    if (which is "sse" or "engine" or "all")
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        void Step(string what) => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bench: sse {what} at {clock.Elapsed.TotalSeconds:0.0} s"));
+        await using var sse = await SseScenario.StartAsync(serverGc, deadline.Token);
+        Step("server process started");
+        var warm = await sse.WarmUpAsync(deadline.Token);
+        Step(string.Create(CultureInfo.InvariantCulture, $"warm-up done ({warm.CompleteInOrder}/{warm.Clients} clients complete)"));
+        var round = await sse.RunAsync(settings.SseClients, settings.SseLines, deadline.Token);
+        Step("round done");
+        claimsHold &= SseReport.Print(output, round);
     }
 }
 catch (OperationCanceledException) when (deadline.IsCancellationRequested)
