@@ -4,7 +4,7 @@ using BinderOrleans.Bench.FanOut;
 using BinderOrleans.Bench.Harness;
 using BinderOrleans.Bench.Http;
 
-// Usage: dotnet run -c Release --project bench/BinderOrleans.Bench [-- [a|b|engine|sse|all] [--quick|--smoke] [--server-gc=0|1]]
+// Usage: dotnet run -c Release --project bench/BinderOrleans.Bench [-- [a|b|engine|sse|all] [--quick|--smoke] [--server-gc=0|1] [--server-env=NAME=value] [--sse-clients=N] [--sse-lines=N]]
 var which = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 var settings = args.Contains("--quick") || args.Contains("--smoke") ? BenchSettings.Quick : BenchSettings.Full;
 // --silos=N: scenario A on N silos only (the full run does 1 and 2).
@@ -12,8 +12,23 @@ if (args.FirstOrDefault(a => a.StartsWith("--silos=", StringComparison.Ordinal))
 {
     settings = settings with { FanOutSilos = [short.Parse(silosArg["--silos=".Length..], CultureInfo.InvariantCulture)] };
 }
-// --server-gc=0|1: DOTNET_gcServer for the server process of the SSE row (its runtimeconfig otherwise).
-bool? serverGc = args.FirstOrDefault(a => a.StartsWith("--server-gc=", StringComparison.Ordinal)) is { } gcArg ? gcArg.EndsWith('1') : null;
+// The SSE row's server process: --server-gc=0|1 sets DOTNET_gcServer (its runtimeconfig otherwise); --server-env=NAME=value
+// (repeatable) sets any variable, e.g. --server-env=DOTNET_GCgen0size=0x1000000.
+var serverEnvironment = new Dictionary<string, string>(StringComparer.Ordinal);
+if (args.FirstOrDefault(a => a.StartsWith("--server-gc=", StringComparison.Ordinal)) is { } gcArg) serverEnvironment["DOTNET_gcServer"] = gcArg[^1..];
+foreach (var pair in args.Where(a => a.StartsWith("--server-env=", StringComparison.Ordinal)).Select(a => a["--server-env=".Length..].Split('=', 2)))
+{
+    serverEnvironment[pair[0]] = pair.Length > 1 ? pair[1] : "";
+}
+// --sse-clients=N, --sse-lines=N: the SSE row at another size.
+if (args.FirstOrDefault(a => a.StartsWith("--sse-clients=", StringComparison.Ordinal)) is { } clientsArg)
+{
+    settings = settings with { SseClients = int.Parse(clientsArg["--sse-clients=".Length..], CultureInfo.InvariantCulture) };
+}
+if (args.FirstOrDefault(a => a.StartsWith("--sse-lines=", StringComparison.Ordinal)) is { } linesArg)
+{
+    settings = settings with { SseLines = int.Parse(linesArg["--sse-lines=".Length..], CultureInfo.InvariantCulture) };
+}
 var output = Console.Out;
 
 using var deadline = new CancellationTokenSource(settings.Deadline);
@@ -95,7 +110,7 @@ try
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         void Step(string what) => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bench: sse {what} at {clock.Elapsed.TotalSeconds:0.0} s"));
-        await using var sse = await SseScenario.StartAsync(serverGc, deadline.Token);
+        await using var sse = await SseScenario.StartAsync(serverEnvironment, deadline.Token);
         Step("server process started");
         var warm = await sse.WarmUpAsync(deadline.Token);
         Step(string.Create(CultureInfo.InvariantCulture, $"warm-up done ({warm.CompleteInOrder}/{warm.Clients} clients complete)"));

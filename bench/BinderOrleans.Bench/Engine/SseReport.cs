@@ -33,7 +33,7 @@ internal static class SseReport
                 $"claims {YesNo(claims)}, RSS<=50 MB {YesNo(rssMet)}, p99<=250 ms {YesNo(spreadMet)}",
             ]]));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"slowest client's first event {round.FirstEventMaxMs:0} ms after the round started; {round.RssSamples} RSS samples"));
+            $"slowest client's first event {round.FirstEventMaxMs:0} ms after the round started; {round.RssSamples} RSS samples; CPU during the round: server {round.Cpu.ServerS:0.0} s, clients (bench) {round.Cpu.BenchS:0.0} s, whole machine {round.Cpu.MachineS:0.0} s of {round.DurationMs / 1000 * Environment.ProcessorCount:0.0} s"));
         foreach (var error in round.Errors) output.WriteLine("error: " + error);
         output.WriteLine("BENCH-RESULT " + JsonSerializer.Serialize(new Dictionary<string, object?>
         {
@@ -53,6 +53,9 @@ internal static class SseReport
             ["first_event_max_ms"] = Round(round.FirstEventMaxMs),
             ["build_ms"] = Round(round.BuildMs),
             ["duration_ms"] = Round(round.DurationMs),
+            ["server_cpu_s"] = Round(round.Cpu.ServerS),
+            ["bench_cpu_s"] = Round(round.Cpu.BenchS),
+            ["machine_cpu_s"] = Round(round.Cpu.MachineS),
             ["server_gc"] = round.ServerGc,
             ["claims_met"] = claims,
         }));

@@ -5,6 +5,7 @@ namespace BinderOrleans.Bench.Engine;
 /// <param name="CompleteInOrder">Clients that got every line once, in order, and then the build-only <c>ready</c>.</param>
 /// <param name="Spreads">Per line: the last client's arrival minus the first client's, in ms.</param>
 /// <param name="FirstEventMaxMs">The slowest client's time from the round's start to its first event.</param>
+/// <param name="Cpu">CPU seconds used during the round by the server process, the bench (the clients) and the machine.</param>
 /// <param name="BuildMs">From the first arrival of line 1 to the last arrival of the last line.</param>
 internal sealed record SseRound(
     int Clients,
@@ -19,4 +20,5 @@ internal sealed record SseRound(
     double FirstEventMaxMs,
     double BuildMs,
     double DurationMs,
+    SseCpu Cpu,
     string ServerGc);

@@ -32,8 +32,8 @@ internal sealed class SseScenario : IAsyncDisposable
         _client = new HttpClient(handler) { BaseAddress = server.BaseUri, Timeout = Timeout.InfiniteTimeSpan };
     }
 
-    /// <param name="serverGc"><c>DOTNET_gcServer</c> for the server process (null: the server's own runtimeconfig).</param>
-    public static async Task<SseScenario> StartAsync(bool? serverGc, CancellationToken cancellationToken)
+    /// <param name="environment">Variables for the server process (<c>DOTNET_gcServer</c>, <c>DOTNET_GCgen0size</c>, …).</param>
+    public static async Task<SseScenario> StartAsync(IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
     {
         var sandbox = new DockerSandbox();
         GitRepo? repo = null;
@@ -49,10 +49,10 @@ internal sealed class SseScenario : IAsyncDisposable
             settings["Orleans:GatewayPort"] = "0";
             settings["Providers:Git:AllowedSchemes:0"] = "file";
             settings["Logging:LogLevel:Default"] = "Warning";
-            var environment = new Dictionary<string, string>();
-            if (serverGc is { } gc) environment["DOTNET_gcServer"] = gc ? "1" : "0";
             var server = await ServerChild.StartAsync(settings, environment, cancellationToken).ConfigureAwait(false);
-            return new SseScenario(sandbox, repo, server, serverGc switch { true => "server", false => "workstation", null => "runtimeconfig" });
+            var gc = environment.TryGetValue("DOTNET_gcServer", out var v) ? (v == "1" ? "server" : "workstation") : "server (runtimeconfig)";
+            var extra = environment.Where(e => e.Key != "DOTNET_gcServer").Select(e => $"{e.Key}={e.Value}");
+            return new SseScenario(sandbox, repo, server, string.Join(", ", [gc, .. extra]));
         }
         catch
         {
@@ -84,6 +84,9 @@ internal sealed class SseScenario : IAsyncDisposable
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(TimeSpan.FromSeconds(60) + TimeSpan.FromMilliseconds(30.0 * lines));
         var baseline = RssSampler.Read(_server.Pid) ?? 0;
+        var serverCpu = ProcessCpu.Of(_server.Pid);
+        var benchCpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var machineCpu = ProcessCpu.MachineBusy();
         var start = Stopwatch.GetTimestamp();
         ClientRun[] runs;
         long peak;
@@ -96,6 +99,8 @@ internal sealed class SseScenario : IAsyncDisposable
             samples = rss.Samples;
         }
         var duration = Stopwatch.GetElapsedTime(start);
+        var cpu = new SseCpu(ProcessCpu.Of(_server.Pid) - serverCpu, (Process.GetCurrentProcess().TotalProcessorTime - benchCpu).TotalSeconds,
+            ProcessCpu.MachineBusy() - machineCpu);
         cancellationToken.ThrowIfCancellationRequested();
 
         // The build's histogram is observed as it ends, which can be a moment after the last client's ready.
@@ -126,7 +131,7 @@ internal sealed class SseScenario : IAsyncDisposable
         var firstEventMax = runs.Max(r => r.FirstEvent == 0 ? double.NaN : Ms(r.FirstEvent - start));
         return new SseRound(clients, lines, builds, runs.Count(r => r.Error is null), runs.Select(r => r.Error).OfType<string>().Distinct().Take(3).ToList(),
             baseline, Math.Max(peak, baseline), samples, spreads, firstEventMax, lastLine > firstLine ? Ms(lastLine - firstLine) : double.NaN,
-            duration.TotalMilliseconds, _serverGc);
+            duration.TotalMilliseconds, cpu, _serverGc);
     }
 
     private static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
