@@ -21,6 +21,8 @@ internal sealed class ServerChild : IAsyncDisposable
     {
         _process = process;
         BaseUri = baseUri;
+        // The bench's watchdog ends it with Environment.Exit; the server must not outlive it.
+        AppDomain.CurrentDomain.ProcessExit += OnBenchExit;
     }
 
     public Uri BaseUri { get; }
@@ -126,7 +128,9 @@ internal sealed class ServerChild : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    private void OnBenchExit(object? sender, EventArgs e) => Kill();
+
+    private void Kill()
     {
         try
         {
@@ -136,6 +140,12 @@ internal sealed class ServerChild : IAsyncDisposable
         {
             // Already gone.
         }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        AppDomain.CurrentDomain.ProcessExit -= OnBenchExit;
+        Kill();
         try
         {
             await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20)).ConfigureAwait(false);

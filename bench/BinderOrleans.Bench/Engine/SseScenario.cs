@@ -93,7 +93,7 @@ internal sealed class SseScenario : IAsyncDisposable
         int samples;
         await using (var rss = new RssSampler(_server.Pid, SampleEvery))
         {
-            runs = await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Task.Run(() => ReadAsync(path, lines, limit.Token), limit.Token)))
+            runs = await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Task.Run(() => ReadAsync(path, lines, limit.Token), CancellationToken.None)))
                 .ConfigureAwait(false);
             peak = rss.Peak;
             samples = rss.Samples;
