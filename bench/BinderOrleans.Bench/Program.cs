@@ -4,7 +4,7 @@ using BinderOrleans.Bench.FanOut;
 using BinderOrleans.Bench.Harness;
 using BinderOrleans.Bench.Http;
 
-// Usage: dotnet run -c Release --project bench/BinderOrleans.Bench [-- [a|b|engine|all] [--quick|--smoke]]
+// Usage: dotnet run -c Release --project bench/BinderOrleans.Bench [-- [a|b|engine|sse|all] [--quick|--smoke] [--server-gc=0|1] [--server-env=NAME=value] [--sse-clients=N] [--sse-lines=N]]
 var which = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 var settings = args.Contains("--quick") || args.Contains("--smoke") ? BenchSettings.Quick : BenchSettings.Full;
 // --silos=N: scenario A on N silos only (the full run does 1 and 2).
@@ -12,15 +12,26 @@ if (args.FirstOrDefault(a => a.StartsWith("--silos=", StringComparison.Ordinal))
 {
     settings = settings with { FanOutSilos = [short.Parse(silosArg["--silos=".Length..], CultureInfo.InvariantCulture)] };
 }
-// --launch-rounds=N, --concurrent=N, --build-rounds=N: the engine scenario's sizes (e.g. 0 rounds to run only the build rows).
+// --launch-rounds=N, --concurrent=N, --build-rounds=N, --sse-clients=N, --sse-lines=N: the engine scenarios' sizes
+// (e.g. 0 rounds to run only the build rows).
 int? Arg(string name) => args.FirstOrDefault(a => a.StartsWith(name + "=", StringComparison.Ordinal)) is { } a
     ? int.Parse(a[(name.Length + 1)..], CultureInfo.InvariantCulture) : null;
 settings = settings with
 {
+    SseClients = Arg("--sse-clients") ?? settings.SseClients,
+    SseLines = Arg("--sse-lines") ?? settings.SseLines,
     EngineRounds = Arg("--launch-rounds") ?? settings.EngineRounds,
     EngineConcurrent = Arg("--concurrent") ?? settings.EngineConcurrent,
     EngineBuildRounds = Arg("--build-rounds") ?? settings.EngineBuildRounds,
 };
+// The SSE row's server process: --server-gc=0|1 sets DOTNET_gcServer (its runtimeconfig otherwise); --server-env=NAME=value
+// (repeatable) sets any variable, e.g. --server-env=DOTNET_GCgen0size=0x1000000.
+var serverEnvironment = new Dictionary<string, string>(StringComparer.Ordinal);
+if (args.FirstOrDefault(a => a.StartsWith("--server-gc=", StringComparison.Ordinal)) is { } gcArg) serverEnvironment["DOTNET_gcServer"] = gcArg[^1..];
+foreach (var pair in args.Where(a => a.StartsWith("--server-env=", StringComparison.Ordinal)).Select(a => a["--server-env=".Length..].Split('=', 2)))
+{
+    serverEnvironment[pair[0]] = pair.Length > 1 ? pair[1] : "";
+}
 var output = Console.Out;
 
 using var deadline = new CancellationTokenSource(settings.Deadline);
@@ -108,6 +119,19 @@ try
             builds = new BuildResult(floor, service, rebuilds);
         }
         claimsHold &= EngineReport.Print(output, launch, concurrent, builds);
+    }
+
+    if (which is "sse" or "engine" or "all")
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        void Step(string what) => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bench: sse {what} at {clock.Elapsed.TotalSeconds:0.0} s"));
+        await using var sse = await SseScenario.StartAsync(serverEnvironment, deadline.Token);
+        Step("server process started");
+        var warm = await sse.WarmUpAsync(deadline.Token);
+        Step(string.Create(CultureInfo.InvariantCulture, $"warm-up done ({warm.CompleteInOrder}/{warm.Clients} clients complete)"));
+        var round = await sse.RunAsync(settings.SseClients, settings.SseLines, deadline.Token);
+        Step("round done");
+        claimsHold &= SseReport.Print(output, round);
     }
 }
 catch (OperationCanceledException) when (deadline.IsCancellationRequested)

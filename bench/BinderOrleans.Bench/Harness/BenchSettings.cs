@@ -16,11 +16,13 @@ internal sealed record BenchSettings(
     int EngineRounds,
     int EngineConcurrent,
     int EngineBuildRounds,
+    int SseClients,
+    int SseLines,
     TimeSpan Deadline)
 {
     public static BenchSettings Full { get; } = new([1, 2], [1, 10, 100, 1000], 2000, 5, [1, 50, 200], 100, TimeSpan.FromMilliseconds(10), 3,
-        20, 200, 3, TimeSpan.FromMinutes(40));
+        20, 200, 3, 1000, 2000, TimeSpan.FromMinutes(40));
 
     public static BenchSettings Quick { get; } = new([2], [1, 10, 100], 200, 2, [1, 20], 20, TimeSpan.FromMilliseconds(10), 1,
-        1, 2, 0, TimeSpan.FromSeconds(150));
+        1, 2, 0, 50, 200, TimeSpan.FromSeconds(150));
 }
