@@ -89,9 +89,53 @@ public sealed class EventLog<T>
             next += batch.Length;
             if (batch.Length > 0) continue;
             if (completed) yield break;
-            await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
+            TimeSpan linger;
+            LogReaders.Enter();
+            try
+            {
+                await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
+                linger = LogReaders.LingerFor(LogReaders.Waiting);
+            }
+            finally
+            {
+                LogReaders.Leave();
+            }
+            if (linger > TimeSpan.Zero) await Task.Delay(linger, cancellationToken).ConfigureAwait(false);
         }
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
+/// <summary>
+/// Readers of every <see cref="EventLog{T}"/> of this process waiting for their next entry. With many of them (one
+/// build followed by a thousand sessions, each followed by its client), a woken reader waits a little before taking
+/// what is new, so one wake-up carries several entries: Orleans sends what an enumerator has ready as one batch, and a
+/// grain round trip per entry per reader is what the fan-out costs. With few readers nothing waits.
+/// </summary>
+internal static class LogReaders
+{
+    /// <summary>What each waiting reader adds to the wait, below which there is none.</summary>
+    public static readonly TimeSpan PerReader = TimeSpan.FromMicroseconds(25);
+
+    /// <summary>The longest wait: entries reach a client at most about twice this later (two logs on the way).</summary>
+    public static readonly TimeSpan MaxLinger = TimeSpan.FromMilliseconds(50);
+
+    private static readonly TimeSpan MinLinger = TimeSpan.FromMilliseconds(1);
+
+    private static int _waiting;
+
+    /// <summary>Readers waiting now.</summary>
+    public static int Waiting => Volatile.Read(ref _waiting);
+
+    public static void Enter() => Interlocked.Increment(ref _waiting);
+
+    public static void Leave() => Interlocked.Decrement(ref _waiting);
+
+    /// <summary>The wait after a change with <paramref name="waiting"/> readers waiting: none below 1 ms, at most <see cref="MaxLinger"/>.</summary>
+    public static TimeSpan LingerFor(int waiting)
+    {
+        var linger = PerReader * waiting;
+        return linger < MinLinger ? TimeSpan.Zero : linger > MaxLinger ? MaxLinger : linger;
+    }
 }
