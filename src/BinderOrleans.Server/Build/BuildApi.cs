@@ -60,9 +60,17 @@ internal static partial class BuildApi
         var finished = false;
         try
         {
-            await foreach (var entry in sessions.WatchAsync(watch.Key, watch.Spec, watch.From, ct).ConfigureAwait(false))
+            var entries = sessions.WatchAsync(watch.Key, watch.Spec, watch.From, ct).GetAsyncEnumerator(ct);
+            await using var disposeEntries = entries.ConfigureAwait(false);
+            var more = entries.MoveNextAsync();
+            while (await more.ConfigureAwait(false))
             {
-                await stream.WriteEventAsync($"{watch.Key}:{entry.Index}", entry.Event, ct).ConfigureAwait(false);
+                var entry = entries.Current;
+                await stream.WriteEventAsync($"{watch.Key}:{entry.Index}", entry.Event, ct, flush: false).ConfigureAwait(false);
+                // Events that are already here (a replay, a batch from the session grain) go out in one flush; the
+                // last one before a wait is flushed before waiting.
+                more = entry.Event.IsTerminal ? ValueTask.FromResult(false) : entries.MoveNextAsync();
+                if (!more.IsCompleted || entry.Event.IsTerminal) await stream.FlushAsync(ct).ConfigureAwait(false);
                 if (!entry.Event.IsTerminal) continue;
                 finished = true;
                 if (entry.Event.Phase == BinderPhase.Ready && options.ReadyHoldOpen > TimeSpan.Zero)

@@ -5,7 +5,8 @@ namespace BinderOrleans.Server.Build;
 
 /// <summary>
 /// Writes BinderHub's framing: one <c>data: {json}</c> line per event (plus an <c>id:</c> line so a
-/// reconnecting EventSource can resume), <c>:keepalive</c> comments, a flush per write.
+/// reconnecting EventSource can resume), <c>:keepalive</c> comments. Every event is flushed; events that arrive
+/// together share one flush.
 /// Writes from the event loop and the keepalive timer are serialized.
 /// </summary>
 internal sealed class SseStream(HttpResponse response, TimeProvider time)
@@ -21,12 +22,27 @@ internal sealed class SseStream(HttpResponse response, TimeProvider time)
         return response.Body.FlushAsync(ct);
     }
 
-    public Task WriteEventAsync(string? id, BinderEvent e, CancellationToken ct)
+    /// <param name="flush">False to leave the event in the response buffer until <see cref="FlushAsync"/> (more are ready).</param>
+    public Task WriteEventAsync(string? id, BinderEvent e, CancellationToken ct, bool flush = true)
     {
         var sb = new StringBuilder();
         if (id is not null) sb.Append("id: ").Append(id).Append('\n');
         sb.Append("data: ").Append(BinderEventJson.Serialize(e)).Append("\n\n");
-        return WriteAsync(sb.ToString(), ct);
+        return WriteAsync(sb.ToString(), flush, ct);
+    }
+
+    /// <summary>Sends what <see cref="WriteEventAsync"/> left buffered.</summary>
+    public async Task FlushAsync(CancellationToken ct)
+    {
+        await _write.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            await response.Body.FlushAsync(ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            _write.Release();
+        }
     }
 
     public IDisposable StartKeepalive(TimeSpan interval, CancellationToken ct) =>
@@ -36,7 +52,7 @@ internal sealed class SseStream(HttpResponse response, TimeProvider time)
     {
         try
         {
-            await WriteAsync(":keepalive\n\n", ct).ConfigureAwait(false);
+            await WriteAsync(":keepalive\n\n", flush: true, ct).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or ObjectDisposedException or InvalidOperationException)
         {
@@ -44,13 +60,13 @@ internal sealed class SseStream(HttpResponse response, TimeProvider time)
         }
     }
 
-    private async Task WriteAsync(string text, CancellationToken ct)
+    private async Task WriteAsync(string text, bool flush, CancellationToken ct)
     {
         await _write.WaitAsync(ct).ConfigureAwait(false);
         try
         {
             await response.WriteAsync(text, ct).ConfigureAwait(false);
-            await response.Body.FlushAsync(ct).ConfigureAwait(false);
+            if (flush) await response.Body.FlushAsync(ct).ConfigureAwait(false);
         }
         finally
         {
