@@ -125,6 +125,9 @@ internal sealed partial class BuildLeftoversCleaner : BackgroundService
         }
         foreach (var image in images.Reverse())
         {
+            // A tagged image is not a leftover, whatever a record says (records written before only step images were kept
+            // may name a base image).
+            if (await _engine.FindImageAsync(image, cancellationToken).ConfigureAwait(false) is { RepoTags.Count: > 0 }) continue;
             try
             {
                 await _engine.RemoveImageIfExistsAsync(image, force: false, cancellationToken).ConfigureAwait(false);

@@ -17,6 +17,9 @@ internal sealed partial class BuildWorkDirectory : IDisposable
     private const string ContainerKind = "container";
     private const string ImageKind = "image";
 
+    /// <summary>Whether the current step ran a container (so the image it ends with is this build's own).</summary>
+    private bool _stepRan;
+
     private FileStream? _lock;
 
     private BuildWorkDirectory(string path, FileStream @lock)
@@ -59,11 +62,24 @@ internal sealed partial class BuildWorkDirectory : IDisposable
         }
     }
 
-    /// <summary>Records a container or image the engine announced in a build output line.</summary>
+    /// <summary>
+    /// Records a container or image the engine announced in a build output line. An image only when its step ran a
+    /// container: the image of <c>FROM</c> and of a cache hit is someone else's (the base image, another build's layer)
+    /// and must never be removed with this build's leftovers.
+    /// </summary>
     public void Observe(string line)
     {
-        if (RunningIn().Match(line) is { Success: true } running) Append(ContainerKind, running.Groups[1].Value);
-        else if (StepImage().Match(line) is { Success: true } image) Append(ImageKind, image.Groups[1].Value);
+        if (line.StartsWith("Step ", StringComparison.Ordinal)) _stepRan = false;
+        if (RunningIn().Match(line) is { Success: true } running)
+        {
+            _stepRan = true;
+            Append(ContainerKind, running.Groups[1].Value);
+        }
+        else if (_stepRan && StepImage().Match(line) is { Success: true } image)
+        {
+            _stepRan = false;
+            Append(ImageKind, image.Groups[1].Value);
+        }
     }
 
     /// <summary>What the record holds: containers, and images in the order they were made.</summary>

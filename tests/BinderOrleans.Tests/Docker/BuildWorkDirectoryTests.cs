@@ -9,19 +9,21 @@ public sealed class BuildWorkDirectoryTests : IDisposable
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
     [Fact]
-    public void Observe_ClassicBuilderLines_RecordsStepContainersAndImagesInOrder()
+    public void Observe_ClassicBuilderLines_RecordsStepContainersAndOnlyImagesItsStepsMade()
     {
         using var work = BuildWorkDirectory.Create(_root);
 
-        foreach (var line in (string[])["Step 1/3 : FROM x\n", " ---> 50da94fe7a04\n", "Step 2/3 : RUN true\n", " ---> Running in 0c16125d8745\n",
-                     "Removing intermediate container 0c16125d8745\n", " ---> 3a275e41fef0\n", " ---> Using cache\n", "echo  ---> 1234567890ab\n"])
+        foreach (var line in (string[])["Step 1/4 : FROM x\n", " ---> 50da94fe7a04\n", "Step 2/4 : RUN true\n", " ---> Running in 0c16125d8745\n",
+                     "Removing intermediate container 0c16125d8745\n", " ---> 3a275e41fef0\n", "Step 3/4 : ENV A=1\n", " ---> Using cache\n",
+                     " ---> 77aa12cd34ef\n", "Step 4/4 : RUN echo\n", " ---> Running in 9f9f9f9f9f9f\n", "echo  ---> 1234567890ab\n"])
         {
             work.Observe(line);
         }
 
         var (containers, images) = work.ReadRecord();
-        Assert.Equal(["0c16125d8745"], containers);
-        Assert.Equal(["50da94fe7a04", "3a275e41fef0"], images);
+        Assert.Equal(["0c16125d8745", "9f9f9f9f9f9f"], containers);
+        // The base image (FROM) and a cache hit are not this build's: only the image its own step made is recorded.
+        Assert.Equal(["3a275e41fef0"], images);
     }
 
     [Fact]
