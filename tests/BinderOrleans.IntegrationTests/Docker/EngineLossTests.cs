@@ -36,7 +36,9 @@ public sealed class EngineLossTests
         await foreach (var message in SseClient.ReadAsync(response, cancellationToken: cts.Token))
         {
             events.Add(message.Event);
-            if (message.Event.Message?.Contains("step-one-running", StringComparison.Ordinal) == true)
+            // The step's own output (not its "Step 2/2 : RUN echo step-one-running" line, which comes before the
+            // engine reports the step's container): the step is running and its container is on record.
+            if (message.Event.Message?.TrimEnd() == "step-one-running")
             {
                 dockerd.Kill();
                 killedAt.Restart();
@@ -44,7 +46,7 @@ public sealed class EngineLossTests
         }
         killedAt.Stop();
 
-        Assert.Contains(events, e => e.Message?.Contains("step-one-running", StringComparison.Ordinal) == true);
+        Assert.Contains(events, e => e.Message?.TrimEnd() == "step-one-running");
         var failed = events[^1];
         Assert.Equal(BinderPhase.Failed, failed.Phase);
         Assert.Equal(503, failed.StatusCode);
@@ -66,6 +68,11 @@ public sealed class EngineLossTests
         }
         Assert.Empty(containers);
         Assert.Empty(sandbox.LeftoverWork());
+        // The base image the build started FROM is not a leftover: it stays.
+        using (var call = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            Assert.NotNull(await engine.FindImageAsync("bo-fault-base:1", call.Token));
+        }
     }
 
     [Fact]
