@@ -20,6 +20,8 @@ public sealed class ServerProcess : IAsyncDisposable
         BaseUri = baseUri;
         SiloPort = siloPort;
         Client = new HttpClient { BaseAddress = baseUri, Timeout = TimeSpan.FromMinutes(5) };
+        // A test host (or the bench) that ends without disposing must not leave its server running.
+        AppDomain.CurrentDomain.ProcessExit += OnHostExit;
     }
 
     public Uri BaseUri { get; }
@@ -39,7 +41,7 @@ public sealed class ServerProcess : IAsyncDisposable
     }
 
     /// <param name="settings">Configuration keys (<c>Orleans:Clustering</c>, …) given as <c>--Key=value</c>.</param>
-    /// <param name="environment">Extra environment variables (a pod's downward-API ones, say).</param>
+    /// <param name="environment">Extra environment variables (a pod's downward-API ones, say); they override the defaults (<c>DOTNET_ENVIRONMENT=Development</c>).</param>
     public static async Task<ServerProcess> StartAsync(IDictionary<string, string?> settings, TimeSpan? startTimeout = null,
         IReadOnlyDictionary<string, string>? environment = null)
     {
@@ -74,8 +76,16 @@ public sealed class ServerProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => server.Append(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await server.WaitHealthyAsync(startTimeout ?? TimeSpan.FromSeconds(90)).ConfigureAwait(false);
-        return server;
+        try
+        {
+            await server.WaitHealthyAsync(startTimeout ?? TimeSpan.FromSeconds(90)).ConfigureAwait(false);
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     /// <summary>
@@ -135,8 +145,11 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
+    private void OnHostExit(object? sender, EventArgs e) => Kill();
+
     public async ValueTask DisposeAsync()
     {
+        AppDomain.CurrentDomain.ProcessExit -= OnHostExit;
         Client.Dispose();
         Kill();
         try

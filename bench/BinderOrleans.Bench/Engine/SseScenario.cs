@@ -7,7 +7,7 @@ namespace BinderOrleans.Bench.Engine;
 
 /// <summary>
 /// Issue 12: many SSE clients on one real engine build that prints a line every ~5 ms. The server runs as a process of
-/// its own (<see cref="ServerChild"/>) in API-only mode, so clients ask <c>?build_only=true</c> and no Jupyter server
+/// its own (<see cref="ServerProcess"/>, in production mode) in API-only mode, so clients ask <c>?build_only=true</c> and no Jupyter server
 /// starts; its resident set is sampled alone. Every client stamps each <c>line k</c> event as it arrives.
 /// </summary>
 internal sealed class SseScenario : IAsyncDisposable
@@ -18,11 +18,11 @@ internal sealed class SseScenario : IAsyncDisposable
 
     private readonly DockerSandbox _sandbox;
     private readonly GitRepo _repo;
-    private readonly ServerChild _server;
+    private readonly ServerProcess _server;
     private readonly string _serverGc;
     private readonly HttpClient _client;
 
-    private SseScenario(DockerSandbox sandbox, GitRepo repo, ServerChild server, string serverGc)
+    private SseScenario(DockerSandbox sandbox, GitRepo repo, ServerProcess server, string serverGc)
     {
         _sandbox = sandbox;
         _repo = repo;
@@ -40,16 +40,15 @@ internal sealed class SseScenario : IAsyncDisposable
         try
         {
             repo = GitRepo.Create(Dockerfile(1));
-            var settings = new Dictionary<string, string?>(RunningServer.TestDefaults, StringComparer.OrdinalIgnoreCase);
-            foreach (var (key, value) in sandbox.Settings()) settings[key] = value;
-            settings["Security:RateLimit"] = "0";
-            settings["Binder:EnableApiOnlyMode"] = "true";
-            settings["Binder:ReadyHoldOpen"] = "00:00:00";
-            settings["Orleans:SiloPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture);
-            settings["Orleans:GatewayPort"] = "0";
-            settings["Providers:Git:AllowedSchemes:0"] = "file";
-            settings["Logging:LogLevel:Default"] = "Warning";
-            var server = await ServerChild.StartAsync(settings, environment, cancellationToken).ConfigureAwait(false);
+            // The test defaults come with it: no per-IP rate limit (every client is 127.0.0.1), streams end at ready.
+            var settings = new Dictionary<string, string?>(sandbox.Settings(), StringComparer.OrdinalIgnoreCase)
+            {
+                ["Binder:EnableApiOnlyMode"] = "true",
+                ["Providers:Git:AllowedSchemes:0"] = "file",
+                ["Logging:LogLevel:Default"] = "Warning",
+            };
+            var production = new Dictionary<string, string>(environment) { ["DOTNET_ENVIRONMENT"] = "Production" };
+            var server = await ServerProcess.StartAsync(settings, TimeSpan.FromSeconds(90), production).WaitAsync(cancellationToken).ConfigureAwait(false);
             var gc = environment.TryGetValue("DOTNET_gcServer", out var v) ? (v == "1" ? "server" : "workstation") : "server (runtimeconfig)";
             var extra = environment.Where(e => e.Key != "DOTNET_gcServer").Select(e => $"{e.Key}={e.Value}");
             return new SseScenario(sandbox, repo, server, string.Join(", ", [gc, .. extra]));
