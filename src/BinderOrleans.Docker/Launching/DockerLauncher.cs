@@ -89,12 +89,32 @@ internal sealed partial class DockerLauncher : ILauncher
         }
 
         // Servers start a few at a time: beyond what the cores run, more at once only makes every one of them slower.
-        StartSlots.Slot? slot;
-        while ((slot = await _starts.TryTakeAsync(ProgressInterval, cancellationToken).ConfigureAwait(false)) is null)
+        // One place in the queue for the whole wait (first come, first served), with a word every few seconds.
+        using var stopWaiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var taking = _starts.TakeAsync(stopWaiting.Token);
+        var waited = false;
+        try
         {
-            yield return BinderEvent.Of(BinderPhase.Launching,
-                $"Waiting for one of {_starts.Max} server starts to finish ({_starts.Waiting} launches waiting)...");
+            while (!taking.IsCompleted)
+            {
+                await Task.WhenAny(taking, Task.Delay(ProgressInterval, _time, cancellationToken)).ConfigureAwait(false);
+                if (taking.IsCompleted) break;
+                cancellationToken.ThrowIfCancellationRequested();
+                yield return BinderEvent.Of(BinderPhase.Launching,
+                    $"Waiting for one of {_starts.Max} server starts to finish ({_starts.Waiting} launches waiting)...");
+            }
+            waited = true;
         }
+        finally
+        {
+            if (!waited)
+            {
+                // The client left while waiting: out of the queue, and a slot that came anyway goes back.
+                await stopWaiting.CancelAsync().ConfigureAwait(false);
+                StartSlots.Abandon(taking);
+            }
+        }
+        var slot = await taking.ConfigureAwait(false);
 
         var token = NotebookToken.New();
         Server? server = null;

@@ -21,20 +21,28 @@ internal sealed class StartSlots
     /// <summary>Launches waiting for a slot now.</summary>
     public int Waiting => Volatile.Read(ref _waiting);
 
-    /// <summary>Waits up to <paramref name="wait"/> for a slot; null when none came free in that time.</summary>
-    public async Task<Slot?> TryTakeAsync(TimeSpan wait, CancellationToken cancellationToken)
+    /// <summary>
+    /// The next free slot, first come first served (the semaphore's queue). Cancelled, the wait leaves the queue; a
+    /// slot that comes free at that very moment is the caller's to give back (see <see cref="Abandon"/>).
+    /// </summary>
+    public async Task<Slot> TakeAsync(CancellationToken cancellationToken)
     {
         if (_slots is null) return new Slot(null);
         Interlocked.Increment(ref _waiting);
         try
         {
-            return await _slots.WaitAsync(wait, cancellationToken).ConfigureAwait(false) ? new Slot(_slots) : null;
+            await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return new Slot(_slots);
         }
         finally
         {
             Interlocked.Decrement(ref _waiting);
         }
     }
+
+    /// <summary>Gives back the slot of a <see cref="TakeAsync"/> whose caller stopped waiting, should it still come.</summary>
+    public static void Abandon(Task<Slot> taking) =>
+        _ = taking.ContinueWith(t => t.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
 
     /// <summary>One taken slot; <see cref="Dispose"/> gives it back, the first time only.</summary>
     internal sealed class Slot(SemaphoreSlim? slots) : IDisposable

@@ -94,6 +94,32 @@ public sealed class LauncherTests(DockerBackendFixture fixture)
     }
 
     [Fact]
+    public async Task Launch_ClientGoneWhileWaitingForASlot_LeavesNoContainer_AndTheNextLaunchStarts()
+    {
+        var launcher = Launcher(fixture, NeverAnswers, TimeSpan.FromSeconds(8), maxStarts: 1);
+        var before = await fixture.Sandbox.ContainerIdsAsync();
+        // The first launch holds the only slot until its server times out (8 s).
+        var holder = LaunchAsync(launcher);
+        await Task.Delay(500);
+        using (var gone = new CancellationTokenSource(TimeSpan.FromSeconds(6)))
+        {
+            var waited = new List<BinderEvent>();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+            {
+                await foreach (var e in launcher.LaunchAsync(Request(), gone.Token)) waited.Add(e);
+            });
+            Assert.Contains(waited, e => e.Message?.StartsWith("Waiting for one of 1 server starts", StringComparison.Ordinal) == true);
+            Assert.DoesNotContain(waited, e => e.Message?.StartsWith("Server container", StringComparison.Ordinal) == true);
+        }
+        Assert.Equal(BinderPhase.Failed, (await holder)[^1].Phase);
+
+        // The slot is free again: the next launch starts its server at once.
+        var next = await LaunchAsync(launcher);
+        Assert.Contains(next, e => e.Message?.StartsWith("Server container", StringComparison.Ordinal) == true);
+        Assert.Equal(before, await fixture.Sandbox.ContainerIdsAsync());
+    }
+
+    [Fact]
     public async Task Launch_NeverAnswers_TimesOutRemovesContainerAndFails()
     {
         var before = await fixture.Sandbox.ContainerIdsAsync();
