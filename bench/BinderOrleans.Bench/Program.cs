@@ -4,20 +4,17 @@ using BinderOrleans.Bench.FanOut;
 using BinderOrleans.Bench.Harness;
 using BinderOrleans.Bench.Http;
 
-// Usage: dotnet run -c Release --project bench/BinderOrleans.Bench [-- [a|b|engine|sse|all] [--quick|--smoke] [--server-gc=0|1] [--server-env=NAME=value] [--sse-clients=N] [--sse-lines=N]]
+// Usage: dotnet run -c Release --project bench/BinderOrleans.Bench [-- [a|b|engine|sse|all] [--quick|--smoke] [--silos=N]
+//   [--launch-rounds=N] [--concurrent=N] [--build-rounds=N] [--sse-clients=N] [--sse-lines=N] [--server-gc=0|1] [--server-env=NAME=value]]
 var which = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 var settings = args.Contains("--quick") || args.Contains("--smoke") ? BenchSettings.Quick : BenchSettings.Full;
-// --silos=N: scenario A on N silos only (the full run does 1 and 2).
-if (args.FirstOrDefault(a => a.StartsWith("--silos=", StringComparison.Ordinal)) is { } silosArg)
-{
-    settings = settings with { FanOutSilos = [short.Parse(silosArg["--silos=".Length..], CultureInfo.InvariantCulture)] };
-}
-// --launch-rounds=N, --concurrent=N, --build-rounds=N, --sse-clients=N, --sse-lines=N: the engine scenarios' sizes
-// (e.g. 0 rounds to run only the build rows).
 int? Arg(string name) => args.FirstOrDefault(a => a.StartsWith(name + "=", StringComparison.Ordinal)) is { } a
     ? int.Parse(a[(name.Length + 1)..], CultureInfo.InvariantCulture) : null;
+// --silos=N: scenario A on N silos only (the full run does 1 and 2). The other sizes are the engine scenarios'
+// (e.g. --launch-rounds=0 --concurrent=0 to run only the build rows).
 settings = settings with
 {
+    FanOutSilos = Arg("--silos") is { } onlySilos ? [(short)onlySilos] : settings.FanOutSilos,
     SseClients = Arg("--sse-clients") ?? settings.SseClients,
     SseLines = Arg("--sse-lines") ?? settings.SseLines,
     EngineRounds = Arg("--launch-rounds") ?? settings.EngineRounds,

@@ -145,6 +145,9 @@ internal sealed class EngineScenario : IAsyncDisposable
         if (list.Length > 0) await Cli.RunAsync("docker", ["rm", "-f", .. list], cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Removes a built image and the untagged layers under it, so the next build starts from the base image again.</summary>
+    private static Task RemoveImageAsync(string image, CancellationToken cancellationToken) => Cli.RunAsync("docker", ["rmi", "-f", image], cancellationToken);
+
     private async Task RemoveAllServersAsync(CancellationToken cancellationToken)
     {
         var (_, ids) = await Cli.RunAsync("docker", ["ps", "-aq", "--filter", $"label={_sandbox.Label}", "--filter", "label=binderorleans.launch"],
@@ -212,8 +215,8 @@ internal sealed class EngineScenario : IAsyncDisposable
         if (again.Ready is null) throw new InvalidOperationException("rebuild failed: " + again.Failure);
         await RemoveServerAsync(again.Ready, cancellationToken).ConfigureAwait(false);
         // The next round starts from the base image again: the rebuild first (its layers sit on the cold build's).
-        await Cli.RunAsync("docker", ["rmi", "-f", again.Ready.Image!], cancellationToken).ConfigureAwait(false);
-        await Cli.RunAsync("docker", ["rmi", "-f", cold.Ready.Image!], cancellationToken).ConfigureAwait(false);
+        await RemoveImageAsync(again.Ready.Image!, cancellationToken).ConfigureAwait(false);
+        await RemoveImageAsync(cold.Ready.Image!, cancellationToken).ConfigureAwait(false);
         return (cold.Phases[BinderPhase.Built], again.Phases[BinderPhase.Built]);
     }
 
@@ -261,7 +264,7 @@ internal sealed class EngineScenario : IAsyncDisposable
                     var run = await RequestAsync($"build/git/{Uri.EscapeDataString(repo.Url)}/{repo.Head}", cancellationToken).ConfigureAwait(false);
                     if (run.Ready is null) throw new InvalidOperationException("build failed: " + run.Failure);
                     await RemoveServerAsync(run.Ready, cancellationToken).ConfigureAwait(false);
-                    await Cli.RunAsync("docker", ["rmi", "-f", run.Ready.Image!], cancellationToken).ConfigureAwait(false);
+                    await RemoveImageAsync(run.Ready.Image!, cancellationToken).ConfigureAwait(false);
                     service.Add(run.Phases[BinderPhase.Built]);
                     Console.Error.WriteLine("bench: service build phases (ms): " + string.Join(", ",
                         run.Phases.OrderBy(p => p.Value).Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key} {p.Value:0}"))));
@@ -298,7 +301,7 @@ internal sealed class EngineScenario : IAsyncDisposable
             var (buildCode, buildOutput) = await Cli.RunAsync("docker", args, cancellationToken, input: tar).ConfigureAwait(false);
             var elapsed = clock.Elapsed.TotalMilliseconds;
             if (buildCode != 0) throw new InvalidOperationException("docker build failed: " + buildOutput);
-            await Cli.RunAsync("docker", ["rmi", "-f", tag], cancellationToken).ConfigureAwait(false);
+            await RemoveImageAsync(tag, cancellationToken).ConfigureAwait(false);
             return elapsed;
         }
         finally
