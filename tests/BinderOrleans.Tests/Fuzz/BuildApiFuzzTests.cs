@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using BinderOrleans.Core.Events;
+using BinderOrleans.Core.Streaming;
 using BinderOrleans.Core.Providers.Git;
 using BinderOrleans.Testing;
 using BinderOrleans.Tests.Providers;

@@ -1,7 +1,7 @@
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
-using BinderOrleans.Core.Grains;
+using BinderOrleans.Core.Sessions;
 using BinderOrleans.Core.Providers.Git;
 using BinderOrleans.Testing;
 using Microsoft.Extensions.DependencyInjection;
