@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using BinderOrleans.Core.Health;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using StackExchange.Redis;
 
 namespace BinderOrleans.Server.Cluster;
 
@@ -81,10 +82,23 @@ internal static class SiloHostingExtensions
         if (IPAddress.TryParse(options.AdvertisedIP, out var configured)) return configured;
         if (!options.IsRedis) return IPAddress.Loopback;
         if (IPAddress.TryParse(Environment.GetEnvironmentVariable("POD_IP"), out var pod)) return pod;
+        // A Redis on loopback is shared only by processes on this machine, so every silo of the cluster runs here.
+        if (RedisIsLoopback(options.Redis)) return IPAddress.Loopback;
         return NetworkInterface.GetAllNetworkInterfaces()
             .Where(n => n.OperationalStatus == OperationalStatus.Up && n.NetworkInterfaceType != NetworkInterfaceType.Loopback)
             .SelectMany(n => n.GetIPProperties().UnicastAddresses)
             .Select(a => a.Address)
             .FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? IPAddress.Loopback;
+    }
+
+    internal static bool RedisIsLoopback(string connectionString)
+    {
+        var endpoints = ConfigurationOptions.Parse(connectionString).EndPoints;
+        return endpoints.Count > 0 && endpoints.All(e => e switch
+        {
+            IPEndPoint ip => IPAddress.IsLoopback(ip.Address),
+            DnsEndPoint dns => string.Equals(dns.Host, "localhost", StringComparison.OrdinalIgnoreCase),
+            _ => false,
+        });
     }
 }

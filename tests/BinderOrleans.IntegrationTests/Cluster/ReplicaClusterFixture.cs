@@ -24,6 +24,8 @@ public sealed class ReplicaClusterFixture : IAsyncLifetime
         settings["Providers:Git:AllowedSchemes:0"] = "file";
         settings["Orleans:Clustering"] = "redis";
         settings["Orleans:Redis"] = Redis.ConnectionString;
+        // Several silos on one machine talk over loopback, never the machine's own network address.
+        settings["Orleans:AdvertisedIP"] = "127.0.0.1";
         settings["Orleans:ClusterId"] = "test-" + Guid.NewGuid().ToString("N")[..8];
         settings["Binder:ReconnectGrace"] = "00:02:00";
         var replicas = new List<ServerProcess>();
