@@ -3,6 +3,7 @@ using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using BinderOrleans.Core.Health;
 using Microsoft.Extensions.Options;
+using Orleans.Clustering.Redis;
 using Orleans.Configuration;
 using StackExchange.Redis;
 
@@ -31,6 +32,7 @@ internal static class SiloHostingExtensions
             if (options.IsRedis)
             {
                 silo.UseRedisClustering(options.Redis);
+                AddMembershipRecovery(silo.Services);
                 silo.Configure<ClusterOptions>(c =>
                 {
                     c.ClusterId = options.ClusterId;
@@ -75,6 +77,20 @@ internal static class SiloHostingExtensions
             return Results.Json(result.Details, statusCode: result.Ok ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         });
         return app;
+    }
+
+    /// <summary>
+    /// Wraps Orleans' Redis membership table in <see cref="RecoveringMembershipTable"/>, both on one connection to Redis.
+    /// </summary>
+    private static void AddMembershipRecovery(IServiceCollection services)
+    {
+        services.AddSingleton<RedisMembershipConnection>();
+        services.AddOptions<RedisClusteringOptions>().Configure<RedisMembershipConnection>((o, connection) => o.CreateMultiplexer = connection.ConnectAsync);
+        var redisTable = services.LastOrDefault(d => d.ServiceType == typeof(IMembershipTable) && d.ImplementationFactory is not null)
+            ?? throw new InvalidOperationException("Orleans' Redis clustering registered no membership table.");
+        services.Remove(redisTable);
+        services.AddSingleton<IMembershipTable>(sp =>
+            ActivatorUtilities.CreateInstance<RecoveringMembershipTable>(sp, (IMembershipTable)redisTable.ImplementationFactory!(sp)));
     }
 
     private static IPAddress AdvertisedAddress(SiloClusterOptions options)
