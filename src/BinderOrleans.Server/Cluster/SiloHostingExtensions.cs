@@ -32,7 +32,7 @@ internal static class SiloHostingExtensions
             if (options.IsRedis)
             {
                 silo.UseRedisClustering(options.Redis);
-                AddMembershipRecovery(silo.Services);
+                silo.Services.AddRedisMembershipRecovery();
                 silo.Configure<ClusterOptions>(c =>
                 {
                     c.ClusterId = options.ClusterId;
@@ -82,7 +82,7 @@ internal static class SiloHostingExtensions
     /// <summary>
     /// Wraps Orleans' Redis membership table in <see cref="RecoveringMembershipTable"/>, both on one connection to Redis.
     /// </summary>
-    private static void AddMembershipRecovery(IServiceCollection services)
+    internal static IServiceCollection AddRedisMembershipRecovery(this IServiceCollection services)
     {
         services.AddSingleton<RedisMembershipConnection>();
         services.AddOptions<RedisClusteringOptions>().Configure<RedisMembershipConnection>((o, connection) => o.CreateMultiplexer = connection.ConnectAsync);
@@ -91,6 +91,7 @@ internal static class SiloHostingExtensions
         services.Remove(redisTable);
         services.AddSingleton<IMembershipTable>(sp =>
             ActivatorUtilities.CreateInstance<RecoveringMembershipTable>(sp, (IMembershipTable)redisTable.ImplementationFactory!(sp)));
+        return services;
     }
 
     private static IPAddress AdvertisedAddress(SiloClusterOptions options)
