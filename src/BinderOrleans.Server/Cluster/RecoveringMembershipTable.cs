@@ -316,8 +316,8 @@ internal sealed partial class RecoveringMembershipTable : IMembershipTable, IDis
     public void Dispose()
     {
         _connection.Restored -= OnConnectionRestored;
+        // Cancelled, not disposed: a check already under way may still read its token.
         _stopping.Cancel();
-        _stopping.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The membership table in Redis is gone ({Reason}); restoring it from this silo's view")]

@@ -8,7 +8,7 @@ namespace BinderOrleans.Server.Cluster;
 /// <see cref="RecoveringMembershipTable"/> uses it to restore the table and learns from it when Redis is back after a
 /// restart.
 /// </summary>
-internal sealed class RedisMembershipConnection : IAsyncDisposable
+internal sealed class RedisMembershipConnection : IAsyncDisposable, IDisposable
 {
     private readonly SemaphoreSlim _connecting = new(1, 1);
     private ConnectionMultiplexer? _multiplexer;
@@ -40,6 +40,12 @@ internal sealed class RedisMembershipConnection : IAsyncDisposable
         {
             _connecting.Release();
         }
+    }
+
+    public void Dispose()
+    {
+        Interlocked.Exchange(ref _multiplexer, null)?.Dispose();
+        _connecting.Dispose();
     }
 
     public async ValueTask DisposeAsync()
