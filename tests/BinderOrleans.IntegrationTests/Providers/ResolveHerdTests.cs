@@ -1,6 +1,7 @@
 using BinderOrleans.Core.Providers;
 using BinderOrleans.Core.Providers.Git;
 using BinderOrleans.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace BinderOrleans.IntegrationTests.Providers;
@@ -21,7 +22,8 @@ public sealed class ResolveHerdTests
         await using var relay = new TcpRelay(daemon.Port);
         var provider = new GitRepoProvider(
             Microsoft.Extensions.Options.Options.Create(new GitProviderOptions { AllowedSchemes = ["git"] }),
-            new GitCommand(TimeProvider.System), NullLogger<GitRepoProvider>.Instance);
+            new GitCommand(TimeProvider.System), NullLogger<GitRepoProvider>.Instance,
+            new GitRefClient(new ServiceCollection().AddHttpClient().BuildServiceProvider().GetRequiredService<IHttpClientFactory>()));
         var coalescer = new ResolveCoalescer(Microsoft.Extensions.Options.Options.Create(new RepoProvidersOptions()), TimeProvider.System);
         var url = $"git://127.0.0.1:{relay.Port}/{Path.GetFileName(repo.Path)}";
         var spec = $"{Uri.EscapeDataString(url)}/main";
