@@ -23,6 +23,7 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
     internal static readonly TimeSpan StopTimeout = TimeSpan.FromMinutes(2);
 
     private readonly RepoProviderRegistry _providers;
+    private readonly ResolveCoalescer _resolver;
     private readonly ILauncher _launcher;
     private readonly ILaunchQuota _quota;
     private readonly SiteOptions _binder;
@@ -41,10 +42,11 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
     // Set while a server that came up after its client left waits for a client to come back.
     private TaskCompletionSource? _watcherBack;
 
-    public LaunchGrain(RepoProviderRegistry providers, ILauncher launcher, ILaunchQuota quota, IOptions<SiteOptions> binder,
+    public LaunchGrain(RepoProviderRegistry providers, ResolveCoalescer resolver, ILauncher launcher, ILaunchQuota quota, IOptions<SiteOptions> binder,
         TimeProvider time, ILaunchObserver observer, BinderMetrics metrics, LaunchSessionTable table, ILogger<LaunchGrain> logger)
     {
         _providers = providers;
+        _resolver = resolver;
         _launcher = launcher;
         _quota = quota;
         _binder = binder.Value;
@@ -190,7 +192,7 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
         ResolveResult resolved;
         try
         {
-            resolved = await provider.ResolveAsync(spec, ct);
+            resolved = await _resolver.ResolveAsync(provider, spec, ct);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
