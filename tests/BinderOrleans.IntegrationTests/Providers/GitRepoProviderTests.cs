@@ -1,3 +1,4 @@
+using BinderOrleans.Core.Outbound;
 using System.Net;
 using System.Net.Sockets;
 using BinderOrleans.Core.Providers;
@@ -20,8 +21,13 @@ public sealed class GitRepoProviderTests : IDisposable
     {
         var options = new GitProviderOptions { AllowedSchemes = ["file", "http", "https", "git", "ssh"] };
         configure?.Invoke(options);
-        return new GitRepoProvider(Microsoft.Extensions.Options.Options.Create(options), new GitCommand(TimeProvider.System), NullLogger<GitRepoProvider>.Instance);
+        return new GitRepoProvider(Microsoft.Extensions.Options.Options.Create(options), new GitCommand(TimeProvider.System), Pin(), NullLogger<GitRepoProvider>.Instance);
     }
+
+    /// <summary>The outbound guard as configured by <c>Security:AllowedTargetNetworks</c> = <paramref name="allowedNetworks"/>.</summary>
+    internal static GitPin Pin(params string[] allowedNetworks) =>
+        new(new OutboundGuard(Microsoft.Extensions.Options.Options.Create(new OutboundOptions { AllowedTargetNetworks = [.. allowedNetworks] }), new LoopbackHostResolver(),
+            NullLogger<OutboundGuard>.Instance));
 
     private static string Escaped(string url) => Uri.EscapeDataString(url);
 
@@ -217,7 +223,7 @@ public sealed class GitRepoProviderTests : IDisposable
     public async Task FileScheme_IsRefusedByDefault()
     {
         var provider = new GitRepoProvider(Microsoft.Extensions.Options.Options.Create(new GitProviderOptions()), new GitCommand(TimeProvider.System),
-            NullLogger<GitRepoProvider>.Instance);
+            Pin(), NullLogger<GitRepoProvider>.Instance);
 
         var failed = await FailedAsync(provider, $"{Escaped(_repo.Url)}/main");
 

@@ -7,7 +7,7 @@ namespace BinderOrleans.Core.Providers.Git;
 /// BinderHub's <c>GitRepoProvider</c> (<c>/build/git/&lt;url-escaped URL&gt;/&lt;ref&gt;</c>): any git URL whose scheme is
 /// allowed; refs resolved with <c>git ls-remote</c>, full object ids taken as they are (not checked against the remote).
 /// </summary>
-internal sealed partial class GitRepoProvider(IOptions<GitProviderOptions> options, IGitRunner git, ILogger<GitRepoProvider> logger)
+internal sealed partial class GitRepoProvider(IOptions<GitProviderOptions> options, IGitRunner git, GitPin pin, ILogger<GitRepoProvider> logger)
     : IRepoProvider
 {
     private readonly GitProviderOptions _options = options.Value;
@@ -40,8 +40,11 @@ internal sealed partial class GitRepoProvider(IOptions<GitProviderOptions> optio
         }
         else
         {
+            // The host is checked and pinned before any process starts (Security:AllowedTargetNetworks).
+            var (pinned, refusal) = await pin.PinAsync(parsed.Url, cancellationToken).ConfigureAwait(false);
+            if (pinned is null) return ResolveResult.Error("git", spec, refusal!.Message, refusal.StatusCode);
             // The second pattern lists the commit an annotated tag points to (git does not peel on its own).
-            var invocation = GitInvocation.Create(["ls-remote", "--", parsed.Url, parsed.Ref, parsed.Ref + "^{}"], Path.GetTempPath(), schemes);
+            var invocation = GitInvocation.Create([.. pinned.Config, "ls-remote", "--", pinned.Url, parsed.Ref, parsed.Ref + "^{}"], Path.GetTempPath(), schemes);
             var result = await git.RunAsync(invocation, _options.LsRemoteTimeout, cancellationToken).ConfigureAwait(false);
             if (result.TimedOut)
             {
