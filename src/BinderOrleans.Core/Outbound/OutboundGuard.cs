@@ -73,9 +73,12 @@ internal sealed partial class OutboundGuard
     /// <see cref="SocketsHttpHandler.ConnectCallback"/>: checks the host of every new connection (so every redirect) and
     /// connects to the addresses checked, in order, never by name. Operator endpoints connect by name.
     /// </summary>
-    public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    public ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken) =>
+        ConnectAsync(context.DnsEndPoint, cancellationToken);
+
+    /// <summary>Opens a connection to <paramref name="endpoint"/> as <see cref="ConnectAsync(SocketsHttpConnectionContext, CancellationToken)"/> does.</summary>
+    public async ValueTask<Stream> ConnectAsync(DnsEndPoint endpoint, CancellationToken cancellationToken)
     {
-        var endpoint = context.DnsEndPoint;
         var target = await ResolveAsync(endpoint.Host, endpoint.Port, cancellationToken).ConfigureAwait(false);
         if (target.OperatorEndpoint) return await _connect(endpoint, cancellationToken).ConfigureAwait(false);
         SocketException? last = null;

@@ -20,7 +20,7 @@ internal sealed class OutboundOptionsValidator : IValidateOptions<OutboundOption
         {
             if (!IPNetwork.TryParse(networks![i]?.Trim() ?? "", out _))
             {
-                errors.Add($"{OutboundOptions.Section}:{key}:{i} '{networks[i]}' is not a network in CIDR form with no host bits set, such as 10.20.0.0/16 or fd00::/8.");
+                errors.Add($"{OutboundOptions.Section}:{key}:{i} '{networks[i]}' is not a network in CIDR form, such as 10.20.0.0/16 or fd00::/8.");
             }
         }
     }

@@ -21,7 +21,8 @@ public sealed class GitRepoProviderTests : IDisposable
     {
         var options = new GitProviderOptions { AllowedSchemes = ["file", "http", "https", "git", "ssh"] };
         configure?.Invoke(options);
-        return new GitRepoProvider(Microsoft.Extensions.Options.Options.Create(options), new GitCommand(TimeProvider.System), Pin(), NullLogger<GitRepoProvider>.Instance);
+        // The loopback git servers these tests start are allowed targets (Security:AllowedTargetNetworks).
+        return new GitRepoProvider(Microsoft.Extensions.Options.Options.Create(options), new GitCommand(TimeProvider.System), Pin("127.0.0.1/32"), NullLogger<GitRepoProvider>.Instance);
     }
 
     /// <summary>The outbound guard as configured by <c>Security:AllowedTargetNetworks</c> = <paramref name="allowedNetworks"/>.</summary>
@@ -228,7 +229,7 @@ public sealed class GitRepoProviderTests : IDisposable
         var failed = await FailedAsync(provider, $"{Escaped(_repo.Url)}/main");
 
         Assert.Equal(400, failed.StatusCode);
-        Assert.Equal($"Unsupported git url {_repo.Url}, protocol file not in http, https, git, ssh", failed.Message);
+        Assert.Equal($"Unsupported git url {_repo.Url}, protocol file not in https, http, git (Providers:Git:AllowedSchemes)", failed.Message);
     }
 
     [Fact]
