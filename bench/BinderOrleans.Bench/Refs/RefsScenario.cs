@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using BinderOrleans.Bench.Harness;
+using BinderOrleans.Core.Outbound;
 using BinderOrleans.Core.Providers;
 using BinderOrleans.Core.Providers.Git;
 using BinderOrleans.Testing;
@@ -27,7 +28,12 @@ internal sealed class RefsScenario : IDisposable
 
     private GitRepoProvider Provider(IGitRefLister lister) => new(
         Microsoft.Extensions.Options.Options.Create(new GitProviderOptions { AllowedSchemes = ["git", "http"] }),
-        new GitCommand(TimeProvider.System), NullLogger<GitRepoProvider>.Instance, lister);
+        new GitCommand(TimeProvider.System), LoopbackPin, NullLogger<GitRepoProvider>.Instance, lister);
+
+    /// <summary>The outbound guard with the bench's loopback git host allowed (Security:AllowedTargetNetworks).</summary>
+    private static GitPin LoopbackPin { get; } = new(new OutboundGuard(
+        Microsoft.Extensions.Options.Options.Create(new OutboundOptions { AllowedTargetNetworks = ["127.0.0.1/32"] }),
+        new SystemHostResolver(), NullLogger<OutboundGuard>.Instance));
 
     /// <summary>Milliseconds per <c>HEAD</c> resolution, in process and by process, <paramref name="rounds"/> each, interleaved.</summary>
     public async Task<(List<double> InProcess, List<double> LsRemote)> HeadAsync(int rounds, CancellationToken cancellationToken)
