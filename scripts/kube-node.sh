@@ -12,7 +12,7 @@
 #   kube-node.sh load DIR IMAGE   copy an image of the machine's Docker daemon into the node's
 #
 # DIR/env: what kube-apiserver.sh writes (KUBE_SERVER, KUBE_TOKEN, KUBECONFIG, KUBECTL, KUBE_CA, …) plus
-# NODE_DOCKER_HOST (the node's daemon, unix://…), NODE_NAME and every PID (*_PID).
+# NODE_DOCKER_HOST (the node's daemon, unix://…), NODE_DOCKER_GID (its socket's group), NODE_NAME and every PID (*_PID).
 #
 # Everything stays on the machine: every server binds 127.0.0.1 on a port the OS chose; the kubelet is 127.0.0.1
 # (--hostname-override), so the node's InternalIP, hostNetwork pod IPs, probes and API→kubelet calls are loopback;
@@ -181,6 +181,7 @@ node_start() {
   cat >>"$dir/env" <<ENV
 NODE_NAME=$NODE_NAME
 NODE_DOCKER_HOST=unix://$sock
+NODE_DOCKER_GID=$(stat -c %g "$sock")
 CONTROLLER_MANAGER_PID=$(cat "$dir/controller-manager.pid")
 SCHEDULER_PID=$(cat "$dir/scheduler.pid")
 NODE_DOCKERD_PID=$(cat "$dir/dockerd.pid")

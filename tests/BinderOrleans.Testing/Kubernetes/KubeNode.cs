@@ -20,6 +20,7 @@ public sealed class KubeNode : IAsyncDisposable
         Kubeconfig = env["KUBECONFIG"];
         Kubectl = env["KUBECTL"];
         DockerHost = env["NODE_DOCKER_HOST"];
+        DockerGroup = int.Parse(env["NODE_DOCKER_GID"], System.Globalization.CultureInfo.InvariantCulture);
         NodeName = env["NODE_NAME"];
         Admin = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(Kubeconfig));
     }
@@ -37,6 +38,9 @@ public sealed class KubeNode : IAsyncDisposable
 
     /// <summary>The node's Docker daemon, <c>unix://…</c>: pods' containers and the images they run.</summary>
     public string DockerHost { get; }
+
+    /// <summary>The group owning the node's Docker socket (a pod's <c>supplementalGroups</c> to use it as non-root).</summary>
+    public int DockerGroup { get; }
 
     /// <summary>The node's name and address, <c>127.0.0.1</c>.</summary>
     public string NodeName { get; }
