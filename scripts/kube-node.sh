@@ -115,6 +115,14 @@ node_start() {
   done
   mkdir -p "$dir"
   dir=$(cd "$dir" && pwd)
+  # One node per machine at a time: kubelets share /var/log/pods (fixed in 1.20) and the kubepods cgroups, and each
+  # removes the other's pod logs and kills the processes of pods it does not know. The lock is held by every process
+  # started below (they inherit the descriptor) and goes when the last of them stops.
+  exec 8>>"$KUBE_DIR/node.lock"
+  if ! flock -w 180 8; then
+    log "another node runs on this machine (see $KUBE_DIR/node.lock holders: fuser $KUBE_DIR/node.lock); gave up after 180 s"
+    exit 1
+  fi
   for s in "${SYSCTLS[@]}"; do printf '%s=%s\n' "$s" "$(sysctl -n "$s")"; done >"$dir/sysctls"
 
   control_plane_start "$dir" node

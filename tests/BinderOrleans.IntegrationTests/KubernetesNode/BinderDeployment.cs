@@ -137,7 +137,8 @@ public sealed class BinderDeployment
         }
         catch (OperationCanceledException)
         {
-            throw new TimeoutException($"not {count} Ready replicas in one cluster: {last}\n--- kubelet:\n{_node.LogTail("kubelet", 2000)}");
+            using var describe = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            throw new TimeoutException($"not {count} Ready replicas in one cluster: {last}\n{await DescribeAsync(describe.Token)}\n--- kubelet:\n{_node.LogTail("kubelet", 2000)}");
         }
     }
 
@@ -148,6 +149,34 @@ public sealed class BinderDeployment
         var replicas = new List<Replica>();
         foreach (var pod in pods.Where(IsReady)) replicas.Add(new Replica(pod.Metadata.Name, await HttpPortAsync(pod.Metadata.Name, cancellationToken)));
         return replicas;
+    }
+
+    /// <summary>The pods' states and the tail of each one's log, for a failure message.</summary>
+    public async Task<string> DescribeAsync(CancellationToken cancellationToken)
+    {
+        var pods = (await _node.Admin.CoreV1.ListNamespacedPodAsync(Namespace, labelSelector: Selector, cancellationToken: cancellationToken)).Items;
+        var text = new System.Text.StringBuilder();
+        foreach (var pod in pods)
+        {
+            text.Append("\n--- ").Append(Describe(pod)).Append('\n');
+            try
+            {
+                var log = await PodLogAsync(pod.Metadata.Name, cancellationToken);
+                text.Append(log[Math.Max(0, log.Length - 1500)..]);
+            }
+            catch (k8s.Autorest.HttpOperationException ex)
+            {
+                text.Append("(no log: ").Append(ex.Response.StatusCode).Append(')');
+            }
+        }
+        return text.ToString();
+    }
+
+    /// <summary>True when the pod is gone or being deleted.</summary>
+    public async Task<bool> IsGoneOrTerminatingAsync(string pod, CancellationToken cancellationToken)
+    {
+        var pods = (await _node.Admin.CoreV1.ListNamespacedPodAsync(Namespace, fieldSelector: "metadata.name=" + pod, cancellationToken: cancellationToken)).Items;
+        return pods.Count == 0 || pods[0].Metadata.DeletionTimestamp is not null;
     }
 
     /// <summary><c>active_silos</c> as the replica's <c>/health</c> reports it; null while it does not answer.</summary>
