@@ -229,7 +229,8 @@ public sealed partial class BinderOnNodeTests(KubeNodeFixture fixture, ITestOutp
     private static void AssertOneUnbrokenBuild(FollowedStream stream)
     {
         AssertNoEventLost(stream);
-        Assert.Single(stream.Messages, m => FirstTick().IsMatch(m.Event.Message ?? ""));
+        var builds = stream.Messages.Count(m => FirstTick().IsMatch(m.Event.Message ?? ""));
+        Assert.True(builds == 1, $"the build ran {builds} times: " + Describe(stream));
     }
 
     /// <summary>Event ids of one session, contiguous from 0: across reconnects nothing was lost or repeated.</summary>
@@ -245,5 +246,5 @@ public sealed partial class BinderOnNodeTests(KubeNodeFixture fixture, ITestOutp
     private static partial Regex FirstTick();
 
     private static string Describe(FollowedStream stream) =>
-        $"replicas {string.Join(" → ", stream.Replicas)}: " + string.Join("", stream.Messages.Select(m => $"[{m.Event.Phase}] {m.Event.Message}"));
+        $"replicas {string.Join(" → ", stream.Replicas)}: " + string.Join("", stream.Messages.Select(m => $"{m.Id} [{m.Event.Phase}] {m.Event.Message}"));
 }
