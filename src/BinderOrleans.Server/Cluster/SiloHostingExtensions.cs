@@ -36,6 +36,16 @@ internal static class SiloHostingExtensions
                     c.ServiceId = options.ServiceId;
                 });
                 silo.ConfigureEndpoints(advertised, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(advertised));
+                if (IPAddress.IsLoopback(advertised))
+                {
+                    // A silo advertised on loopback listens there too. Orleans' Kubernetes hosting would otherwise listen
+                    // on 0.0.0.0, which in a hostNetwork pod is every address of the node.
+                    silo.Configure<EndpointOptions>(e =>
+                    {
+                        e.SiloListeningEndpoint = new IPEndPoint(advertised, options.SiloPort);
+                        if (options.GatewayPort > 0) e.GatewayListeningEndpoint = new IPEndPoint(advertised, options.GatewayPort);
+                    });
+                }
                 // A replica that dies is voted out in about 6 s (Orleans' defaults take about 30 s); until then its
                 // sessions' clients retry, then resume on a survivor.
                 silo.Configure<ClusterMembershipOptions>(m =>
