@@ -1,11 +1,9 @@
-using BinderOrleans.Core.BuildLogs;
-using BinderOrleans.Core.Events;
-using BinderOrleans.Core.Grains;
+using BinderOrleans.Core.Builds;
+using BinderOrleans.Core.Launches;
+using BinderOrleans.Core.Sessions;
 using BinderOrleans.Core.Metrics;
 using BinderOrleans.Core.Options;
-using BinderOrleans.Core.Ports;
 using BinderOrleans.Core.Providers;
-using BinderOrleans.Core.Quota;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -45,6 +43,7 @@ public static class BinderCoreServiceCollectionExtensions
         services.TryAddSingleton<LaunchSessions>();
         services.TryAddSingleton<IRunningBuilds, QueuedRunningBuilds>();
         services.TryAddSingleton<RepoProviderRegistry>();
+        services.TryAddSingleton<ResolveCoalescer>();
         services.TryAddSingleton<ILaunchQuota, NoLaunchQuota>();
         services.TryAddSingleton<ILaunchObserver, LaunchEventLog>();
         services.TryAddSingleton<IBuildLogStore, FileSystemBuildLogStore>();

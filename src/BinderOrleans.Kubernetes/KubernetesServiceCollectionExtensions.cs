@@ -1,6 +1,6 @@
 using BinderOrleans.Core.Health;
 using BinderOrleans.Core.Options;
-using BinderOrleans.Core.Ports;
+using BinderOrleans.Core.Builds;
 using BinderOrleans.Kubernetes.Client;
 using BinderOrleans.Kubernetes.Builds;
 using BinderOrleans.Kubernetes.Health;

@@ -1,4 +1,4 @@
-using BinderOrleans.Core.Building;
+using BinderOrleans.Core.Builds;
 using BinderOrleans.Server.Build;
 using BinderOrleans.Server.Hosting;
 

@@ -1,5 +1,4 @@
-using BinderOrleans.Core.Building;
-using BinderOrleans.Core.Ports;
+using BinderOrleans.Core.Builds;
 using k8s.Models;
 
 namespace BinderOrleans.Kubernetes.Builds;

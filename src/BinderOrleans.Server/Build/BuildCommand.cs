@@ -1,10 +1,9 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
-using BinderOrleans.Core.Building;
-using BinderOrleans.Core.Events;
+using BinderOrleans.Core.Builds;
+using BinderOrleans.Core.Streaming;
 using BinderOrleans.Core.Options;
-using BinderOrleans.Core.Ports;
 using BinderOrleans.Core.Providers;
 using BinderOrleans.Docker;
 using BinderOrleans.Registry;

@@ -1,11 +1,11 @@
 using System.Net;
 using System.Net.Sockets;
-using BinderOrleans.Core.Events;
+using BinderOrleans.Core.Launches;
+using BinderOrleans.Core.Streaming;
 using BinderOrleans.Core.Options;
-using BinderOrleans.Core.Ports;
 using BinderOrleans.Docker;
 using BinderOrleans.Docker.Engine;
-using BinderOrleans.Docker.Launching;
+using BinderOrleans.Docker.Launches;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 

@@ -19,11 +19,11 @@ public sealed class KubeNodeFixture : IAsyncLifetime
 
     public KubeNode Node { get; private set; } = null!;
 
-    public GitHttpHost Git { get; private set; } = null!;
+    public GitSnapshotHost Git { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
-        Git = await GitHttpHost.StartAsync();
+        Git = await GitSnapshotHost.StartAsync();
         Node = await KubeNode.StartAsync();
         await Node.LoadImageAsync(BaseImage);
     }

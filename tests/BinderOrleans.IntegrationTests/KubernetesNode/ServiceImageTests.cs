@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
-using BinderOrleans.Core.Events;
+using BinderOrleans.Core.Streaming;
 using BinderOrleans.Docker;
 using BinderOrleans.Docker.Engine;
 using BinderOrleans.Testing;
@@ -25,14 +25,14 @@ public sealed class ServiceImageTests : IAsyncLifetime
     private readonly DockerSandbox _sandbox = new();
     private readonly IDockerClient _engine = DockerClientFactory.Create(new DockerOptions());
     private readonly List<GitRepo> _repos = [];
-    private GitHttpHost _git = null!;
+    private GitSnapshotHost _git = null!;
     private string _container = "";
     private HttpClient _client = null!;
 
     public async Task InitializeAsync()
     {
         var image = await ServiceImage.GetAsync().WaitAsync(ServiceImage.BuildTimeout);
-        _git = await GitHttpHost.StartAsync();
+        _git = await GitSnapshotHost.StartAsync();
         var port = FreePorts.Next();
         _client = new HttpClient(new SocketsHttpHandler { UseProxy = false })
         {

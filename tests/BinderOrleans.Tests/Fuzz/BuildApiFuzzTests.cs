@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using BinderOrleans.Core.Events;
+using BinderOrleans.Core.Streaming;
 using BinderOrleans.Core.Providers.Git;
 using BinderOrleans.Testing;
 using BinderOrleans.Tests.Providers;
@@ -48,6 +48,8 @@ public sealed class BuildApiFuzzTests(ITestOutputHelper output) : IAsyncLifetime
             ResolveOnlyBackends.Use(services);
             services.RemoveAll<IGitRunner>();
             services.AddSingleton<IGitRunner>(_git);
+            services.RemoveAll<IGitRefLister>();
+            services.AddSingleton<IGitRefLister>(_git);
         }).WaitAsync(Timeout);
     }
 

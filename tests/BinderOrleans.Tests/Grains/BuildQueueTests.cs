@@ -1,4 +1,4 @@
-using BinderOrleans.Core.Grains;
+using BinderOrleans.Core.Builds;
 
 namespace BinderOrleans.Tests.Grains;
 

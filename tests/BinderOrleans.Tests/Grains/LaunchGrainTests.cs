@@ -1,6 +1,6 @@
-using BinderOrleans.Core.Events;
-using BinderOrleans.Core.Grains;
-using BinderOrleans.Core.Ports;
+using BinderOrleans.Core.Launches;
+using BinderOrleans.Core.Sessions;
+using BinderOrleans.Core.Streaming;
 using BinderOrleans.Core.Providers;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,5 +1,5 @@
-using BinderOrleans.Core.Events;
-using BinderOrleans.Core.Grains;
+using BinderOrleans.Core.Launches;
+using BinderOrleans.Core.Streaming;
 using BinderOrleans.Core.Naming;
 
 namespace BinderOrleans.Tests.Grains;

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
-using BinderOrleans.Core.Building;
-using BinderOrleans.Core.Events;
+using BinderOrleans.Core.Builds;
+using BinderOrleans.Core.Streaming;
 using BinderOrleans.Server.Build;
 
 namespace BinderOrleans.Tests.Kubernetes;

@@ -1,6 +1,6 @@
 using BinderOrleans.Core.Health;
 using BinderOrleans.Core.Options;
-using BinderOrleans.Core.Ports;
+using BinderOrleans.Core.Builds;
 using BinderOrleans.Kubernetes;
 using BinderOrleans.Kubernetes.Client;
 using BinderOrleans.Kubernetes.Builds;
@@ -166,7 +166,7 @@ public sealed class KubernetesBackendRegistrationTests
         // Keep the machine's own environment (a real ~/.kube/config, KUBERNETES_SERVICE_HOST) out of the test.
         services.AddSingleton(new KubeEnvironment(_ => null, Path.GetTempPath()));
         services.AddOptions<SiteOptions>().BindConfiguration(SiteOptions.Section);
-        services.AddSingleton<BinderOrleans.Core.Quota.IRunningBuilds>(new BinderOrleans.Testing.FixedRunningBuilds());
+        services.AddSingleton<BinderOrleans.Core.Builds.IRunningBuilds>(new BinderOrleans.Testing.FixedRunningBuilds());
         before?.Invoke(services);
         services.AddBackends(configuration);
         services.AddSingleton<IImageRegistry>(new FakeImageRegistry());

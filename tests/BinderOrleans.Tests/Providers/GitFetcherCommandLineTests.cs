@@ -1,5 +1,5 @@
 using BinderOrleans.Core.Providers.Git;
-using BinderOrleans.Docker.Building;
+using BinderOrleans.Docker.Builds;
 using BinderOrleans.Testing;
 
 namespace BinderOrleans.Tests.Providers;

@@ -1,0 +1,24 @@
+using BinderOrleans.Core.Streaming;
+
+namespace BinderOrleans.Core.Builds;
+
+/// <summary>
+/// The build of one image, keyed by image name. Its single activation in the cluster is the lock: however many
+/// clients attach, on however many replicas, the image is looked up and built once. Every watcher gets the whole
+/// history, then the live tail.
+/// </summary>
+public interface IBuildGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// Starts the build of <paramref name="request"/> if this activation has not started one, then streams its events
+    /// from <paramref name="fromIndex"/>; the last is <c>built</c> (with <c>imageName</c>) or <c>failed</c>.
+    /// </summary>
+    /// <param name="generation">
+    /// The <see cref="BuildLogEntry.Generation"/> the caller saw before its watch was aborted. When the build restarted
+    /// since (its silo was lost), the stream starts again from the first event of the new generation.
+    /// </param>
+    IAsyncEnumerable<BuildLogEntry> WatchAsync(BuildRequest request, int fromIndex = 0, string? generation = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Where this activation stands (tests, diagnostics).</summary>
+    ValueTask<BuildStatus> GetStatusAsync();
+}

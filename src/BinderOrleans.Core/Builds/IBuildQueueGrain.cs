@@ -1,0 +1,27 @@
+namespace BinderOrleans.Core.Builds;
+
+/// <summary>
+/// The cluster-wide build queue (one activation, key <see cref="ClusterKey"/>): at most <c>Build:ConcurrentLimit</c>
+/// builds run at once across every replica, the rest wait in arrival order and learn their position (BinderHub #202).
+/// Slots are leases: a build renews its slot while it runs, and a slot whose build stopped renewing (its silo died) is
+/// freed, so a lost replica cannot leak slots.
+/// </summary>
+public interface IBuildQueueGrain : IGrainWithStringKey
+{
+    public const string ClusterKey = "cluster";
+
+    /// <summary>Asks for (or renews) a slot for <paramref name="imageName"/>.</summary>
+    /// <returns>0 when the caller holds a slot; otherwise its 1-based position in the line.</returns>
+    ValueTask<int> EnterAsync(string imageName);
+
+    /// <summary>Gives the slot (or the place in line) back.</summary>
+    ValueTask LeaveAsync(string imageName);
+
+    ValueTask<BuildQueueState> GetStateAsync();
+}
+
+/// <param name="Limit">Slots.</param>
+/// <param name="Running">Images holding a slot.</param>
+/// <param name="Waiting">Images waiting, first in line first.</param>
+[GenerateSerializer, Immutable, Alias("binder.build-queue-state")]
+public sealed record BuildQueueState([property: Id(0)] int Limit, [property: Id(1)] string[] Running, [property: Id(2)] string[] Waiting);

@@ -1,0 +1,125 @@
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using BinderOrleans.Core.Launches;
+using BinderOrleans.Core.Streaming;
+using BinderOrleans.Core.Options;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace BinderOrleans.Core.Sessions;
+
+/// <summary>
+/// The front ends' way to launch sessions (<c>/build</c> SSE and the SignalR hub share it): session ids, the
+/// per-silo bound, and watches that survive the session's activation moving or its silo dying.
+/// </summary>
+public sealed partial class LaunchSessions(IGrainFactory grains, LaunchSessionTable table, IOptions<SiteOptions> options, TimeProvider time,
+    ILogger<LaunchSessions> logger)
+{
+    private readonly SiteOptions _options = options.Value;
+
+    /// <summary>A new random session id (24 hex digits).</summary>
+    public static string NewKey() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+
+    /// <summary>Session ids are ours only: hex, at most 64 characters. Anything else in a Last-Event-ID is ignored.</summary>
+    public static bool IsValidKey(string key) => key.Length is > 0 and <= 64 && key.All(char.IsAsciiHexDigitLower);
+
+    /// <summary>
+    /// Makes room for a session on this silo: evicts the oldest finished sessions when at <c>Binder:MaxSessions</c>.
+    /// </summary>
+    /// <returns>Null when admitted; a <c>failed</c> event (503) when every session here is still running.</returns>
+    public BinderEvent? Admit()
+    {
+        var evict = table.MakeRoom(_options.MaxSessions);
+        if (evict is null)
+        {
+            LogFull(_options.MaxSessions);
+            return BinderEvent.Failed($"This server is running its limit of {_options.MaxSessions} launch sessions. Please try again in a minute.", 503);
+        }
+        foreach (var key in evict) _ = EvictAsync(key);
+        return null;
+    }
+
+    public Task<SessionState> GetStateAsync(string key) => grains.GetGrain<ILaunchGrain>(key).GetStateAsync().AsTask();
+
+    /// <summary>
+    /// The session's events from <paramref name="fromIndex"/>, starting it from <paramref name="spec"/> if it is not
+    /// running anywhere. A watch aborted because the session's silo went away resumes from the next event (the
+    /// session restarts on a live silo if it has to); after <see cref="GrainWatch.MaxResumes"/> tries the stream ends
+    /// with a <c>failed</c> event saying so. Ends after the terminal event.
+    /// </summary>
+    public async IAsyncEnumerable<SessionEntry> WatchAsync(string key, LaunchSpec spec, int fromIndex, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var grain = grains.GetGrain<ILaunchGrain>(key);
+        var next = fromIndex;
+        for (var attempt = 0; ; attempt++)
+        {
+            var stream = grain.WatchAsync(spec, next, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            Exception? lost = null;
+            try
+            {
+                while (true)
+                {
+                    SessionEntry entry;
+                    try
+                    {
+                        if (!await stream.MoveNextAsync().ConfigureAwait(false)) yield break;
+                        entry = stream.Current;
+                    }
+                    catch (Exception ex) when (GrainWatch.IsLostWatch(ex) && !cancellationToken.IsCancellationRequested)
+                    {
+                        lost = ex;
+                        break;
+                    }
+                    next = entry.Index + 1;
+                    yield return entry;
+                    if (entry.Event.IsTerminal) yield break;
+                }
+            }
+            finally
+            {
+                await DisposeQuietlyAsync(stream).ConfigureAwait(false);
+            }
+
+            LogWatchLost(lost, key, next, attempt + 1);
+            if (attempt + 1 >= GrainWatch.MaxResumes)
+            {
+                yield return new SessionEntry(next, BinderEvent.Failed("The server running this session was lost and the session could not be resumed. Please try again.", 503));
+                yield break;
+            }
+            await Task.Delay(GrainWatch.ResumeDelay(attempt), time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task EvictAsync(string key)
+    {
+        try
+        {
+            await grains.GetGrain<ILaunchGrain>(key).EvictAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            LogEvictFailed(ex, key);
+        }
+    }
+
+    private static async ValueTask DisposeQuietlyAsync(IAsyncEnumerator<SessionEntry> stream)
+    {
+        try
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (GrainWatch.IsLostWatch(ex) || ex is OperationCanceledException)
+        {
+            // The remote enumerator is already gone.
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Launch sessions at the limit of {Max}: refusing a new one")]
+    private partial void LogFull(int max);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Watch of session {Session} lost at event {Index} (try {Attempt}); resuming")]
+    private partial void LogWatchLost(Exception? exception, string session, int index, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Evicting finished session {Session} failed")]
+    private partial void LogEvictFailed(Exception exception, string session);
+}
