@@ -67,6 +67,33 @@ RUNTIME
   chmod 0755 "$file"
 }
 
+# Each node's pods live in a cgroup tree of its own (the kubelet's cgroupRoot), not the default /kubepods: two kubelets
+# on one machine (two test runs) sharing /kubepods would each take the other's pod cgroups for orphans and SIGKILL
+# every process in them.
+cgroup_root() { printf 'binderorleans-node-%s' "$(printf '%s' "$1" | sha256sum | cut -c1-12)"; }
+
+make_cgroup_root() {
+  local name="$1" c
+  for c in /sys/fs/cgroup/*/; do
+    [ "$(basename "$c")" = unified ] && continue
+    mountpoint -q "$c" || continue
+    mkdir -p "$c$name"
+    # A new cpuset cgroup takes no task until it has CPUs and memory nodes.
+    if [ -f "${c}cpuset.cpus" ] && [ -f "$c$name/cpuset.cpus" ]; then
+      cat "${c}cpuset.cpus" >"$c$name/cpuset.cpus"
+      cat "${c}cpuset.mems" >"$c$name/cpuset.mems"
+    fi
+  done
+}
+
+remove_cgroup_root() {
+  local name="$1" c
+  for c in /sys/fs/cgroup/*/; do
+    [ -d "$c$name" ] && find "$c$name" -depth -type d -exec rmdir {} + 2>/dev/null
+  done
+  return 0
+}
+
 write_kubelet_config() {
   local dir="$1" port="$2" healthz_port="$3"
   cat >"$dir/kubelet.yaml" <<CONFIG
@@ -85,6 +112,7 @@ authentication:
   x509: {clientCAFile: $dir/ca.crt}
 authorization: {mode: Webhook}
 cgroupDriver: cgroupfs
+cgroupRoot: /$(cgroup_root "$dir")
 failSwapOn: false
 makeIPTablesUtilChains: false
 resolvConf: $dir/resolv.conf
@@ -177,6 +205,7 @@ node_start() {
   kubelet_port=$(free_port); healthz_port=$(free_port)
   sign_cert "$dir" kubelet "/CN=$NODE_NAME" "IP:127.0.0.1"
   write_kubelet_config "$dir" "$kubelet_port" "$healthz_port"
+  make_cgroup_root "$(cgroup_root "$dir")"
   AWS_EC2_METADATA_DISABLED=true "$BIN_DIR/kubelet" \
     --config="$dir/kubelet.yaml" --kubeconfig="$dir/kubelet.kubeconfig" \
     --root-dir="$dir/kubelet" --cert-dir="$dir/kubelet-pki" \
@@ -220,6 +249,7 @@ node_stop() {
   stop_pid "$dir/scheduler.pid"
   stop_pid "$dir/controller-manager.pid"
   control_plane_stop "$dir"
+  remove_cgroup_root "$(cgroup_root "$dir")"
   # The kubelet's volume mounts, then its root's bind mount, deepest first.
   local m
   while read -r m; do umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true; done \
