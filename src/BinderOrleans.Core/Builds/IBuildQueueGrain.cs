@@ -6,17 +6,21 @@ namespace BinderOrleans.Core.Builds;
 /// Slots are leases: a build renews its slot while it runs, and a slot whose build stopped renewing (its silo died) is
 /// freed, so a lost replica cannot leak slots.
 /// </summary>
+[Alias("binder.build-queue")]
 public interface IBuildQueueGrain : IGrainWithStringKey
 {
     public const string ClusterKey = "cluster";
 
     /// <summary>Asks for (or renews) a slot for <paramref name="imageName"/>.</summary>
     /// <returns>0 when the caller holds a slot; otherwise its 1-based position in the line.</returns>
+    [Alias("enter")]
     ValueTask<int> EnterAsync(string imageName);
 
     /// <summary>Gives the slot (or the place in line) back.</summary>
+    [Alias("leave")]
     ValueTask LeaveAsync(string imageName);
 
+    [Alias("get-state")]
     ValueTask<BuildQueueState> GetStateAsync();
 }
 
