@@ -90,7 +90,7 @@ internal sealed partial class BuildGrain : Grain, IBuildGrain
     }
 
     public ValueTask<BuildStatus> GetStatusAsync() =>
-        ValueTask.FromResult(new BuildStatus(_request is not null, _log.IsCompleted, _log.Count, _generation, _outcome));
+        ValueTask.FromResult(new BuildStatus(_request is not null, _log.IsCompleted, _log.Count, _generation, _outcome, _holdsSlot));
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
@@ -150,6 +150,7 @@ internal sealed partial class BuildGrain : Grain, IBuildGrain
         {
             _keepAlive?.Dispose();
             if (ranBuild) await LeaveQueueAsync(queue, request.ImageName);
+            _holdsSlot = false;
             _outcome = new BuildOutcome(built, ranBuild, _time.GetElapsedTime(started), lingers);
             _completedAt = _time.GetUtcNow();
             if (ranBuild)
@@ -193,7 +194,7 @@ internal sealed partial class BuildGrain : Grain, IBuildGrain
         if (_request is null || !_holdsSlot || _log.IsCompleted) return;
         try
         {
-            await GrainFactory.GetGrain<IBuildQueueGrain>(IBuildQueueGrain.ClusterKey).EnterAsync(_request.ImageName);
+            await GrainFactory.GetGrain<IBuildQueueGrain>(IBuildQueueGrain.ClusterKey).RenewAsync(_request.ImageName);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

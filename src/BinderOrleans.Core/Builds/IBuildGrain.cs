@@ -1,4 +1,5 @@
 using BinderOrleans.Core.Streaming;
+using Orleans.Concurrency;
 
 namespace BinderOrleans.Core.Builds;
 
@@ -21,7 +22,8 @@ public interface IBuildGrain : IGrainWithStringKey
     [Alias("watch")]
     IAsyncEnumerable<BuildLogEntry> WatchAsync(BuildRequest request, int fromIndex = 0, string? generation = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Where this activation stands (tests, diagnostics).</summary>
-    [Alias("get-status")]
+    /// <summary>Where this activation stands (tests, diagnostics, and a build queue that starts over).</summary>
+    /// <remarks>Interleaves: the queue asks while the build may be waiting on the queue.</remarks>
+    [Alias("get-status"), AlwaysInterleave]
     ValueTask<BuildStatus> GetStatusAsync();
 }

@@ -27,6 +27,7 @@ internal static class SiloHostingExtensions
         builder.UseOrleans(silo =>
         {
             var advertised = AdvertisedAddress(options);
+            silo.UseStrictGrainDirectory();
             if (options.IsRedis)
             {
                 silo.UseRedisClustering(options.Redis);
