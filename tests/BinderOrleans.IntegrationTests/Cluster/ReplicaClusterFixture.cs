@@ -25,6 +25,7 @@ public sealed class ReplicaClusterFixture : IAsyncLifetime
         settings["Orleans:Clustering"] = "redis";
         settings["Orleans:Redis"] = Redis.ConnectionString;
         settings["Orleans:ClusterId"] = "test-" + Guid.NewGuid().ToString("N")[..8];
+        settings["Binder:SessionSecret"] = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         settings["Binder:ReconnectGrace"] = "00:02:00";
         var replicas = new List<ServerProcess>();
         // One after the other: the first creates the membership table, the second joins it.

@@ -92,7 +92,7 @@ internal sealed class GrainRig : IAsyncDisposable
     /// <summary>A new session started from silo <paramref name="silo"/>'s front end: its key and its events.</summary>
     public (string Key, IAsyncEnumerable<BinderEvent> Events) Launch(LaunchSpec spec, int silo = 0)
     {
-        var key = LaunchSessions.NewKey();
+        var key = Sessions(silo).NewKey();
         return (key, Sessions(silo).WatchAsync(key, spec, 0, CancellationToken.None).Select(e => e.Event));
     }
 
