@@ -174,10 +174,23 @@ internal sealed partial class BuildGrain : Grain, IBuildGrain
     private async Task WaitForSlotAsync(IBuildQueueGrain queue, string image, CancellationToken stopping)
     {
         var told = 0;
+        var unreachableSince = (DateTimeOffset?)null;
         while (true)
         {
             stopping.ThrowIfCancellationRequested();
-            var position = await queue.EnterAsync(image);
+            int position;
+            try
+            {
+                position = await queue.EnterAsync(image);
+                unreachableSince = null;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException && (unreachableSince ??= _time.GetUtcNow()) + _options.QueueSlotLease > _time.GetUtcNow())
+            {
+                // The queue's silo is being lost: it comes back on another one within a lease; keep the place in line.
+                LogQueueUnreachable(ex, image);
+                await Task.Delay(_options.QueuePollInterval, _time, stopping);
+                continue;
+            }
             if (position == 0) return;
             if (position != told)
             {

@@ -13,8 +13,9 @@ namespace BinderOrleans.Tests.Sessions;
 
 /// <summary>
 /// A Last-Event-ID names a session only if this service issued it and someone runs it; anything else is a new request,
-/// admitted (rate limit, spec, session bound) before any grain is activated.
+/// admitted (rate limit, spec, session bound) before any grain is activated. Alone: it measures the process's heap.
 /// </summary>
+[Collection(Fuzz.AloneCollection.Name)]
 public sealed class ResumeAdmissionTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
