@@ -55,8 +55,12 @@ internal sealed class EngineScenario : IAsyncDisposable
         var settings = sandbox.Settings();
         settings["Providers:Git:AllowedSchemes:0"] = "git";
         settings["Providers:Git:AllowedSchemes:1"] = "file";
+        // The loopback git daemon is an allowed target of the outbound guard.
+        settings["Security:AllowedTargetNetworks:0"] = "127.0.0.1/32";
         settings["Logging:LogLevel:Default"] = "Warning";
         settings["Binder:PerRepoQuota"] = "0";
+        // The HEAD row measures the lookup itself, not the reuse of a ref resolved in the last few seconds.
+        settings["Providers:RefCacheSeconds"] = "0";
         var server = await RunningServer.StartAsync(settings).ConfigureAwait(false);
         return new EngineScenario(sandbox, repo, git, server);
     }
