@@ -21,6 +21,8 @@ public static class BinderCoreServiceCollectionExtensions
             .Validate(o => o.BaseUrl.StartsWith('/'), "Binder:BaseUrl must start with '/'.")
             .Validate(o => o.KeepaliveInterval > TimeSpan.Zero, "Binder:KeepaliveInterval must be positive.")
             .Validate(o => o.MaxSessions > 0, "Binder:MaxSessions must be at least 1.")
+            .Validate(o => o.SessionSecret.Length is 0 or >= SiteOptions.MinSessionSecretLength,
+                $"Binder:SessionSecret must be at least {SiteOptions.MinSessionSecretLength} characters (e.g. the output of 'openssl rand -hex 32').")
             .Validate(o => SiteOptions.IsValidCorsOrigin(o.CorsAllowOrigin),
                 "Binder:CorsAllowOrigin must be empty, '*', or an origin such as https://book.example.org (scheme, host, port; no path or trailing '/').")
             .ValidateOnStart();
@@ -42,6 +44,7 @@ public static class BinderCoreServiceCollectionExtensions
         services.TryAddSingleton(_ => PrometheusRegistry.CreateWithProcessMetrics());
         services.TryAddSingleton<BinderMetrics>();
         services.TryAddSingleton<LaunchSessionTable>();
+        services.TryAddSingleton<SessionKeys>();
         services.TryAddSingleton<LaunchSessions>();
         services.TryAddSingleton<IRunningBuilds, QueuedRunningBuilds>();
         services.TryAddSingleton<RepoProviderRegistry>();

@@ -6,6 +6,7 @@ using BinderOrleans.Core.Builds;
 using BinderOrleans.Core.Launches;
 using BinderOrleans.Core.Streaming;
 using BinderOrleans.Core.Options;
+using BinderOrleans.Server.Cluster;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -47,6 +48,7 @@ internal sealed class FanOutScenario : IAsyncDisposable
                 host.Services.AddSingleton<IImageBuilder>(builder);
                 host.Services.AddSingleton<ILauncher, NoLauncher>();
             })
+            .ConfigureSilo((_, silo) => silo.UseStrictGrainDirectory())
             .Build();
         await cluster.DeployAsync().ConfigureAwait(false);
         builder.Registry = registry;

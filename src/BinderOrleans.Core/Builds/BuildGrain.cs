@@ -90,7 +90,7 @@ internal sealed partial class BuildGrain : Grain, IBuildGrain
     }
 
     public ValueTask<BuildStatus> GetStatusAsync() =>
-        ValueTask.FromResult(new BuildStatus(_request is not null, _log.IsCompleted, _log.Count, _generation, _outcome));
+        ValueTask.FromResult(new BuildStatus(_request is not null, _log.IsCompleted, _log.Count, _generation, _outcome, _holdsSlot));
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
@@ -150,6 +150,7 @@ internal sealed partial class BuildGrain : Grain, IBuildGrain
         {
             _keepAlive?.Dispose();
             if (ranBuild) await LeaveQueueAsync(queue, request.ImageName);
+            _holdsSlot = false;
             _outcome = new BuildOutcome(built, ranBuild, _time.GetElapsedTime(started), lingers);
             _completedAt = _time.GetUtcNow();
             if (ranBuild)
@@ -173,10 +174,23 @@ internal sealed partial class BuildGrain : Grain, IBuildGrain
     private async Task WaitForSlotAsync(IBuildQueueGrain queue, string image, CancellationToken stopping)
     {
         var told = 0;
+        var unreachableSince = (DateTimeOffset?)null;
         while (true)
         {
             stopping.ThrowIfCancellationRequested();
-            var position = await queue.EnterAsync(image);
+            int position;
+            try
+            {
+                position = await queue.EnterAsync(image);
+                unreachableSince = null;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException && (unreachableSince ??= _time.GetUtcNow()) + _options.QueueSlotLease > _time.GetUtcNow())
+            {
+                // The queue's silo is being lost: it comes back on another one within a lease; keep the place in line.
+                LogQueueUnreachable(ex, image);
+                await Task.Delay(_options.QueuePollInterval, _time, stopping);
+                continue;
+            }
             if (position == 0) return;
             if (position != told)
             {
@@ -193,7 +207,7 @@ internal sealed partial class BuildGrain : Grain, IBuildGrain
         if (_request is null || !_holdsSlot || _log.IsCompleted) return;
         try
         {
-            await GrainFactory.GetGrain<IBuildQueueGrain>(IBuildQueueGrain.ClusterKey).EnterAsync(_request.ImageName);
+            await GrainFactory.GetGrain<IBuildQueueGrain>(IBuildQueueGrain.ClusterKey).RenewAsync(_request.ImageName);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -5,13 +5,15 @@ namespace BinderOrleans.Core.Builds;
 /// <param name="EventCount">Events in its log.</param>
 /// <param name="Generation">This activation's run id.</param>
 /// <param name="Outcome">Set once completed.</param>
+/// <param name="HoldsSlot">It runs in a slot of the build queue (a queue that starts over waits for it to renew).</param>
 [GenerateSerializer, Immutable, Alias("binder.build-status")]
 public sealed record BuildStatus(
     [property: Id(0)] bool Started,
     [property: Id(1)] bool Completed,
     [property: Id(2)] int EventCount,
     [property: Id(3)] string Generation,
-    [property: Id(4)] BuildOutcome? Outcome);
+    [property: Id(4)] BuildOutcome? Outcome,
+    [property: Id(5)] bool HoldsSlot = false);
 
 /// <param name="ImageReady">The image exists now.</param>
 /// <param name="Built">A build ran (false when the image was found).</param>

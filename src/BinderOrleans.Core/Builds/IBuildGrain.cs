@@ -1,4 +1,5 @@
 using BinderOrleans.Core.Streaming;
+using Orleans.Concurrency;
 
 namespace BinderOrleans.Core.Builds;
 
@@ -7,6 +8,7 @@ namespace BinderOrleans.Core.Builds;
 /// clients attach, on however many replicas, the image is looked up and built once. Every watcher gets the whole
 /// history, then the live tail.
 /// </summary>
+[Alias("binder.build")]
 public interface IBuildGrain : IGrainWithStringKey
 {
     /// <summary>
@@ -17,8 +19,11 @@ public interface IBuildGrain : IGrainWithStringKey
     /// The <see cref="BuildLogEntry.Generation"/> the caller saw before its watch was aborted. When the build restarted
     /// since (its silo was lost), the stream starts again from the first event of the new generation.
     /// </param>
+    [Alias("watch")]
     IAsyncEnumerable<BuildLogEntry> WatchAsync(BuildRequest request, int fromIndex = 0, string? generation = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Where this activation stands (tests, diagnostics).</summary>
+    /// <summary>Where this activation stands (tests, diagnostics, and a build queue that starts over).</summary>
+    /// <remarks>Interleaves: the queue asks while the build may be waiting on the queue.</remarks>
+    [Alias("get-status"), AlwaysInterleave]
     ValueTask<BuildStatus> GetStatusAsync();
 }

@@ -7,6 +7,7 @@ namespace BinderOrleans.Core.Launches;
 /// outlives its connection for a while, so a reconnecting client resumes it (from any replica) instead of launching
 /// again. Placed on the silo of the front end that starts it.
 /// </summary>
+[Alias("binder.launch")]
 public interface ILaunchGrain : IGrainWithStringKey
 {
     /// <summary>
@@ -14,10 +15,13 @@ public interface ILaunchGrain : IGrainWithStringKey
     /// silo was lost: it restarts and numbers its events on from <paramref name="fromIndex"/>), then streams its events
     /// from <paramref name="fromIndex"/> on.
     /// </summary>
+    [Alias("watch")]
     IAsyncEnumerable<SessionEntry> WatchAsync(LaunchSpec spec, int fromIndex = 0, CancellationToken cancellationToken = default);
 
+    [Alias("get-state")]
     ValueTask<SessionState> GetStateAsync();
 
     /// <summary>Deactivates a finished session now (the per-silo session bound evicts the oldest this way).</summary>
+    [Alias("evict")]
     ValueTask EvictAsync();
 }

@@ -17,4 +17,12 @@ public interface ILauncher
     /// session's client left and did not come back within <c>Binder:ReconnectGrace</c>. A server already gone is success.
     /// </summary>
     Task StopAsync(string server, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// The <c>ready</c> event (with <see cref="BinderEvent.Server"/>) of a server that a launch for the session
+    /// <see cref="LaunchRequest.SessionId"/> already started and that answers, or null when there is none. A session
+    /// restarted after its silo was lost asks this before it launches, and adopts the server the lost activation had
+    /// started instead of starting a second. What the lost launch left half-started is removed. Default: null.
+    /// </summary>
+    Task<BinderEvent?> FindExistingAsync(LaunchRequest request, CancellationToken cancellationToken) => Task.FromResult<BinderEvent?>(null);
 }

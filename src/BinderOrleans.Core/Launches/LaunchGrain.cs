@@ -235,7 +235,7 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
         if (!await QuotaAllowsAsync(quotaRequest, report, ct)) return;
 
         var launch = new LaunchRequest(image, repo.RepoUrl, _spec.ProviderId, spec, repo.RefUrl, _spec.LaunchHost,
-            $"v2/{_spec.ProviderId}/{spec}", $"v2/{_spec.ProviderId}/{repo.ResolvedSpec}", _spec.ClientIp);
+            $"v2/{_spec.ProviderId}/{spec}", $"v2/{_spec.ProviderId}/{repo.ResolvedSpec}", _spec.ClientIp, Key);
         Append(BinderEvent.Of(BinderPhase.Launching, "Launching server..."));
         var launchStarted = _time.GetTimestamp();
         report.LaunchStarted = true;
@@ -305,29 +305,41 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
     private async Task RelayLaunchAsync(LaunchRequest launch, ResolvedRepo repo, CancellationToken ct)
     {
         var image = launch.ImageName;
+        // Restarted after its silo was lost: the lost activation may have started the server already.
+        if (_base > 0 && await _launcher.FindExistingAsync(launch, ct) is { Phase: BinderPhase.Ready } existing)
+        {
+            LogAdopted(Key, existing.Server);
+            await AppendReadyAsync(existing, launch, repo, ct);
+            return;
+        }
         await foreach (var e in _launcher.LaunchAsync(launch, ct))
         {
             if (e.Phase == BinderPhase.Ready)
             {
-                if (e.Server is { } server) await AwaitClaimAsync(server, ct);
-                Append(e with
-                {
-                    Server = null,
-                    Message = e.Message ?? $"server running at {e.Url}\n",
-                    Image = image,
-                    RepoUrl = repo.RepoUrl,
-                    BinderRefUrl = repo.RefUrl,
-                    BinderLaunchHost = _spec.LaunchHost,
-                    BinderRequest = launch.BinderRequest,
-                    BinderPersistentRequest = launch.PersistentRequest,
-                    BinderClientIp = _spec.ClientIp,
-                });
+                await AppendReadyAsync(e, launch, repo, ct);
                 return;
             }
             Append(e.Phase == BinderPhase.Failed && e.StatusCode is null ? e with { StatusCode = 500 } : e);
             if (e.Phase == BinderPhase.Failed) return;
         }
         Append(BinderEvent.Failed($"Failed to launch image {image}", 500));
+    }
+
+    private async Task AppendReadyAsync(BinderEvent ready, LaunchRequest launch, ResolvedRepo repo, CancellationToken ct)
+    {
+        if (ready.Server is { } server) await AwaitClaimAsync(server, ct);
+        Append(ready with
+        {
+            Server = null,
+            Message = ready.Message ?? $"server running at {ready.Url}\n",
+            Image = launch.ImageName,
+            RepoUrl = repo.RepoUrl,
+            BinderRefUrl = repo.RefUrl,
+            BinderLaunchHost = _spec.LaunchHost,
+            BinderRequest = launch.BinderRequest,
+            BinderPersistentRequest = launch.PersistentRequest,
+            BinderClientIp = _spec.ClientIp,
+        });
     }
 
     /// <summary>
@@ -404,6 +416,9 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Launch session {Session}: server {Server} is ready but nobody watches; holding it for a reconnect")]
     private partial void LogUnclaimedServer(string session, string server);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Launch session {Session} restarted: adopting server {Server}, which the lost activation had started")]
+    private partial void LogAdopted(string session, string? server);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Launch session {Session}: stopped server {Server}, which no client claimed")]
     private partial void LogStoppedUnclaimed(string session, string server);

@@ -1,8 +1,9 @@
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
 using BinderOrleans.Core.Launches;
 using BinderOrleans.Core.Streaming;
 using BinderOrleans.Core.Options;
+using Orleans.GrainDirectory;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -12,16 +13,26 @@ namespace BinderOrleans.Core.Sessions;
 /// The front ends' way to launch sessions (<c>/build</c> SSE and the SignalR hub share it): session ids, the
 /// per-silo bound, and watches that survive the session's activation moving or its silo dying.
 /// </summary>
-public sealed partial class LaunchSessions(IGrainFactory grains, LaunchSessionTable table, IOptions<SiteOptions> options, TimeProvider time,
-    ILogger<LaunchSessions> logger)
+public sealed partial class LaunchSessions(IGrainFactory grains, LaunchSessionTable table, SessionKeys keys, IOptions<SiteOptions> options, TimeProvider time,
+    ILogger<LaunchSessions> logger, [FromKeyedServices(GrainDirectoryAttribute.DEFAULT_GRAIN_DIRECTORY)] IGrainDirectory? directory = null)
 {
     private readonly SiteOptions _options = options.Value;
 
-    /// <summary>A new random session id (24 hex digits).</summary>
-    public static string NewKey() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+    /// <summary>A new session id, signed (<see cref="SessionKeys"/>).</summary>
+    public string NewKey() => keys.NewKey();
 
-    /// <summary>Session ids are ours only: hex, at most 64 characters. Anything else in a Last-Event-ID is ignored.</summary>
-    public static bool IsValidKey(string key) => key.Length is > 0 and <= 64 && key.All(char.IsAsciiHexDigitLower);
+    /// <summary>Whether a session id is one this cluster issued. Anything else in a Last-Event-ID is a new request.</summary>
+    public bool IsValidKey(string key) => keys.IsOurs(key);
+
+    /// <summary>
+    /// Whether the session has an activation anywhere in the cluster, asked of the grain directory so that nothing is
+    /// activated for a session that nobody runs. Null when this process has no directory to ask (a client only).
+    /// </summary>
+    public async Task<bool?> IsActiveAnywhereAsync(string key)
+    {
+        if (directory is null) return null;
+        return await directory.Lookup(grains.GetGrain<ILaunchGrain>(key).GetGrainId()).ConfigureAwait(false) is not null;
+    }
 
     /// <summary>
     /// Makes room for a session on this silo: evicts the oldest finished sessions when at <c>Binder:MaxSessions</c>.

@@ -228,6 +228,46 @@ internal sealed partial class DockerLauncher : ILauncher
         LogStopped(server);
     }
 
+    /// <summary>
+    /// The server container labelled with the request's session that is running and answers with its token (read back
+    /// from its command line); containers of the session that do not (a start the lost activation left half done) are
+    /// removed.
+    /// </summary>
+    public async Task<BinderEvent?> FindExistingAsync(LaunchRequest request, CancellationToken cancellationToken)
+    {
+        if (request.SessionId is not { } session) return null;
+        var containers = await _engine.ListContainersAsync([$"{DockerLabels.LaunchSession}={session}"], all: true, cancellationToken).ConfigureAwait(false);
+        BinderEvent? adopted = null;
+        foreach (var container in containers)
+        {
+            if (adopted is null && await AnsweringServerAsync(container, cancellationToken).ConfigureAwait(false) is { } ready)
+            {
+                adopted = ready;
+                continue;
+            }
+            await RemoveQuietlyAsync(container.ID).ConfigureAwait(false);
+        }
+        return adopted;
+    }
+
+    private async Task<BinderEvent?> AnsweringServerAsync(ContainerListResponse container, CancellationToken cancellationToken)
+    {
+        if (container.State != "running"
+            || !int.TryParse(DockerLabels.Get(container.Labels, DockerLabels.LaunchPort), NumberStyles.None, CultureInfo.InvariantCulture, out var port))
+        {
+            return null;
+        }
+        var inspected = await _engine.FindContainerAsync(container.ID, cancellationToken).ConfigureAwait(false);
+        const string TokenOption = "--ServerApp.token=";
+        if (inspected?.Config?.Cmd?.FirstOrDefault(a => a.StartsWith(TokenOption, StringComparison.Ordinal)) is not { } option) return null;
+        var token = option[TokenOption.Length..];
+        var localHost = _options.ServerIp is "0.0.0.0" or "::" ? "127.0.0.1" : _options.ServerIp;
+        if (await _status.GetAsync(ServerUrl(localHost, port), token, cancellationToken).ConfigureAwait(false) is null) return null;
+        var url = ServerUrl(_options.PublicHost, port);
+        LogAdopted(container.ID, port);
+        return new BinderEvent { Phase = BinderPhase.Ready, Message = $"server running at {url}\n", Url = url.AbsoluteUri, Token = token, Server = container.ID };
+    }
+
     private static TimeSpan NextPoll()
     {
         var share = PollBudgetPerLaunch * Volatile.Read(ref _waiting);
@@ -252,6 +292,7 @@ internal sealed partial class DockerLauncher : ILauncher
             [DockerLabels.LaunchCreated] = _time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture),
             [DockerLabels.LaunchPort] = port.ToString(CultureInfo.InvariantCulture),
         };
+        if (request.SessionId is { } session) labels[DockerLabels.LaunchSession] = session;
         var portText = port.ToString(CultureInfo.InvariantCulture);
         List<string> command =
         [
@@ -399,6 +440,9 @@ internal sealed partial class DockerLauncher : ILauncher
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Removed server container {Container}")]
     private partial void LogStopped(string container);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Server container {Container} on port {Port} adopted by its restarted session")]
+    private partial void LogAdopted(string container, int port);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Launch of {Image} failed: {Reason}")]
     private partial void LogLaunchFailed(string image, string reason);

@@ -15,12 +15,27 @@ internal static partial class HubNames
     /// slashes trimmed, <c>/</c> → <c>-</c>, lower-cased, <c>.git</c> dropped, cut to first 15 + <c>-</c> + last 15 when
     /// longer than 32, then <c>-</c> and 8 random <c>[a-z0-9]</c>.
     /// </summary>
-    public static string UniqueNameFromRepo(string repoUrl)
+    public static string UniqueNameFromRepo(string repoUrl) => UniqueNameFromRepo(repoUrl, null, 0);
+
+    /// <summary>
+    /// <see cref="UniqueNameFromRepo(string)"/> whose suffix, for a launch session, is derived from the session id and the
+    /// attempt, so a session restarted after its silo was lost can find the user (or named server) it already made.
+    /// </summary>
+    public static string UniqueNameFromRepo(string repoUrl, string? sessionId, int attempt)
     {
         var prefix = RepoPath(repoUrl).Trim('/').Replace('/', '-').ToLowerInvariant();
         if (prefix.EndsWith(".git", StringComparison.Ordinal)) prefix = prefix[..^4];
         if (prefix.Length > 32) prefix = $"{prefix[..15]}-{prefix[^15..]}";
-        return $"{prefix}-{RandomNumberGenerator.GetString(SuffixChars, SuffixLength)}";
+        return $"{prefix}-{(sessionId is null ? RandomNumberGenerator.GetString(SuffixChars, SuffixLength) : SessionSuffix(sessionId, attempt))}";
+    }
+
+    private static string SessionSuffix(string sessionId, int attempt)
+    {
+        var hash = SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{sessionId}:{attempt}"));
+        return string.Create(SuffixLength, hash, (chars, h) =>
+        {
+            for (var i = 0; i < chars.Length; i++) chars[i] = SuffixChars[h[i] % SuffixChars.Length];
+        });
     }
 
     /// <summary>The Jupyter server token BinderHub hands out: a random UUID's 16 bytes, URL-safe base64 without padding (22 chars).</summary>

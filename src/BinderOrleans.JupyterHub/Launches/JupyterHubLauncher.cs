@@ -70,7 +70,7 @@ internal sealed partial class JupyterHubLauncher : ILauncher
             var delay = _options.RetryDelay;
             for (var attempt = 1; ; attempt++)
             {
-                var outcome = await AttemptAsync(request, events, cancellationToken).ConfigureAwait(false);
+                var outcome = await AttemptAsync(request, attempt, events, cancellationToken).ConfigureAwait(false);
                 if (outcome.Ready is { } ready)
                 {
                     events.TryWrite(ready with { Retries = attempt - 1 });
@@ -102,11 +102,46 @@ internal sealed partial class JupyterHubLauncher : ILauncher
         }
     }
 
-    private async Task<AttemptOutcome> AttemptAsync(LaunchRequest request, ChannelWriter<BinderEvent> events, CancellationToken cancellationToken)
+    /// <summary>The hub user and server name of attempt <paramref name="attempt"/> (from 1) of a launch.</summary>
+    private (string User, string Server) NamesOf(LaunchRequest request, int attempt)
+    {
+        var name = HubNames.UniqueNameFromRepo(request.RepoUrl, request.SessionId, attempt);
+        return _options.AllowNamedServers ? (_options.NamedServerUser, name) : (name, "");
+    }
+
+    /// <summary>
+    /// The server an attempt of this session already started (the session's names are derived from its id), adopted
+    /// when it is ready with this request's image: the token comes back from its <c>user_options</c>. Anything else an
+    /// attempt of the session left (a user without a server, a server not ready) is removed.
+    /// </summary>
+    public async Task<BinderEvent?> FindExistingAsync(LaunchRequest request, CancellationToken cancellationToken)
+    {
+        if (request.SessionId is null) return null;
+        BinderEvent? adopted = null;
+        for (var attempt = 1; attempt <= _options.Retries; attempt++)
+        {
+            var (user, server) = NamesOf(request, attempt);
+            var model = await _api.GetUserAsync(user, _ => { }, cancellationToken).ConfigureAwait(false);
+            if (!model.IsSuccess) continue;
+            var found = ServerOf(model.Body, server);
+            var options = found?["user_options"];
+            if (adopted is null && found?["ready"]?.GetValueKind() == JsonValueKind.True
+                && options?["image"]?.GetValue<string>() == request.ImageName && options["token"]?.GetValue<string>() is { } token)
+            {
+                LogAdopted(user, server, request.ImageName);
+                var url = new Uri(_options.PublicUri, HubPaths.PublicServer(user, server)).AbsoluteUri;
+                adopted = new BinderEvent { Phase = BinderPhase.Ready, Url = url, Token = token, Server = user + "/" + server };
+                continue;
+            }
+            await CleanupAsync(user, server, _options.AllowNamedServers).ConfigureAwait(false);
+        }
+        return adopted;
+    }
+
+    private async Task<AttemptOutcome> AttemptAsync(LaunchRequest request, int attempt, ChannelWriter<BinderEvent> events, CancellationToken cancellationToken)
     {
         var named = _options.AllowNamedServers;
-        var user = named ? _options.NamedServerUser : HubNames.UniqueNameFromRepo(request.RepoUrl);
-        var server = named ? HubNames.UniqueNameFromRepo(request.RepoUrl) : "";
+        var (user, server) = NamesOf(request, attempt);
         var image = request.ImageName;
         void Tell(string message) => events.TryWrite(BinderEvent.Of(BinderPhase.Launching, message));
 
@@ -289,6 +324,9 @@ internal sealed partial class JupyterHubLauncher : ILauncher
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Server {Server} of hub user {User} ready for {Image}")]
     private partial void LogReady(string user, string server, string image);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Server {Server} of hub user {User} for {Image} adopted by its restarted session")]
+    private partial void LogAdopted(string user, string server, string image);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stopped server {Server} of hub user {User}, which no client claimed")]
     private partial void LogStopped(string user, string server);

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using BinderOrleans.Core.Health;
+using BinderOrleans.Core.Options;
 using Microsoft.Extensions.Options;
 using Orleans.Clustering.Redis;
 using Orleans.Configuration;
@@ -20,6 +21,11 @@ internal static class SiloHostingExtensions
         var problems = SiloClusterOptions.Validate(options).ToList();
         if (problems.Count > 0) throw new OptionsValidationException(SiloClusterOptions.Section, typeof(SiloClusterOptions), problems);
         builder.Services.AddSingleton(Options.Create(options));
+        // Replicas resume each other's sessions only if they sign session ids with the same key.
+        builder.Services.AddOptions<SiteOptions>()
+            .Validate(site => !options.IsRedis || site.SessionSecret.Length > 0,
+                "Binder:SessionSecret must be set when Orleans:Clustering is redis: every replica signs session ids with it, so all need the same value (e.g. from a Kubernetes Secret; 'openssl rand -hex 32' makes one).")
+            .ValidateOnStart();
         // Orleans reads its own provider configuration from Orleans:Clustering:ProviderType; our Orleans:Clustering is a
         // plain value ("redis"), which it would take for a provider named Default. Clustering is set up below instead.
         builder.Configuration[$"{SiloClusterOptions.Section}:{nameof(SiloClusterOptions.Clustering)}"] = null;
@@ -29,6 +35,7 @@ internal static class SiloHostingExtensions
         builder.UseOrleans(silo =>
         {
             var advertised = AdvertisedAddress(options);
+            silo.UseStrictGrainDirectory();
             if (options.IsRedis)
             {
                 silo.UseRedisClustering(options.Redis);

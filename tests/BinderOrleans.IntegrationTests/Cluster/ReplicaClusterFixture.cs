@@ -37,6 +37,8 @@ public sealed class ReplicaClusterFixture : IAsyncLifetime
         // Several silos on one machine talk over loopback, never the machine's own network address.
         settings["Orleans:AdvertisedIP"] = "127.0.0.1";
         settings["Orleans:ClusterId"] = "test-" + Guid.NewGuid().ToString("N")[..8];
+        // Every replica signs session ids with the same key, so each resumes the others' sessions.
+        settings["Binder:SessionSecret"] = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         settings["Binder:ReconnectGrace"] = "00:02:00";
         return settings;
     }

@@ -52,8 +52,8 @@ public sealed class ResumeBudgetTests
     private static async Task<(List<SessionEntry> Entries, List<TimeSpan> Delays)> WatchAsync(AbortingLaunchGrain grain)
     {
         var time = new InstantDelays();
-        var sessions = new LaunchSessions(new OneGrainFactory(grain), new LaunchSessionTable(), Microsoft.Extensions.Options.Options.Create(new SiteOptions()),
-            time, NullLogger<LaunchSessions>.Instance);
+        var site = Microsoft.Extensions.Options.Options.Create(new SiteOptions());
+        var sessions = new LaunchSessions(new OneGrainFactory(grain), new LaunchSessionTable(), new SessionKeys(site), site, time, NullLogger<LaunchSessions>.Instance);
         using var cts = new CancellationTokenSource(Wait);
         var entries = new List<SessionEntry>();
         await foreach (var entry in sessions.WatchAsync("0123456789abcdef01234567", Spec, 0, cts.Token)) entries.Add(entry);
