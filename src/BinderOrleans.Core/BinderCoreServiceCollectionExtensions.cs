@@ -6,6 +6,7 @@ using BinderOrleans.Core.Options;
 using BinderOrleans.Core.Providers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace BinderOrleans.Core;
@@ -19,6 +20,7 @@ public static class BinderCoreServiceCollectionExtensions
             .Validate(o => o.BaseUrl.StartsWith('/'), "Binder:BaseUrl must start with '/'.")
             .Validate(o => o.KeepaliveInterval > TimeSpan.Zero, "Binder:KeepaliveInterval must be positive.")
             .Validate(o => o.MaxSessions > 0, "Binder:MaxSessions must be at least 1.")
+            .Validate(o => o.DrainTimeout >= TimeSpan.Zero, "Binder:DrainTimeout must not be negative, e.g. 00:00:45.")
             .Validate(o => SiteOptions.IsValidCorsOrigin(o.CorsAllowOrigin),
                 "Binder:CorsAllowOrigin must be empty, '*', or an origin such as https://book.example.org (scheme, host, port; no path or trailing '/').")
             .ValidateOnStart();
@@ -41,6 +43,14 @@ public static class BinderCoreServiceCollectionExtensions
         services.TryAddSingleton<BinderMetrics>();
         services.TryAddSingleton<LaunchSessionTable>();
         services.TryAddSingleton<LaunchSessions>();
+        services.TryAddSingleton<DrainState>();
+        services.AddHostedService<DrainService>();
+        // The drain runs inside the host's shutdown: give the shutdown the drain plus time for the silo to stop.
+        services.AddOptions<HostOptions>().Configure<IOptions<SiteOptions>>((host, site) =>
+        {
+            var needed = site.Value.DrainTimeout + SiteOptions.SiloStopMargin;
+            if (host.ShutdownTimeout < needed) host.ShutdownTimeout = needed;
+        });
         services.TryAddSingleton<IRunningBuilds, QueuedRunningBuilds>();
         services.TryAddSingleton<RepoProviderRegistry>();
         services.TryAddSingleton<ILaunchQuota, NoLaunchQuota>();

@@ -40,10 +40,13 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
     private IGrainTimer? _lingerTimer;
     // Set while a server that came up after its client left waits for a client to come back.
     private TaskCompletionSource? _watcherBack;
+    private readonly DrainState _drain;
+    private bool _handingOver;
 
     public LaunchGrain(RepoProviderRegistry providers, ILauncher launcher, ILaunchQuota quota, IOptions<SiteOptions> binder,
-        TimeProvider time, ILaunchObserver observer, BinderMetrics metrics, LaunchSessionTable table, ILogger<LaunchGrain> logger)
+        TimeProvider time, ILaunchObserver observer, BinderMetrics metrics, LaunchSessionTable table, DrainState drain, ILogger<LaunchGrain> logger)
     {
+        _drain = drain;
         _providers = providers;
         _launcher = launcher;
         _quota = quota;
@@ -94,6 +97,14 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        if (Started && !_log.IsCompleted)
+        {
+            // Still running as the activation goes (a drain deadline, a silo stopping): no failed event. Watchers are told
+            // to watch again; the session starts again on a live silo from where its client is.
+            _handingOver = true;
+            LogHandingOver(Key, reason.ToString());
+            _log.Abort(new EnumerationAbortedException($"Launch session {Key} was handed over to another server."));
+        }
         _cts.Cancel();
         if (Started) _table.Remove(Key);
         return Task.CompletedTask;
@@ -143,13 +154,14 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
     private async Task RunAsync()
     {
         var report = new LaunchReport { ProviderId = _spec.ProviderId, Spec = _spec.Spec, Origin = _spec.Origin, Host = TryHost(_spec.LaunchHost), UsedBuildToken = _spec.UsedBuildToken };
+        using var running = _drain.Track();
         try
         {
             await RunFlowAsync(report, _cts.Token);
         }
         catch (OperationCanceledException) when (_cts.IsCancellationRequested)
         {
-            Append(BinderEvent.Failed("The launch was cancelled: the client went away.", 499));
+            if (!_handingOver) Append(BinderEvent.Failed("The launch was cancelled: the client went away.", 499));
         }
         catch (Exception ex)
         {
@@ -160,15 +172,20 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
         {
             _graceTimer?.Dispose();
             _graceTimer = null;
-            var last = _log.Snapshot() is { Count: > 0 } all ? all[^1] : null;
-            // A build-only ready launched nothing: no launch metrics, no launch event.
-            report.Succeeded = last?.Phase == BinderPhase.Ready && !_spec.BuildOnly;
-            RecordMetrics(report);
-            _log.Complete();
-            _table.MarkFinished(Key, _time.GetUtcNow());
-            _observer.OnLaunchFinished(report);
-            OnUnwatched();
+            if (!_handingOver) Finish(report);
         }
+    }
+
+    private void Finish(LaunchReport report)
+    {
+        var last = _log.Snapshot() is { Count: > 0 } all ? all[^1] : null;
+        // A build-only ready launched nothing: no launch metrics, no launch event.
+        report.Succeeded = last?.Phase == BinderPhase.Ready && !_spec.BuildOnly;
+        RecordMetrics(report);
+        _log.Complete();
+        _table.MarkFinished(Key, _time.GetUtcNow());
+        _observer.OnLaunchFinished(report);
+        OnUnwatched();
     }
 
     private async Task RunFlowAsync(LaunchReport report, CancellationToken ct)
@@ -392,6 +409,9 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
         _metrics.LaunchTime.Observe(elapsed.TotalSeconds, report.Succeeded ? "success" : "failure",
             retries.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Launch session {Session} handed over: its activation goes ({Reason}) before the session ended")]
+    private partial void LogHandingOver(string session, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Watch of build {Image} lost at event {Index}; resuming")]
     private partial void LogBuildWatchLost(Exception exception, string image, int index);

@@ -39,6 +39,21 @@ public sealed class SiteOptions
     /// </summary>
     public TimeSpan ReadyHoldOpen { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// <c>Binder:DrainTimeout</c>: on SIGTERM the replica fails readiness and takes no new sessions, but finishes the
+    /// builds and launches it runs (its watchers keep streaming) for up to this long; what is still running then is
+    /// handed over (the other replicas re-attach to a build pod or start it again, and clients resume). The host's
+    /// shutdown timeout is this plus <see cref="SiloStopMargin"/>, so keep both under the pod's
+    /// <c>terminationGracePeriodSeconds</c> (60 s in k8s/deployment.yaml). Default 45 s; 0 = no drain.
+    /// </summary>
+    public TimeSpan DrainTimeout { get; set; } = DefaultDrainTimeout;
+
+    /// <summary>The default of <see cref="DrainTimeout"/>: 45 s.</summary>
+    public static readonly TimeSpan DefaultDrainTimeout = TimeSpan.FromSeconds(45);
+
+    /// <summary>Time the host's shutdown allows after the drain, for the web server and the silo to stop gracefully: 10 s.</summary>
+    public static readonly TimeSpan SiloStopMargin = TimeSpan.FromSeconds(10);
+
     /// <summary><c>Binder:EventLogPath</c>: file the launch analytics events (schema binderhub.jupyter.org/launch v6) are appended to. Empty = off.</summary>
     public string EventLogPath { get; set; } = "";
 

@@ -14,9 +14,11 @@ namespace BinderOrleans.Server.Build;
 /// one (build token or rate limit, a spec its provider can parse, room under <c>Binder:MaxSessions</c>).
 /// </summary>
 internal sealed partial class BuildStreams(LaunchSessions sessions, BuildTokens tokens, IpRateLimiter rateLimiter, IOptions<SecurityOptions> security,
-    IOptions<SiteOptions> site, TimeProvider time, ILogger<BuildStreams> logger)
+    IOptions<SiteOptions> site, TimeProvider time, DrainState drain, ILogger<BuildStreams> logger)
 {
     public LaunchSessions Sessions => sessions;
+
+    public DrainState Drain => drain;
 
     /// <param name="lastEventId">The last <c>{session}:{index}</c> id the client saw, if it is reconnecting.</param>
     public async Task<BuildStreamPlan> PlanAsync(HttpContext context, string provider, string spec, string? lastEventId)
@@ -34,6 +36,7 @@ internal sealed partial class BuildStreams(LaunchSessions sessions, BuildTokens 
             catch (Exception ex) when (GrainWatch.IsLostWatch(ex))
             {
                 // Its silo is going or gone: the watch retries until the session answers, or restarts on a live silo.
+                if (drain.IsDraining) return new BuildStreamPlan.Draining(Resume: true);
                 LogResumed(logger, key, lastIndex + 1);
                 return new BuildStreamPlan.Watch(key, launch, lastIndex + 1, Resumed: true);
             }
@@ -43,7 +46,9 @@ internal sealed partial class BuildStreams(LaunchSessions sessions, BuildTokens 
                 LogResumed(logger, key, lastIndex + 1);
                 return new BuildStreamPlan.Watch(key, launch, lastIndex + 1, Resumed: true);
             }
-            // Nobody runs it any more (its replica was lost): it restarts here from the request, once admitted.
+            // Nobody runs it any more (its replica was lost): it restarts here from the request, once admitted; on a
+            // draining replica, on another one.
+            if (drain.IsDraining) return new BuildStreamPlan.Draining(Resume: true);
             var admittedAgain = await AdmitAsync(context, provider, spec, launch).ConfigureAwait(false);
             if (admittedAgain is BuildStreamPlan.Watch) LogRestarted(logger, key, lastIndex + 1);
             return admittedAgain is BuildStreamPlan.Watch w ? w with { Key = key, From = lastIndex + 1, Resumed = true } : admittedAgain;
@@ -53,6 +58,7 @@ internal sealed partial class BuildStreams(LaunchSessions sessions, BuildTokens 
 
     private async Task<BuildStreamPlan> AdmitAsync(HttpContext context, string provider, string spec, LaunchSpec launch)
     {
+        if (drain.IsDraining) return new BuildStreamPlan.Draining(Resume: false);
         var (refusal, usedToken) = await BuildAdmission.CheckAsync(context, provider, spec, tokens, rateLimiter, security.Value, time).ConfigureAwait(false);
         if (refusal is not null) return new BuildStreamPlan.Refused(refusal);
         if (launch.BuildOnly && !site.Value.EnableApiOnlyMode) return new BuildStreamPlan.Refused(BuildOnlyEvents.NotPermitted());
