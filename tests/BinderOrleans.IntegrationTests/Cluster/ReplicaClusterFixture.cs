@@ -18,7 +18,8 @@ public sealed class ReplicaClusterFixture : IAsyncLifetime
     public async Task InitializeAsync() => Redis = await RedisProcess.StartAsync();
 
     /// <summary>Starts <paramref name="count"/> replicas of a new cluster (its own cluster id in the shared Redis).</summary>
-    public async Task<ServerProcess[]> StartReplicasAsync(int count = 2)
+    /// <param name="extra">Settings for all replicas on top of the fixture's.</param>
+    public async Task<ServerProcess[]> StartReplicasAsync(int count = 2, IReadOnlyDictionary<string, string?>? extra = null)
     {
         var settings = Sandbox.Settings();
         settings["Providers:Git:AllowedSchemes:0"] = "file";
@@ -26,6 +27,9 @@ public sealed class ReplicaClusterFixture : IAsyncLifetime
         settings["Orleans:Redis"] = Redis.ConnectionString;
         settings["Orleans:ClusterId"] = "test-" + Guid.NewGuid().ToString("N")[..8];
         settings["Binder:ReconnectGrace"] = "00:02:00";
+        // Several silos on one machine talk over loopback.
+        settings["Orleans:AdvertisedIP"] = "127.0.0.1";
+        foreach (var (k, v) in extra ?? new Dictionary<string, string?>()) settings[k] = v;
         var replicas = new List<ServerProcess>();
         // One after the other: the first creates the membership table, the second joins it.
         for (var i = 0; i < count; i++) replicas.Add(await ServerProcess.StartAsync(settings));
