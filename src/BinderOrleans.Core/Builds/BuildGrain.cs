@@ -43,6 +43,8 @@ internal sealed partial class BuildGrain : Grain, IBuildGrain
     private bool _holdEnd;
     private BinderEvent? _heldEnd;
     private readonly DrainState _drain;
+    // Held from the start of the build until it ended and its watchers have it all: a draining silo waits for both.
+    private IDisposable? _running;
     private bool _handingOver;
 
     public BuildGrain(IImageRegistry registry, IImageBuilder builder, IOptions<BuildOptions> options, TimeProvider time,
@@ -65,6 +67,7 @@ internal sealed partial class BuildGrain : Grain, IBuildGrain
         if (_request is null)
         {
             _request = request;
+            _running = _drain.Track();
             // Runs on this activation's scheduler; the grain stays active while it runs (the keep-alive timer).
             _keepAlive = this.RegisterGrainTimer(RenewSlotAsync, new GrainTimerCreationOptions(_options.QueueSlotLease / 3, _options.QueueSlotLease / 3) { KeepAlive = true, Interleave = true });
             _ = RunAsync(request, _stopping.Token);
@@ -115,7 +118,14 @@ internal sealed partial class BuildGrain : Grain, IBuildGrain
             _log.Abort(new EnumerationAbortedException($"The build of {_request.ImageName} was handed over to another server."));
         }
         _stopping.Cancel();
+        ReleaseDrain();
         return Task.CompletedTask;
+    }
+
+    private void ReleaseDrain()
+    {
+        _running?.Dispose();
+        _running = null;
     }
 
     private async Task RunAsync(BuildRequest request, CancellationToken stopping)
@@ -125,7 +135,6 @@ internal sealed partial class BuildGrain : Grain, IBuildGrain
         var ranBuild = false;
         var lingers = false;
         var queue = GrainFactory.GetGrain<IBuildQueueGrain>(IBuildQueueGrain.ClusterKey);
-        using var running = _drain.Track();
         try
         {
             var lookup = await _registry.LookupAsync(request.ImageName, stopping);
@@ -277,6 +286,7 @@ internal sealed partial class BuildGrain : Grain, IBuildGrain
     private void DeactivateWhenUnwatched()
     {
         if (!_log.IsCompleted) return;
+        if (_watchers == 0) ReleaseDrain();
         var linger = _outcome is { Lingers: true } ? _options.FailedBuildLinger : TimeSpan.Zero;
         if (_watchers == 0 && linger <= TimeSpan.Zero)
         {
@@ -289,6 +299,7 @@ internal sealed partial class BuildGrain : Grain, IBuildGrain
         _linger?.Dispose();
         _linger = this.RegisterGrainTimer(() =>
         {
+            ReleaseDrain();
             DeactivateOnIdle();
             return Task.CompletedTask;
         }, new GrainTimerCreationOptions(wait, Timeout.InfiniteTimeSpan) { KeepAlive = true });

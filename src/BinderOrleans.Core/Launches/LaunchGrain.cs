@@ -41,6 +41,8 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
     // Set while a server that came up after its client left waits for a client to come back.
     private TaskCompletionSource? _watcherBack;
     private readonly DrainState _drain;
+    // Held from the start until the session ended and its watchers have it all: a draining silo waits for both.
+    private IDisposable? _running;
     private bool _handingOver;
 
     public LaunchGrain(RepoProviderRegistry providers, ILauncher launcher, ILaunchQuota quota, IOptions<SiteOptions> binder,
@@ -106,6 +108,7 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
             _log.Abort(new EnumerationAbortedException($"Launch session {Key} was handed over to another server."));
         }
         _cts.Cancel();
+        _running?.Dispose();
         if (Started) _table.Remove(Key);
         return Task.CompletedTask;
     }
@@ -114,6 +117,7 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
     {
         _spec = spec;
         _base = fromIndex;
+        _running = _drain.Track();
         _table.Add(Key);
         if (fromIndex > 0)
         {
@@ -129,6 +133,7 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
         if (_watchers > 0) return;
         if (_log.IsCompleted)
         {
+            _running?.Dispose();
             // Finished and unwatched: stay resumable for a while (Last-Event-ID → 204), then go.
             _lingerTimer?.Dispose();
             _lingerTimer = this.RegisterGrainTimer(() =>
@@ -154,7 +159,6 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
     private async Task RunAsync()
     {
         var report = new LaunchReport { ProviderId = _spec.ProviderId, Spec = _spec.Spec, Origin = _spec.Origin, Host = TryHost(_spec.LaunchHost), UsedBuildToken = _spec.UsedBuildToken };
-        using var running = _drain.Track();
         try
         {
             await RunFlowAsync(report, _cts.Token);

@@ -34,7 +34,7 @@ public sealed class PrometheusRegistry : IDisposable
     /// <summary>
     /// A registry that also carries <c>process_*</c> and <c>dotnet_*</c> metrics (prometheus-net's
     /// <see cref="DotNetStats"/>), the runtime's own <c>System.Runtime</c> meter (GC, thread pool, JIT, exceptions) and
-    /// Orleans' <c>Microsoft.Orleans</c> meter (<c>orleans_*</c>: activations, messaging, membership, grain calls).
+    /// Orleans' <c>Microsoft.Orleans</c> meter (<c>microsoft_orleans_orleans_*</c>: activations, messaging, membership, grain calls).
     /// </summary>
     public static PrometheusRegistry CreateWithProcessMetrics()
     {

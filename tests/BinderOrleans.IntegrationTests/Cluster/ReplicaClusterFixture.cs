@@ -21,6 +21,16 @@ public sealed class ReplicaClusterFixture : IAsyncLifetime
     /// <param name="extra">Settings for all replicas on top of the fixture's.</param>
     public async Task<ServerProcess[]> StartReplicasAsync(int count = 2, IReadOnlyDictionary<string, string?>? extra = null)
     {
+        var settings = ClusterSettings(extra);
+        var replicas = new List<ServerProcess>();
+        // One after the other: the first creates the membership table, the second joins it.
+        for (var i = 0; i < count; i++) replicas.Add(await ServerProcess.StartAsync(settings));
+        return [.. replicas];
+    }
+
+    /// <summary>The settings of the replicas of a new cluster; <see cref="ServerProcess.StartAsync"/> with them adds one.</summary>
+    public Dictionary<string, string?> ClusterSettings(IReadOnlyDictionary<string, string?>? extra = null)
+    {
         var settings = Sandbox.Settings();
         settings["Providers:Git:AllowedSchemes:0"] = "file";
         settings["Orleans:Clustering"] = "redis";
@@ -30,10 +40,7 @@ public sealed class ReplicaClusterFixture : IAsyncLifetime
         // Several silos on one machine talk over loopback.
         settings["Orleans:AdvertisedIP"] = "127.0.0.1";
         foreach (var (k, v) in extra ?? new Dictionary<string, string?>()) settings[k] = v;
-        var replicas = new List<ServerProcess>();
-        // One after the other: the first creates the membership table, the second joins it.
-        for (var i = 0; i < count; i++) replicas.Add(await ServerProcess.StartAsync(settings));
-        return [.. replicas];
+        return settings;
     }
 
     /// <summary>This run's containers with a launch label (the servers it started).</summary>
