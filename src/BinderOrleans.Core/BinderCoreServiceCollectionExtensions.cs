@@ -53,6 +53,7 @@ public static class BinderCoreServiceCollectionExtensions
         });
         services.TryAddSingleton<IRunningBuilds, QueuedRunningBuilds>();
         services.TryAddSingleton<RepoProviderRegistry>();
+        services.TryAddSingleton<ResolveCoalescer>();
         services.TryAddSingleton<ILaunchQuota, NoLaunchQuota>();
         services.TryAddSingleton<ILaunchObserver, LaunchEventLog>();
         services.TryAddSingleton<IBuildLogStore, FileSystemBuildLogStore>();

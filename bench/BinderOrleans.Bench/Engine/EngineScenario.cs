@@ -57,6 +57,8 @@ internal sealed class EngineScenario : IAsyncDisposable
         settings["Providers:Git:AllowedSchemes:1"] = "file";
         settings["Logging:LogLevel:Default"] = "Warning";
         settings["Binder:PerRepoQuota"] = "0";
+        // The HEAD row measures the lookup itself, not the reuse of a ref resolved in the last few seconds.
+        settings["Providers:RefCacheSeconds"] = "0";
         var server = await RunningServer.StartAsync(settings).ConfigureAwait(false);
         return new EngineScenario(sandbox, repo, git, server);
     }

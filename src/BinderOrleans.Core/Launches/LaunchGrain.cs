@@ -23,6 +23,7 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
     internal static readonly TimeSpan StopTimeout = TimeSpan.FromMinutes(2);
 
     private readonly RepoProviderRegistry _providers;
+    private readonly ResolveCoalescer _resolver;
     private readonly ILauncher _launcher;
     private readonly ILaunchQuota _quota;
     private readonly SiteOptions _binder;
@@ -45,11 +46,13 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
     private IDisposable? _running;
     private bool _handingOver;
 
-    public LaunchGrain(RepoProviderRegistry providers, ILauncher launcher, ILaunchQuota quota, IOptions<SiteOptions> binder,
-        TimeProvider time, ILaunchObserver observer, BinderMetrics metrics, LaunchSessionTable table, DrainState drain, ILogger<LaunchGrain> logger)
+    public LaunchGrain(RepoProviderRegistry providers, ResolveCoalescer resolver, ILauncher launcher, ILaunchQuota quota, IOptions<SiteOptions> binder,
+        TimeProvider time, ILaunchObserver observer, BinderMetrics metrics, LaunchSessionTable table, DrainState drain,
+        ILogger<LaunchGrain> logger)
     {
         _drain = drain;
         _providers = providers;
+        _resolver = resolver;
         _launcher = launcher;
         _quota = quota;
         _binder = binder.Value;
@@ -211,7 +214,7 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
         ResolveResult resolved;
         try
         {
-            resolved = await provider.ResolveAsync(spec, ct);
+            resolved = await _resolver.ResolveAsync(provider, spec, ct);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -281,12 +284,14 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
         var next = 0;
         string? generation = null;
         var buildRan = false;
-        for (var attempt = 0; ; attempt++)
+        var budget = new ResumeBudget();
+        while (true)
         {
             try
             {
                 await foreach (var entry in grain.WatchAsync(request, next, generation, ct))
                 {
+                    budget.Progress();
                     if (generation is not null && entry.Generation != generation)
                     {
                         Append(BinderEvent.Of(BinderPhase.Waiting, "The server running the build was lost; the build started again."));
@@ -306,16 +311,15 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
                 }
                 return new BinderEvent { Phase = BinderPhase.Unknown };
             }
-            catch (Exception ex) when (GrainWatch.IsLostWatch(ex) && attempt < GrainWatch.MaxResumes && !ct.IsCancellationRequested)
-            {
-                LogBuildWatchLost(ex, request.ImageName, next);
-                await Task.Delay(GrainWatch.ResumeDelay(attempt), _time, ct);
-            }
             catch (Exception ex) when (GrainWatch.IsLostWatch(ex) && !ct.IsCancellationRequested)
             {
                 LogBuildWatchLost(ex, request.ImageName, next);
-                Append(BinderEvent.Failed("The build was lost with the server running it and could not be resumed. Please try again.", 503));
-                return null;
+                if (budget.Lost() is not { } delay)
+                {
+                    Append(BinderEvent.Failed("The build was lost with the server running it and could not be resumed. Please try again.", 503));
+                    return null;
+                }
+                await Task.Delay(delay, _time, ct);
             }
         }
     }

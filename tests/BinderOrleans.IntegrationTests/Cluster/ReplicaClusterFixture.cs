@@ -28,17 +28,18 @@ public sealed class ReplicaClusterFixture : IAsyncLifetime
         return [.. replicas];
     }
 
-    /// <summary>The settings of the replicas of a new cluster; <see cref="ServerProcess.StartAsync"/> with them adds one.</summary>
+    /// <summary>The settings of a replica of a new cluster (its own cluster id in the shared Redis), on the real Docker backend.</summary>
+    /// <param name="extra">Settings on top of these.</param>
     public Dictionary<string, string?> ClusterSettings(IReadOnlyDictionary<string, string?>? extra = null)
     {
         var settings = Sandbox.Settings();
         settings["Providers:Git:AllowedSchemes:0"] = "file";
         settings["Orleans:Clustering"] = "redis";
         settings["Orleans:Redis"] = Redis.ConnectionString;
+        // Several silos on one machine talk over loopback, never the machine's own network address.
+        settings["Orleans:AdvertisedIP"] = "127.0.0.1";
         settings["Orleans:ClusterId"] = "test-" + Guid.NewGuid().ToString("N")[..8];
         settings["Binder:ReconnectGrace"] = "00:02:00";
-        // Several silos on one machine talk over loopback.
-        settings["Orleans:AdvertisedIP"] = "127.0.0.1";
         foreach (var (k, v) in extra ?? new Dictionary<string, string?>()) settings[k] = v;
         return settings;
     }

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using BinderOrleans.Core.Providers;
 using BinderOrleans.Core.Providers.Git;
 using BinderOrleans.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -20,8 +21,12 @@ public sealed class GitRepoProviderTests : IDisposable
     {
         var options = new GitProviderOptions { AllowedSchemes = ["file", "http", "https", "git", "ssh"] };
         configure?.Invoke(options);
-        return new GitRepoProvider(Microsoft.Extensions.Options.Options.Create(options), new GitCommand(TimeProvider.System), NullLogger<GitRepoProvider>.Instance);
+        // http, https and git:// are listed in process (GitRefClient), the rest by a git process, as in the service.
+        return new GitRepoProvider(Microsoft.Extensions.Options.Options.Create(options), new GitCommand(TimeProvider.System), NullLogger<GitRepoProvider>.Instance,
+            new GitRefClient(HttpClients));
     }
+
+    private static readonly IHttpClientFactory HttpClients = new ServiceCollection().AddHttpClient().BuildServiceProvider().GetRequiredService<IHttpClientFactory>();
 
     private static string Escaped(string url) => Uri.EscapeDataString(url);
 
@@ -217,7 +222,7 @@ public sealed class GitRepoProviderTests : IDisposable
     public async Task FileScheme_IsRefusedByDefault()
     {
         var provider = new GitRepoProvider(Microsoft.Extensions.Options.Options.Create(new GitProviderOptions()), new GitCommand(TimeProvider.System),
-            NullLogger<GitRepoProvider>.Instance);
+            NullLogger<GitRepoProvider>.Instance, new GitRefClient(HttpClients));
 
         var failed = await FailedAsync(provider, $"{Escaped(_repo.Url)}/main");
 

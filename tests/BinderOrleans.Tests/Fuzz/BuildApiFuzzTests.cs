@@ -48,6 +48,8 @@ public sealed class BuildApiFuzzTests(ITestOutputHelper output) : IAsyncLifetime
             ResolveOnlyBackends.Use(services);
             services.RemoveAll<IGitRunner>();
             services.AddSingleton<IGitRunner>(_git);
+            services.RemoveAll<IGitRefLister>();
+            services.AddSingleton<IGitRefLister>(_git);
         }).WaitAsync(Timeout);
     }
 

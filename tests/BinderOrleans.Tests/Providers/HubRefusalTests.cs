@@ -27,6 +27,8 @@ public sealed class HubRefusalTests : IAsyncLifetime
             ResolveOnlyBackends.Use(services);
             services.RemoveAll<IGitRunner>();
             services.AddSingleton<IGitRunner>(_git);
+            services.RemoveAll<IGitRefLister>();
+            services.AddSingleton<IGitRefLister>(_git);
         }).WaitAsync(Timeout);
     }
 

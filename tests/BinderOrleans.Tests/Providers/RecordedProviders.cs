@@ -21,6 +21,7 @@ internal sealed class RecordedProviders : IDisposable
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging();
         services.AddSingleton<IGitRunner>(Git);
+        services.AddSingleton<IGitRefLister>(Git);
         services.AddRepoProviders();
         _services = services.BuildServiceProvider();
         Registry = new RepoProviderRegistry(_services.GetServices<IRepoProvider>());

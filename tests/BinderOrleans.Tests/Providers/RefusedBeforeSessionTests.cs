@@ -33,6 +33,8 @@ public sealed class RefusedBeforeSessionTests : IAsyncLifetime
             ResolveOnlyBackends.Use(services);
             services.RemoveAll<IGitRunner>();
             services.AddSingleton<IGitRunner>(_git);
+            services.RemoveAll<IGitRefLister>();
+            services.AddSingleton<IGitRefLister>(_git);
         }).WaitAsync(Timeout);
     }
 

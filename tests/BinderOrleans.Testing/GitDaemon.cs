@@ -1,11 +1,10 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using BinderOrleans.Testing;
 
-namespace BinderOrleans.Bench.Engine;
+namespace BinderOrleans.Testing;
 
 /// <summary><c>git daemon</c> on 127.0.0.1 serving one repository's parent folder: the provider resolves and clones over loopback.</summary>
-internal sealed class GitDaemon : IDisposable
+public sealed class GitDaemon : IDisposable
 {
     private readonly Process _process;
 
