@@ -8,6 +8,7 @@ using BinderOrleans.Core.Options;
 using BinderOrleans.Core.Providers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace BinderOrleans.Core;
@@ -23,6 +24,7 @@ public static class BinderCoreServiceCollectionExtensions
             .Validate(o => o.MaxSessions > 0, "Binder:MaxSessions must be at least 1.")
             .Validate(o => o.SessionSecret.Length is 0 or >= SiteOptions.MinSessionSecretLength,
                 $"Binder:SessionSecret must be at least {SiteOptions.MinSessionSecretLength} characters (e.g. the output of 'openssl rand -hex 32').")
+            .Validate(o => o.DrainTimeout >= TimeSpan.Zero, "Binder:DrainTimeout must not be negative, e.g. 00:00:45.")
             .Validate(o => SiteOptions.IsValidCorsOrigin(o.CorsAllowOrigin),
                 "Binder:CorsAllowOrigin must be empty, '*', or an origin such as https://book.example.org (scheme, host, port; no path or trailing '/').")
             .ValidateOnStart();
@@ -46,6 +48,14 @@ public static class BinderCoreServiceCollectionExtensions
         services.TryAddSingleton<LaunchSessionTable>();
         services.TryAddSingleton<SessionKeys>();
         services.TryAddSingleton<LaunchSessions>();
+        services.TryAddSingleton<DrainState>();
+        services.AddHostedService<DrainService>();
+        // The drain runs inside the host's shutdown: give the shutdown the drain plus time for the silo to stop.
+        services.AddOptions<HostOptions>().Configure<IOptions<SiteOptions>>((host, site) =>
+        {
+            var needed = site.Value.DrainTimeout + SiteOptions.SiloStopMargin;
+            if (host.ShutdownTimeout < needed) host.ShutdownTimeout = needed;
+        });
         services.TryAddSingleton<IRunningBuilds, QueuedRunningBuilds>();
         services.TryAddSingleton<RepoProviderRegistry>();
         services.TryAddSingleton<ResolveCoalescer>();

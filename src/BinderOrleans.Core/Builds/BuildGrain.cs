@@ -2,17 +2,25 @@ using System.Runtime.CompilerServices;
 using BinderOrleans.Core.Streaming;
 using BinderOrleans.Core.Metrics;
 using BinderOrleans.Core.Options;
+using BinderOrleans.Core.Sessions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Placement;
 
 namespace BinderOrleans.Core.Builds;
 
 /// <summary>
 /// Looks the image up, builds it if missing, and records every event in an append-only log that every watcher replays.
-/// The build runs on the activation's lifetime: watchers leaving does not stop it (BinderHub's pods behave the same); it
-/// stops when the silo shuts down. A finished activation goes once nobody watches: at once after a success (the image
+/// The build runs on the activation's lifetime: watchers leaving does not stop it (BinderHub's pods behave the same). A
+/// draining silo lets it finish (<see cref="DrainState"/>); one still running when the activation goes anyway is handed
+/// over: its watchers are told to resume, and the next activation re-attaches to the build or starts it again. A finished activation goes once nobody watches: at once after a success (the image
 /// is found next time), after <c>Build:FailedBuildLinger</c> after a failure of the repository itself.
 /// </summary>
+/// <remarks>
+/// Placed on the silo of the session that first asks for the image: a draining replica takes no new sessions, so it
+/// starts no new builds either.
+/// </remarks>
+[PreferLocalPlacement]
 internal sealed partial class BuildGrain : Grain, IBuildGrain
 {
     private readonly IImageRegistry _registry;
@@ -34,10 +42,15 @@ internal sealed partial class BuildGrain : Grain, IBuildGrain
     private readonly IBuildLogStore? _buildLogs;
     private bool _holdEnd;
     private BinderEvent? _heldEnd;
+    private readonly DrainState _drain;
+    // Held from the start of the build until it ended and its watchers have it all: a draining silo waits for both.
+    private IDisposable? _running;
+    private bool _handingOver;
 
     public BuildGrain(IImageRegistry registry, IImageBuilder builder, IOptions<BuildOptions> options, TimeProvider time,
-        BinderMetrics metrics, ILogger<BuildGrain> logger, IBuildLogStore? buildLogs = null)
+        BinderMetrics metrics, DrainState drain, ILogger<BuildGrain> logger, IBuildLogStore? buildLogs = null)
     {
+        _drain = drain;
         _buildLogs = buildLogs;
         _registry = registry;
         _builder = builder;
@@ -54,6 +67,7 @@ internal sealed partial class BuildGrain : Grain, IBuildGrain
         if (_request is null)
         {
             _request = request;
+            _running = _drain.Track();
             // Runs on this activation's scheduler; the grain stays active while it runs (the keep-alive timer).
             _keepAlive = this.RegisterGrainTimer(RenewSlotAsync, new GrainTimerCreationOptions(_options.QueueSlotLease / 3, _options.QueueSlotLease / 3) { KeepAlive = true, Interleave = true });
             _ = RunAsync(request, _stopping.Token);
@@ -94,8 +108,24 @@ internal sealed partial class BuildGrain : Grain, IBuildGrain
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        if (_request is not null && !_log.IsCompleted)
+        {
+            // Still running as the activation goes (a drain deadline, a silo stopping): no failed event. Watchers are told
+            // to watch again, which reaches the next activation; it re-attaches to the build (a Kubernetes build pod) or
+            // builds again.
+            _handingOver = true;
+            LogHandingOver(_request.ImageName, reason.ToString());
+            _log.Abort(new EnumerationAbortedException($"The build of {_request.ImageName} was handed over to another server."));
+        }
         _stopping.Cancel();
+        ReleaseDrain();
         return Task.CompletedTask;
+    }
+
+    private void ReleaseDrain()
+    {
+        _running?.Dispose();
+        _running = null;
     }
 
     private async Task RunAsync(BuildRequest request, CancellationToken stopping)
@@ -139,7 +169,7 @@ internal sealed partial class BuildGrain : Grain, IBuildGrain
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
-            Append(BinderEvent.Failed("The server is shutting down; the build was stopped.", 503));
+            if (!_handingOver) Append(BinderEvent.Failed("The server is shutting down; the build was stopped.", 503));
         }
         catch (Exception ex)
         {
@@ -151,22 +181,25 @@ internal sealed partial class BuildGrain : Grain, IBuildGrain
             _keepAlive?.Dispose();
             if (ranBuild) await LeaveQueueAsync(queue, request.ImageName);
             _holdsSlot = false;
-            _outcome = new BuildOutcome(built, ranBuild, _time.GetElapsedTime(started), lingers);
-            _completedAt = _time.GetUtcNow();
-            if (ranBuild)
+            if (!_handingOver)
             {
-                var status = built ? "success" : "failure";
-                _metrics.BuildTime.Observe(_outcome.Duration.TotalSeconds, status);
-                _metrics.BuildCount.Inc(status, request.ProviderName ?? request.ProviderId, request.RepoUrl);
+                _outcome = new BuildOutcome(built, ranBuild, _time.GetElapsedTime(started), lingers);
+                _completedAt = _time.GetUtcNow();
+                if (ranBuild)
+                {
+                    var status = built ? "success" : "failure";
+                    _metrics.BuildTime.Observe(_outcome.Duration.TotalSeconds, status);
+                    _metrics.BuildCount.Inc(status, request.ProviderName ?? request.ProviderId, request.RepoUrl);
+                }
+                if (_heldEnd is { } end)
+                {
+                    // The log is kept before its last event goes out, so the build_log_url in that event answers at once.
+                    _holdEnd = false;
+                    Append(await _buildLogs!.KeepAsync(request.BuildName, _log.Snapshot(), end, _time.GetUtcNow(), _logger, CancellationToken.None));
+                }
+                _log.Complete();
+                DeactivateWhenUnwatched();
             }
-            if (_heldEnd is { } end)
-            {
-                // The log is kept before its last event goes out, so the build_log_url in that event answers at once.
-                _holdEnd = false;
-                Append(await _buildLogs!.KeepAsync(request.BuildName, _log.Snapshot(), end, _time.GetUtcNow(), _logger, CancellationToken.None));
-            }
-            _log.Complete();
-            DeactivateWhenUnwatched();
         }
     }
 
@@ -267,6 +300,7 @@ internal sealed partial class BuildGrain : Grain, IBuildGrain
     private void DeactivateWhenUnwatched()
     {
         if (!_log.IsCompleted) return;
+        if (_watchers == 0) ReleaseDrain();
         var linger = _outcome is { Lingers: true } ? _options.FailedBuildLinger : TimeSpan.Zero;
         if (_watchers == 0 && linger <= TimeSpan.Zero)
         {
@@ -279,6 +313,7 @@ internal sealed partial class BuildGrain : Grain, IBuildGrain
         _linger?.Dispose();
         _linger = this.RegisterGrainTimer(() =>
         {
+            ReleaseDrain();
             DeactivateOnIdle();
             return Task.CompletedTask;
         }, new GrainTimerCreationOptions(wait, Timeout.InfiniteTimeSpan) { KeepAlive = true });
@@ -298,6 +333,9 @@ internal sealed partial class BuildGrain : Grain, IBuildGrain
         _log.Append(e, mustKeep: !isLogLine,
             overflowNote: () => BinderEvent.Of(BinderPhase.Building, $"[build log longer than {_options.MaxLogEvents} events; further lines are not shown]"));
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Build of {Image} handed over: its activation goes ({Reason}) before the build ended")]
+    private partial void LogHandingOver(string image, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Image lookup for {Image} failed, building it: {Error}")]
     private partial void LogLookupFailed(string image, string error);

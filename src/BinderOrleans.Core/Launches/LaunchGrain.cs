@@ -41,10 +41,16 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
     private IGrainTimer? _lingerTimer;
     // Set while a server that came up after its client left waits for a client to come back.
     private TaskCompletionSource? _watcherBack;
+    private readonly DrainState _drain;
+    // Held from the start until the session ended and its watchers have it all: a draining silo waits for both.
+    private IDisposable? _running;
+    private bool _handingOver;
 
     public LaunchGrain(RepoProviderRegistry providers, ResolveCoalescer resolver, ILauncher launcher, ILaunchQuota quota, IOptions<SiteOptions> binder,
-        TimeProvider time, ILaunchObserver observer, BinderMetrics metrics, LaunchSessionTable table, ILogger<LaunchGrain> logger)
+        TimeProvider time, ILaunchObserver observer, BinderMetrics metrics, LaunchSessionTable table, DrainState drain,
+        ILogger<LaunchGrain> logger)
     {
+        _drain = drain;
         _providers = providers;
         _resolver = resolver;
         _launcher = launcher;
@@ -96,7 +102,16 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        if (Started && !_log.IsCompleted)
+        {
+            // Still running as the activation goes (a drain deadline, a silo stopping): no failed event. Watchers are told
+            // to watch again; the session starts again on a live silo from where its client is.
+            _handingOver = true;
+            LogHandingOver(Key, reason.ToString());
+            _log.Abort(new EnumerationAbortedException($"Launch session {Key} was handed over to another server."));
+        }
         _cts.Cancel();
+        _running?.Dispose();
         if (Started) _table.Remove(Key);
         return Task.CompletedTask;
     }
@@ -105,6 +120,7 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
     {
         _spec = spec;
         _base = fromIndex;
+        _running = _drain.Track();
         _table.Add(Key);
         if (fromIndex > 0)
         {
@@ -120,6 +136,7 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
         if (_watchers > 0) return;
         if (_log.IsCompleted)
         {
+            _running?.Dispose();
             // Finished and unwatched: stay resumable for a while (Last-Event-ID → 204), then go.
             _lingerTimer?.Dispose();
             _lingerTimer = this.RegisterGrainTimer(() =>
@@ -151,7 +168,7 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
         }
         catch (OperationCanceledException) when (_cts.IsCancellationRequested)
         {
-            Append(BinderEvent.Failed("The launch was cancelled: the client went away.", 499));
+            if (!_handingOver) Append(BinderEvent.Failed("The launch was cancelled: the client went away.", 499));
         }
         catch (Exception ex)
         {
@@ -162,15 +179,20 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
         {
             _graceTimer?.Dispose();
             _graceTimer = null;
-            var last = _log.Snapshot() is { Count: > 0 } all ? all[^1] : null;
-            // A build-only ready launched nothing: no launch metrics, no launch event.
-            report.Succeeded = last?.Phase == BinderPhase.Ready && !_spec.BuildOnly;
-            RecordMetrics(report);
-            _log.Complete();
-            _table.MarkFinished(Key, _time.GetUtcNow());
-            _observer.OnLaunchFinished(report);
-            OnUnwatched();
+            if (!_handingOver) Finish(report);
         }
+    }
+
+    private void Finish(LaunchReport report)
+    {
+        var last = _log.Snapshot() is { Count: > 0 } all ? all[^1] : null;
+        // A build-only ready launched nothing: no launch metrics, no launch event.
+        report.Succeeded = last?.Phase == BinderPhase.Ready && !_spec.BuildOnly;
+        RecordMetrics(report);
+        _log.Complete();
+        _table.MarkFinished(Key, _time.GetUtcNow());
+        _observer.OnLaunchFinished(report);
+        OnUnwatched();
     }
 
     private async Task RunFlowAsync(LaunchReport report, CancellationToken ct)
@@ -407,6 +429,9 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
         _metrics.LaunchTime.Observe(elapsed.TotalSeconds, report.Succeeded ? "success" : "failure",
             retries.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Launch session {Session} handed over: its activation goes ({Reason}) before the session ended")]
+    private partial void LogHandingOver(string session, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Watch of build {Image} lost at event {Index}; resuming")]
     private partial void LogBuildWatchLost(Exception exception, string image, int index);

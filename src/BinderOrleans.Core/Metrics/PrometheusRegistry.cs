@@ -6,12 +6,18 @@ namespace BinderOrleans.Core.Metrics;
 /// <summary>
 /// The metrics <c>/metrics</c> exposes: a prometheus-net <see cref="CollectorRegistry"/> of its own (so tests and
 /// several hosts in one process never share counts), plus, from <see cref="CreateWithProcessMetrics"/>, the process and
-/// .NET runtime metrics prometheus_client's default registry gives BinderHub.
+/// .NET runtime metrics prometheus_client's default registry gives BinderHub, and Orleans' own meter.
 /// </summary>
 public sealed class PrometheusRegistry : IDisposable
 {
     /// <summary>The text exposition format 0.0.4, as BinderHub serves it.</summary>
     public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
+
+    /// <summary>The .NET runtime's meter.</summary>
+    public const string RuntimeMeter = "System.Runtime";
+
+    /// <summary>Orleans' meter (silo and client instruments).</summary>
+    public const string OrleansMeter = "Microsoft.Orleans";
 
     private readonly IMetricFactory _factory;
     private IDisposable? _runtimeMeters;
@@ -27,7 +33,8 @@ public sealed class PrometheusRegistry : IDisposable
 
     /// <summary>
     /// A registry that also carries <c>process_*</c> and <c>dotnet_*</c> metrics (prometheus-net's
-    /// <see cref="DotNetStats"/>) and the runtime's own <c>System.Runtime</c> meter (GC, thread pool, JIT, exceptions).
+    /// <see cref="DotNetStats"/>), the runtime's own <c>System.Runtime</c> meter (GC, thread pool, JIT, exceptions) and
+    /// Orleans' <c>Microsoft.Orleans</c> meter (<c>microsoft_orleans_orleans_*</c>: activations, messaging, membership, grain calls).
     /// </summary>
     public static PrometheusRegistry CreateWithProcessMetrics()
     {
@@ -37,7 +44,7 @@ public sealed class PrometheusRegistry : IDisposable
         {
             Registry = registry.Collectors,
             MetricFactory = registry._factory,
-            InstrumentFilterPredicate = instrument => instrument.Meter.Name == "System.Runtime",
+            InstrumentFilterPredicate = instrument => instrument.Meter.Name is RuntimeMeter or OrleansMeter,
         });
         return registry;
     }

@@ -14,6 +14,7 @@ public sealed class EventLog<T>
     private readonly List<T> _items = [];
     private TaskCompletionSource _changed = NewSignal();
     private bool _overflowNoted;
+    private Exception? _aborted;
 
     public EventLog(int capacity = DefaultCapacity) => Capacity = capacity;
 
@@ -35,7 +36,7 @@ public sealed class EventLog<T>
         TaskCompletionSource signal;
         lock (_gate)
         {
-            if (IsCompleted) return false;
+            if (IsCompleted || _aborted is not null) return false;
             if (_items.Count >= Capacity && !mustKeep)
             {
                 if (_overflowNoted || overflowNote is null) return false;
@@ -55,8 +56,25 @@ public sealed class EventLog<T>
         TaskCompletionSource signal;
         lock (_gate)
         {
-            if (IsCompleted) return;
+            if (IsCompleted || _aborted is not null) return;
             IsCompleted = true;
+            signal = _changed;
+        }
+        signal.TrySetResult();
+    }
+
+    /// <summary>
+    /// Ends the log without an end: readers get what is stored, then <paramref name="reason"/> is thrown to them (an
+    /// activation handing its work over tells its watchers to resume elsewhere). Nothing more is appended, and the log
+    /// does not count as completed (a resume must not take it for a finished session).
+    /// </summary>
+    public void Abort(Exception reason)
+    {
+        TaskCompletionSource signal;
+        lock (_gate)
+        {
+            if (IsCompleted || _aborted is not null) return;
+            _aborted = reason;
             signal = _changed;
         }
         signal.TrySetResult();
@@ -75,11 +93,13 @@ public sealed class EventLog<T>
         {
             T[] batch;
             bool completed;
+            Exception? aborted;
             Task changed;
             lock (_gate)
             {
                 batch = next < _items.Count ? _items.GetRange(next, _items.Count - next).ToArray() : [];
                 completed = IsCompleted;
+                aborted = _aborted;
                 changed = _changed.Task;
             }
             foreach (var item in batch)
@@ -88,6 +108,7 @@ public sealed class EventLog<T>
             }
             next += batch.Length;
             if (batch.Length > 0) continue;
+            if (aborted is not null) throw aborted;
             if (completed) yield break;
             TimeSpan linger;
             LogReaders.Enter();

@@ -18,7 +18,11 @@ internal static partial class BuildApi
         return app;
     }
 
-    private static async Task StreamAsync(HttpContext context, BuildStreams streams, IOptions<SiteOptions> options, TimeProvider time, ILoggerFactory loggers)
+    /// <summary>How soon a client told to reconnect (by a draining replica) comes back.</summary>
+    internal static readonly TimeSpan DrainRetry = TimeSpan.FromSeconds(1);
+
+    private static async Task StreamAsync(HttpContext context, BuildStreams streams, IOptions<SiteOptions> options, TimeProvider time,
+        IHostApplicationLifetime lifetime, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger("BinderOrleans.Build");
         var ct = context.RequestAborted;
@@ -45,16 +49,30 @@ internal static partial class BuildApi
             case BuildStreamPlan.Refused refused:
                 await RefuseAsync(stream, refused.Event, ct).ConfigureAwait(false);
                 return;
+            case BuildStreamPlan.Draining { Resume: false }:
+                // Before any byte of the stream: a load balancer may retry the request on another replica.
+                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                context.Response.Headers.RetryAfter = "1";
+                return;
+            case BuildStreamPlan.Draining { Resume: true }:
+                // The EventSource reconnects with its last id, which readiness now sends to another replica.
+                await stream.StartAsync(ct).ConfigureAwait(false);
+                await stream.WriteRetryAsync(DrainRetry, ct).ConfigureAwait(false);
+                return;
             case BuildStreamPlan.Watch watch:
-                await WatchAsync(context, streams.Sessions, watch, stream, options.Value, time, logger, provider, spec).ConfigureAwait(false);
+                await WatchAsync(context, streams, watch, stream, options.Value, time, lifetime, logger, provider, spec).ConfigureAwait(false);
                 return;
         }
     }
 
-    private static async Task WatchAsync(HttpContext context, LaunchSessions sessions, BuildStreamPlan.Watch watch, SseStream stream, SiteOptions options,
-        TimeProvider time, ILogger logger, string provider, string spec)
+    private static async Task WatchAsync(HttpContext context, BuildStreams streams, BuildStreamPlan.Watch watch, SseStream stream, SiteOptions options,
+        TimeProvider time, IHostApplicationLifetime lifetime, ILogger logger, string provider, string spec)
     {
-        var ct = context.RequestAborted;
+        var sessions = streams.Sessions;
+        // The stream also ends when this replica's drain is over: without an end event, so the client reconnects with
+        // its last id and follows the session on another replica.
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, streams.Drain.Drained);
+        var ct = cts.Token;
         await stream.StartAsync(ct).ConfigureAwait(false);
         using var keepalive = stream.StartKeepalive(options.KeepaliveInterval, ct);
         var finished = false;
@@ -76,11 +94,23 @@ internal static partial class BuildApi
                 if (entry.Event.Phase == BinderPhase.Ready && options.ReadyHoldOpen > TimeSpan.Zero)
                 {
                     // binderhub-client reports a stream the server closes before it does as "Event stream closed
-                    // unexpectedly", even after ready; like BinderHub, leave closing to the client (keepalives go on).
-                    await Task.Delay(options.ReadyHoldOpen, time, ct).ConfigureAwait(false);
+                    // unexpectedly", even after ready; like BinderHub, leave closing to the client (keepalives go on),
+                    // but not past the start of the host's shutdown: a held stream must not keep a stopping replica.
+                    using var hold = CancellationTokenSource.CreateLinkedTokenSource(ct, lifetime.ApplicationStopping);
+                    try
+                    {
+                        await Task.Delay(options.ReadyHoldOpen, time, hold.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested && !ct.IsCancellationRequested)
+                    {
+                    }
                 }
                 break;
             }
+        }
+        catch (OperationCanceledException) when (streams.Drain.Drained.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
+        {
+            if (!finished) LogHandedOver(logger, watch.Key);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -94,6 +124,9 @@ internal static partial class BuildApi
         await stream.StartAsync(ct).ConfigureAwait(false);
         await stream.WriteEventAsync($"{BuildStreamPlan.RefusedSession}:0", refusal, ct).ConfigureAwait(false);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Drain over: stream of session {Session} closed so its client resumes on another replica")]
+    private static partial void LogHandedOver(ILogger logger, string session);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Client {Ip} left the stream for {Provider}:{Spec}")]
     private static partial void LogClientLeft(ILogger logger, string provider, string spec, string? ip);

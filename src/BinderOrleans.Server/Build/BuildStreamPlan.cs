@@ -19,6 +19,12 @@ internal abstract record BuildStreamPlan
     /// <summary>Refused before any work: nothing is kept.</summary>
     public sealed record Refused(BinderEvent Event) : BuildStreamPlan;
 
+    /// <summary>
+    /// This replica is draining and does not run the session: a new request is refused with 503 before streaming (a load
+    /// balancer tries another replica), a resume is asked to reconnect (an EventSource keeps its last id).
+    /// </summary>
+    public sealed record Draining(bool Resume) : BuildStreamPlan;
+
     /// <summary>Watch <paramref name="Key"/> from <paramref name="From"/>, starting it from <paramref name="Spec"/> if it is not running.</summary>
     public sealed record Watch(string Key, LaunchSpec Spec, int From, bool Resumed) : BuildStreamPlan;
 }

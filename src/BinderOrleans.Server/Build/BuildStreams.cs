@@ -14,9 +14,11 @@ namespace BinderOrleans.Server.Build;
 /// one (build token or rate limit, a spec its provider can parse, room under <c>Binder:MaxSessions</c>).
 /// </summary>
 internal sealed partial class BuildStreams(LaunchSessions sessions, BuildTokens tokens, IpRateLimiter rateLimiter, IOptions<SecurityOptions> security,
-    IOptions<SiteOptions> site, TimeProvider time, ILogger<BuildStreams> logger)
+    IOptions<SiteOptions> site, TimeProvider time, DrainState drain, ILogger<BuildStreams> logger)
 {
     public LaunchSessions Sessions => sessions;
+
+    public DrainState Drain => drain;
 
     /// <param name="lastEventId">The last <c>{session}:{index}</c> id the client saw, if it is reconnecting.</param>
     public async Task<BuildStreamPlan> PlanAsync(HttpContext context, string provider, string spec, string? lastEventId)
@@ -36,6 +38,7 @@ internal sealed partial class BuildStreams(LaunchSessions sessions, BuildTokens 
             catch (Exception ex) when (GrainWatch.IsLostWatch(ex))
             {
                 // Its silo is going or gone: the watch retries until the session answers, or restarts on a live silo.
+                if (drain.IsDraining) return new BuildStreamPlan.Draining(Resume: true);
                 LogResumed(logger, key, lastIndex + 1);
                 return new BuildStreamPlan.Watch(key, launch, lastIndex + 1, Resumed: true);
             }
@@ -45,6 +48,9 @@ internal sealed partial class BuildStreams(LaunchSessions sessions, BuildTokens 
                 LogResumed(logger, key, lastIndex + 1);
                 return new BuildStreamPlan.Watch(key, launch, lastIndex + 1, Resumed: true);
             }
+            // Nobody runs it any more (its replica was lost): it restarts here from the request, once admitted; on a
+            // draining replica, on another one.
+            if (drain.IsDraining) return new BuildStreamPlan.Draining(Resume: true);
             return await RestartAsync(context, provider, spec, launch, key, lastIndex).ConfigureAwait(false);
         }
         return await AdmitAsync(context, provider, spec, launch).ConfigureAwait(false);
@@ -61,6 +67,7 @@ internal sealed partial class BuildStreams(LaunchSessions sessions, BuildTokens 
 
     private async Task<BuildStreamPlan> AdmitAsync(HttpContext context, string provider, string spec, LaunchSpec launch)
     {
+        if (drain.IsDraining) return new BuildStreamPlan.Draining(Resume: false);
         var (refusal, usedToken) = await BuildAdmission.CheckAsync(context, provider, spec, tokens, rateLimiter, security.Value, time).ConfigureAwait(false);
         if (refusal is not null) return new BuildStreamPlan.Refused(refusal);
         if (launch.BuildOnly && !site.Value.EnableApiOnlyMode) return new BuildStreamPlan.Refused(BuildOnlyEvents.NotPermitted());

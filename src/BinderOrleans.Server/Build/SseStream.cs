@@ -45,6 +45,10 @@ internal sealed class SseStream(HttpResponse response, TimeProvider time)
         }
     }
 
+    /// <summary>Asks the EventSource to reconnect after <paramref name="retry"/> (the SSE <c>retry:</c> field), then the caller closes.</summary>
+    public Task WriteRetryAsync(TimeSpan retry, CancellationToken ct) =>
+        WriteAsync($"retry: {(long)retry.TotalMilliseconds}\n\n", flush: true, ct);
+
     public IDisposable StartKeepalive(TimeSpan interval, CancellationToken ct) =>
         time.CreateTimer(_ => _ = KeepaliveAsync(ct), null, interval, interval);
 

@@ -31,6 +31,7 @@ internal static class SiloHostingExtensions
         builder.Configuration[$"{SiloClusterOptions.Section}:{nameof(SiloClusterOptions.Clustering)}"] = null;
         builder.Services.AddSingleton<ClusterHealthCheck>();
         builder.Services.AddSingleton<IBinderHealthCheck>(sp => sp.GetRequiredService<ClusterHealthCheck>());
+        builder.Services.AddHealthChecks().AddCheck<ClusterHealthCheck>(ClusterHealthCheck.Name, tags: [Info.HealthTags.Ready]);
 
         builder.UseOrleans(silo =>
         {
@@ -80,20 +81,6 @@ internal static class SiloHostingExtensions
             }
         });
         return builder;
-    }
-
-    /// <summary>
-    /// <c>/health/silo</c>: 200 once this replica's silo is an active member of its cluster, 503 before that (and after
-    /// it was voted out). The readiness probe: a replica takes traffic only once it can reach the grains.
-    /// </summary>
-    public static IEndpointRouteBuilder MapSiloHealth(this IEndpointRouteBuilder app)
-    {
-        app.MapMethods("/health/silo", ["GET", "HEAD"], async (ClusterHealthCheck check, CancellationToken ct) =>
-        {
-            var result = await check.CheckAsync(ct).ConfigureAwait(false);
-            return Results.Json(result.Details, statusCode: result.Ok ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
-        });
-        return app;
     }
 
     /// <summary>

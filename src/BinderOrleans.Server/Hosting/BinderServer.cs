@@ -53,7 +53,6 @@ public static class BinderServer
         app.MapBuildApi();
         if (!apiOnly) app.MapBuildHub();
         app.MapInfoApi();
-        app.MapSiloHealth();
         app.MapBuildLogApi();
         if (!apiOnly) app.MapUi();
         return app;

@@ -54,7 +54,21 @@ internal sealed partial class BuildHub(BuildStreams streams, ILogger<BuildHub> l
             yield return new BuildHubItem($"{BuildStreamPlan.RefusedSession}:0", refused.Event);
             yield break;
         }
+        if (plan is BuildStreamPlan.Draining draining)
+        {
+            if (draining.Resume)
+            {
+                // Dropping the connection makes the client connect again (to another replica) and resume.
+                Context.Abort();
+                yield break;
+            }
+            yield return new BuildHubItem($"{BuildStreamPlan.RefusedSession}:0", BinderEvent.Failed("This server is shutting down. Please try again.", 503));
+            yield break;
+        }
         if (plan is not BuildStreamPlan.Watch watch) yield break;
+        // When this replica's drain is over the connection drops: the client resumes on another replica.
+        var hub = Context;
+        using var drained = streams.Drain.Drained.Register(() => hub.Abort());
 
         // Read now: once the connection is gone its HTTP context is disposed, and the log line below needs these.
         var client = http.Connection.RemoteIpAddress?.ToString();

@@ -1,6 +1,5 @@
 using System.Reflection;
 using System.Text.Json.Nodes;
-using BinderOrleans.Core.Health;
 using BinderOrleans.Core.Metrics;
 using BinderOrleans.Core.Options;
 using BinderOrleans.Core.Providers;
@@ -15,7 +14,7 @@ internal static class InfoApi
     public static string Version { get; } =
         typeof(InfoApi).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
-    public static IServiceCollection AddInfoApi(this IServiceCollection services) => services.AddSingleton<HealthCache>();
+    public static IServiceCollection AddInfoApi(this IServiceCollection services) => services.AddHealthApi();
 
     public static IEndpointRouteBuilder MapInfoApi(this IEndpointRouteBuilder app)
     {
@@ -30,28 +29,11 @@ internal static class InfoApi
                 ["builder"] = build.Value.BaseImage,
             });
         });
-        app.MapMethods("/health", ["GET", "HEAD"], HealthAsync);
+        app.MapHealthApi();
         // prometheus-net's exporter: text format 0.0.4 (BinderHub's), OpenMetrics when a scraper asks for it.
         var metrics = app.ServiceProvider.GetRequiredService<PrometheusRegistry>();
         app.MapMetrics(settings => settings.Registry = metrics.Collectors, "/metrics");
         app.MapGet("/api/repoproviders", (RepoProviderRegistry providers) => Results.Json(providers.Listed.Select(p => p.DisplayConfig)));
         return app;
-    }
-
-    private static async Task<IResult> HealthAsync(HttpContext context, HealthCache health)
-    {
-        var results = await health.GetAsync().WaitAsync(context.RequestAborted).ConfigureAwait(false);
-        var ok = results.All(r => r.Ok || r.IgnoreFailure);
-        var status = ok ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
-        if (HttpMethods.IsHead(context.Request.Method)) return Results.StatusCode(status);
-        var list = new JsonArray();
-        foreach (var r in results)
-        {
-            var item = new JsonObject { ["service"] = r.Service, ["ok"] = r.Ok };
-            foreach (var (k, v) in r.Details ?? new Dictionary<string, object?>()) item[k] = JsonValue.Create(v);
-            if (r.IgnoreFailure) item["_ignore_failure"] = true;
-            list.Add(item);
-        }
-        return Results.Json(new JsonObject { ["ok"] = ok, ["checks"] = list }, statusCode: status);
     }
 }

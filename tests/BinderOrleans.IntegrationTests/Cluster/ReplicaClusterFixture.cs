@@ -18,9 +18,10 @@ public sealed class ReplicaClusterFixture : IAsyncLifetime
     public async Task InitializeAsync() => Redis = await RedisProcess.StartAsync();
 
     /// <summary>Starts <paramref name="count"/> replicas of a new cluster (its own cluster id in the shared Redis).</summary>
-    public async Task<ServerProcess[]> StartReplicasAsync(int count = 2)
+    /// <param name="extra">Settings for all replicas on top of the fixture's.</param>
+    public async Task<ServerProcess[]> StartReplicasAsync(int count = 2, IReadOnlyDictionary<string, string?>? extra = null)
     {
-        var settings = ClusterSettings();
+        var settings = ClusterSettings(extra);
         var replicas = new List<ServerProcess>();
         // One after the other: the first creates the membership table, the second joins it.
         for (var i = 0; i < count; i++) replicas.Add(await ServerProcess.StartAsync(settings));
@@ -28,7 +29,8 @@ public sealed class ReplicaClusterFixture : IAsyncLifetime
     }
 
     /// <summary>The settings of a replica of a new cluster (its own cluster id in the shared Redis), on the real Docker backend.</summary>
-    public Dictionary<string, string?> ClusterSettings()
+    /// <param name="extra">Settings on top of these.</param>
+    public Dictionary<string, string?> ClusterSettings(IReadOnlyDictionary<string, string?>? extra = null)
     {
         var settings = Sandbox.Settings();
         settings["Providers:Git:AllowedSchemes:0"] = "file";
@@ -40,6 +42,7 @@ public sealed class ReplicaClusterFixture : IAsyncLifetime
         // Every replica signs session ids with the same key, so each resumes the others' sessions.
         settings["Binder:SessionSecret"] = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         settings["Binder:ReconnectGrace"] = "00:02:00";
+        foreach (var (k, v) in extra ?? new Dictionary<string, string?>()) settings[k] = v;
         return settings;
     }
 

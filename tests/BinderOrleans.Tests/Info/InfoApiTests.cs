@@ -55,6 +55,54 @@ public sealed class InfoApiTests
     }
 
     [Fact]
+    public async Task Readiness_Passes_UntilTheReplicaDrains_ThenFails_WhileLivenessAndHealthDoNot()
+    {
+        await using var server = await StartAsync(new CountingCheck("Docker registry", true));
+        foreach (var path in new[] { "health/ready", "health/silo" })
+        {
+            using var ready = await server.Client.GetAsync(path);
+            Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+            var body = JsonNode.Parse(await ready.Content.ReadAsStringAsync())!;
+            Assert.Equal("Active", (string?)body["status"]);
+            Assert.Equal(1, (int?)body["active_silos"]);
+            Assert.False((bool?)body["draining"]);
+        }
+
+        var drain = server.Services.GetRequiredService<BinderOrleans.Core.Sessions.DrainState>();
+        Assert.True(await drain.DrainAsync(TimeSpan.FromSeconds(5), TimeProvider.System, CancellationToken.None));
+
+        foreach (var path in new[] { "health/ready", "health/silo" })
+        {
+            using var ready = await server.Client.GetAsync(path);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+            var body = JsonNode.Parse(await ready.Content.ReadAsStringAsync())!;
+            Assert.True((bool?)body["draining"]);
+            Assert.False((bool?)body["ok"]);
+        }
+        using var head = await server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "health/ready"));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, head.StatusCode);
+        using var live = await server.Client.GetAsync("health/live");
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        using var health = await server.Client.GetAsync("health");
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        var json = JsonNode.Parse(await health.Content.ReadAsStringAsync())!;
+        Assert.Equal(["checks", "ok"], json.AsObject().Select(p => p.Key).Order());
+        Assert.All(json["checks"]!.AsArray(), c => Assert.NotNull(c!["service"]));
+    }
+
+    [Fact]
+    public async Task Metrics_CarryOrleansMeter_NextToBinderHubNames()
+    {
+        await using var server = await StartAsync();
+        await SseClient.ReadBuildAsync(server.Client, "build/fake/a/b/HEAD", TimeSpan.FromSeconds(20));
+        var text = await server.Client.GetStringAsync("metrics");
+        Assert.Contains("binderhub_launch_count_total{", text);
+        // prometheus-net names a meter's instruments {meter}_{instrument}: Microsoft.Orleans + orleans-messaging-….
+        var orleans = text.Split('\n').Where(l => l.StartsWith("microsoft_orleans_orleans_", StringComparison.Ordinal)).ToList();
+        Assert.Contains(orleans, l => l.StartsWith("microsoft_orleans_orleans_messaging_", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Versions_IsCorsOpen_AndNamesTheVersion()
     {
         await using var server = await StartAsync();
