@@ -26,6 +26,9 @@ internal static class DockerLabels
     public const string LaunchCreated = "binderorleans.created";
     public const string LaunchPort = "binderorleans.port";
 
+    /// <summary>The server's <c>base_url</c> (<c>/…/user/&lt;name&gt;/</c>) when it is reached through the proxy (<c>Docker:Proxy</c>).</summary>
+    public const string LaunchPath = "binderorleans.path";
+
     /// <summary>Marks a repo2docker builder container (<c>Build:Builder = repo2docker</c>); the value is the build name.</summary>
     public const string Repo2DockerBuild = "binderorleans.repo2docker-build";
 

@@ -1,6 +1,8 @@
 namespace BinderOrleans.Core.Launches;
 
 /// <summary>Everything a launcher passes on to the server it starts (BinderHub's <c>user_options</c>).</summary>
+/// <param name="ServiceUrl">This service's base URL as the client reached it (trailing <c>/</c>); a launcher that serves
+/// its servers through this service puts them below it. Null when unknown.</param>
 public sealed record LaunchRequest(
     string ImageName,
     string RepoUrl,
@@ -10,4 +12,5 @@ public sealed record LaunchRequest(
     string LaunchHost,
     string BinderRequest,
     string PersistentRequest,
-    string ClientIp);
+    string ClientIp,
+    string? ServiceUrl = null);
