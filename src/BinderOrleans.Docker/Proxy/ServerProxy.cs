@@ -46,6 +46,12 @@ internal sealed partial class ServerProxy : IDisposable
     public async Task ForwardAsync(HttpContext context)
     {
         var name = context.Request.RouteValues["name"] as string;
+        if (name is not null && context.Request.RouteValues["rest"] is null or "" && !context.Request.Path.Value!.EndsWith('/'))
+        {
+            // The bare name: Jupyter serves below its base_url only.
+            context.Response.Redirect($"{context.Request.PathBase.Add(context.Request.Path).ToUriComponent()}/{context.Request.QueryString}");
+            return;
+        }
         var route = name is null ? null : await _routes.FindAsync(name, context.RequestAborted).ConfigureAwait(false);
         if (route is null)
         {

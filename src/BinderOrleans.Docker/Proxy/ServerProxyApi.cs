@@ -17,14 +17,8 @@ public static class ServerProxyApi
         {
             return endpoints;
         }
+        // One route: with its catch-all empty it also matches the bare name, which the proxy sends below the base_url.
         endpoints.Map("/user/{name}/{**rest}", proxy.ForwardAsync).WithName("server-proxy").ExcludeFromDescription();
-        // Jupyter serves below its base_url only: the bare name goes there.
-        endpoints.Map("/user/{name}", context =>
-        {
-            var request = context.Request;
-            context.Response.Redirect($"{request.PathBase.Add(request.Path).ToUriComponent()}/{request.QueryString}");
-            return Task.CompletedTask;
-        }).ExcludeFromDescription();
         return endpoints;
     }
 }

@@ -56,6 +56,18 @@ public sealed class ServerProxyTests(DockerBackendFixture fixture) : IDisposable
             Assert.True(inspect!.HostConfig!.PortBindings is null or { Count: 0 }, "no host port is published");
         }
 
+        // The URL as handed out goes to the notebook's default page; the bare name goes below it.
+        using (var root = await _http.GetAsync($"{ready.Url}?token={ready.Token}"))
+        {
+            Assert.Equal(HttpStatusCode.Found, root.StatusCode);
+            Assert.Equal($"{new Uri(ready.Url!).AbsolutePath}tree?token={ready.Token}", root.Headers.Location!.OriginalString);
+        }
+        using (var bare = await _http.GetAsync($"{ready.Url!.TrimEnd('/')}?token={ready.Token}"))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, bare.StatusCode);
+            Assert.Equal($"{new Uri(ready.Url!).AbsolutePath}?token={ready.Token}", bare.Headers.Location!.OriginalString);
+        }
+
         var status = new Uri(new Uri(ready.Url!), "api/status");
         using (var answer = await _http.GetAsync($"{status}?token={ready.Token}"))
         {
