@@ -278,12 +278,17 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
                     buildRan |= e.Phase != BinderPhase.Built;
                     if (_spec.BuildOnly && e.Phase == BinderPhase.Built)
                     {
+                        await RecordUseAsync(request.ImageName);
                         Append(BuildLogLinks.Absolute(BuildOnlyEvents.Ready(e, buildRan), _spec.ServiceUrl));
                         return e;
                     }
                     Append(BuildLogLinks.Absolute(e, _spec.ServiceUrl));
                     if (e.Phase == BinderPhase.Failed) return null;
-                    if (e.Phase == BinderPhase.Built) return e;
+                    if (e.Phase == BinderPhase.Built)
+                    {
+                        await RecordUseAsync(request.ImageName);
+                        return e;
+                    }
                 }
                 return new BinderEvent { Phase = BinderPhase.Unknown };
             }
@@ -298,6 +303,19 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
                 Append(BinderEvent.Failed("The build was lost with the server running it and could not be resumed. Please try again.", 503));
                 return null;
             }
+        }
+    }
+
+    /// <summary>A launch, or a request that found the image built, counts as a use of it (for retention); a failure to record never fails the launch.</summary>
+    private async Task RecordUseAsync(string image)
+    {
+        try
+        {
+            await GrainFactory.GetGrain<IImageUseGrain>(IImageUseGrain.ClusterKey).RecordAsync(image);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogUseNotRecorded(ex, image);
         }
     }
 
@@ -394,6 +412,9 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
         _metrics.LaunchTime.Observe(elapsed.TotalSeconds, report.Succeeded ? "success" : "failure",
             retries.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record the use of {Image}")]
+    private partial void LogUseNotRecorded(Exception exception, string image);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Watch of build {Image} lost at event {Index}; resuming")]
     private partial void LogBuildWatchLost(Exception exception, string image, int index);
