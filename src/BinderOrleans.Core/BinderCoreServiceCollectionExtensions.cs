@@ -1,3 +1,5 @@
+using BinderOrleans.Core.Outbound;
+using BinderOrleans.Core.Providers.Git;
 using BinderOrleans.Core.Builds;
 using BinderOrleans.Core.Launches;
 using BinderOrleans.Core.Sessions;
@@ -44,6 +46,9 @@ public static class BinderCoreServiceCollectionExtensions
         services.TryAddSingleton<IRunningBuilds, QueuedRunningBuilds>();
         services.TryAddSingleton<RepoProviderRegistry>();
         services.TryAddSingleton<ResolveCoalescer>();
+        // Every backend that fetches for a user (the Docker builder's clone too) holds git to checked addresses.
+        services.AddOutboundGuard();
+        services.TryAddSingleton<GitPin>();
         services.TryAddSingleton<ILaunchQuota, NoLaunchQuota>();
         services.TryAddSingleton<ILaunchObserver, LaunchEventLog>();
         services.TryAddSingleton<IBuildLogStore, FileSystemBuildLogStore>();

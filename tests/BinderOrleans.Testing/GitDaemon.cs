@@ -1,29 +1,36 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using System.Net;
 
 namespace BinderOrleans.Testing;
 
-/// <summary><c>git daemon</c> on 127.0.0.1 serving one repository's parent folder: the provider resolves and clones over loopback.</summary>
+/// <summary>
+/// <c>git daemon</c> on 127.0.0.1 (or another loopback address, such as the allowed 127.0.0.2) serving one repository's
+/// parent folder: the provider resolves and clones over loopback.
+/// </summary>
 public sealed class GitDaemon : IDisposable
 {
     private readonly Process _process;
+    private readonly IPAddress _address;
 
-    private GitDaemon(Process process, int port)
+    private GitDaemon(Process process, IPAddress address, int port)
     {
         _process = process;
+        _address = address;
         Port = port;
     }
 
     public int Port { get; }
 
-    public string UrlOf(GitRepo repo) => $"git://127.0.0.1:{Port}/{Path.GetFileName(repo.Path)}";
+    public string UrlOf(GitRepo repo) => $"git://{_address}:{Port}/{Path.GetFileName(repo.Path)}";
 
-    public static async Task<GitDaemon> StartAsync(GitRepo repo, CancellationToken cancellationToken)
+    public static async Task<GitDaemon> StartAsync(GitRepo repo, CancellationToken cancellationToken, IPAddress? address = null)
     {
+        address ??= IPAddress.Loopback;
         var port = FreePorts.Next();
         var root = Path.GetDirectoryName(repo.Path)!;
         var psi = new ProcessStartInfo("git") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "daemon", "--reuseaddr", "--export-all", "--listen=127.0.0.1", $"--port={port}", $"--base-path={root}", "--", repo.Path })
+        foreach (var a in new[] { "daemon", "--reuseaddr", "--export-all", $"--listen={address}", $"--port={port}", $"--base-path={root}", "--", repo.Path })
         {
             psi.ArgumentList.Add(a);
         }
@@ -34,8 +41,8 @@ public sealed class GitDaemon : IDisposable
             try
             {
                 using var client = new TcpClient();
-                await client.ConnectAsync("127.0.0.1", port, cancellationToken);
-                return new GitDaemon(process, port);
+                await client.ConnectAsync(address, port, cancellationToken);
+                return new GitDaemon(process, address, port);
             }
             catch (SocketException)
             {

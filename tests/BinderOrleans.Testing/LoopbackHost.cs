@@ -12,11 +12,11 @@ public static class LoopbackHost
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
 
-    /// <summary>A slim builder that listens on 127.0.0.1:0 and logs nothing.</summary>
-    public static WebApplicationBuilder CreateBuilder()
+    /// <summary>A slim builder that listens on 127.0.0.1:0 (or another loopback <paramref name="address"/>) and logs nothing.</summary>
+    public static WebApplicationBuilder CreateBuilder(System.Net.IPAddress? address = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls($"http://{address ?? System.Net.IPAddress.Loopback}:0");
         builder.Logging.ClearProviders();
         return builder;
     }

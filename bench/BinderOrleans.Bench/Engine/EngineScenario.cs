@@ -55,6 +55,8 @@ internal sealed class EngineScenario : IAsyncDisposable
         var settings = sandbox.Settings();
         settings["Providers:Git:AllowedSchemes:0"] = "git";
         settings["Providers:Git:AllowedSchemes:1"] = "file";
+        // The loopback git daemon is an allowed target of the outbound guard.
+        settings["Security:AllowedTargetNetworks:0"] = "127.0.0.1/32";
         settings["Logging:LogLevel:Default"] = "Warning";
         settings["Binder:PerRepoQuota"] = "0";
         // The HEAD row measures the lookup itself, not the reuse of a ref resolved in the last few seconds.

@@ -1,4 +1,5 @@
 using BinderOrleans.Core.Options;
+using BinderOrleans.Core.Outbound;
 using BinderOrleans.Core.Providers.Gist;
 using BinderOrleans.Core.Providers.Git;
 using BinderOrleans.Core.Providers.GitHub;
@@ -30,6 +31,29 @@ public static class RepoProviderServiceCollectionExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IGitRunner, GitCommand>();
+        services.AddOutboundGuard();
+        services.TryAddSingleton<GitPin>();
+        // The hosts the operator configured are not user targets: fetches to exactly them are not checked.
+        services.AddOptions<OutboundOptions>()
+            .Configure<IOptions<GitHubProviderOptions>, IOptions<GistProviderOptions>, IOptions<GitLabProviderOptions>, IOptions<BitbucketProviderOptions>>(
+                (o, github, gist, gitlab, bitbucket) =>
+                {
+                    o.AddOperatorEndpoint(github.Value.EffectiveApiBaseUrl);
+                    o.AddOperatorEndpoint($"https://{github.Value.Hostname}/");
+                    o.AddOperatorEndpoint($"https://{gist.Value.Hostname}/");
+                    o.AddOperatorEndpoint(gitlab.Value.EffectiveApiBaseUrl);
+                    o.AddOperatorEndpoint($"https://{gitlab.Value.Hostname}/");
+                    o.AddOperatorEndpoint(bitbucket.Value.ApiBaseUrl);
+                    o.AddOperatorEndpoint($"https://{bitbucket.Value.Hostname}/");
+                })
+            .Configure<IOptions<DataRepositoryOptions>, IOptions<ZenodoProviderOptions>, IOptions<FigshareProviderOptions>, IOptions<HydroShareProviderOptions>>(
+                (o, data, zenodo, figshare, hydroshare) =>
+                {
+                    o.AddOperatorEndpoint(data.Value.DoiBaseUrl);
+                    o.AddOperatorEndpoint(zenodo.Value.BaseUrl);
+                    o.AddOperatorEndpoint(figshare.Value.ApiBaseUrl);
+                    o.AddOperatorEndpoint(hydroshare.Value.BaseUrl);
+                });
         services.AddOptions<RepoProvidersOptions>().BindConfiguration(RepoProvidersOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<RepoProvidersOptions>, RepoProvidersOptionsValidator>();
         services.AddOptions<SiteOptions>()
@@ -39,8 +63,8 @@ public static class RepoProviderServiceCollectionExtensions
         // Registration order is the default order of /api/repoproviders: BinderHub's gh, gist, git, gl, zenodo, figshare, hydroshare, dataverse, ckan.
         services.AddHttpClient(GitHubApiClient.HttpClientName);
         services.AddHttpClient(GitLabRepoProvider.HttpClientName);
-        services.AddHttpClient(GitRefClient.HttpClientName)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { UseCookies = false, MaxAutomaticRedirections = 5 });
+        // A user's git URL: every connection of the in-process ref listing, redirects included, goes through the guard.
+        services.AddHttpClient(GitRefClient.HttpClientName).UseOutboundGuard();
         services.TryAddSingleton<IGitRefLister, GitRefClient>();
         services.AddProvider<GitHubRepoProvider, GitHubProviderOptions>(GitHubProviderOptions.Section, ValidateGitHub);
         services.AddProvider<GistRepoProvider, GistProviderOptions>(GistProviderOptions.Section, ValidateGist);

@@ -177,7 +177,7 @@ internal sealed partial class DockerImageBuilder : IImageBuilder
         await foreach (var line in _git.FetchAsync(request.RepoUrl, request.ResolvedRef, checkout, request.GitCredentials, cancellationToken).ConfigureAwait(false))
         {
             // A failed clone keeps the status it always had: none (BinderHub's build failures carry none either).
-            yield return line.Failed ? new FetchLine(line.Text, new ContentFailure(line.Text, 0)) : new FetchLine(line.Text);
+            yield return line.Failed ? new FetchLine(line.Text, new ContentFailure(line.Text, line.StatusCode ?? 0)) : new FetchLine(line.Text);
         }
     }
 

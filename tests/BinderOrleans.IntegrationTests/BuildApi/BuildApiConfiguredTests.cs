@@ -27,7 +27,7 @@ public sealed class BuildApiConfiguredTests : IDisposable
         var only = Assert.Single(messages).Event;
         Assert.Equal(BinderPhase.Failed, only.Phase);
         Assert.Equal(400, only.StatusCode);
-        Assert.Equal($"Unsupported git url {_repo.Url}, protocol file not in http, https, git, ssh\n", only.Message);
+        Assert.Equal($"Unsupported git url {_repo.Url}, protocol file not in https, http, git (Providers:Git:AllowedSchemes)\n", only.Message);
     }
 
     [Fact]

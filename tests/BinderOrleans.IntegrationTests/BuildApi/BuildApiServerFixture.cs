@@ -17,6 +17,8 @@ public sealed class BuildApiServerFixture : IAsyncLifetime
         ["Providers:Git:AllowedSchemes:3"] = "git",
         ["Providers:Git:AllowedSchemes:4"] = "ssh",
         ["Providers:GitHub:ApiBaseUrl"] = "http://127.0.0.1:9",
+        // The loopback git servers the tests start are allowed targets of the outbound guard.
+        ["Security:AllowedTargetNetworks:0"] = "127.0.0.1/32",
         ["Logging:LogLevel:Default"] = "Warning",
     };
 

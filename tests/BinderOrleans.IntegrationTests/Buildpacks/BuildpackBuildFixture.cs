@@ -150,7 +150,7 @@ public sealed class BuildpackBuildFixture : IAsyncLifetime
     internal DockerImageBuilder Builder(BuildpackOptions? sources = null)
     {
         var docker = Options.Create(new DockerOptions { Labels = new() { [DockerSandbox.LabelKey] = Sandbox.RunId }, WorkDirectory = Sandbox.WorkDirectory });
-        return new DockerImageBuilder(Engine, new GitFetcher(new GitCommand(TimeProvider.System), Options.Create(new GitProviderOptions { AllowedSchemes = ["file"] })), new BasePythonProbe(Engine, docker), docker,
+        return new DockerImageBuilder(Engine, new GitFetcher(new GitCommand(TimeProvider.System), Options.Create(new GitProviderOptions { AllowedSchemes = ["file"] }), BinderOrleans.IntegrationTests.Providers.GitRepoProviderTests.Pin()), new BasePythonProbe(Engine, docker), docker,
             Options.Create(new BuildOptions()), NullLogger<DockerImageBuilder>.Instance, Options.Create(sources ?? new BuildpackOptions()));
     }
 

@@ -102,7 +102,7 @@ public sealed class ImageBuilderTests(DockerBackendFixture fixture) : IDisposabl
     {
         _repo = GitRepo.Create(new Dictionary<string, string> { ["index.ipynb"] = "{}" });
         var docker = Options.Create(new DockerOptions { Labels = new() { [DockerSandbox.LabelKey] = fixture.Sandbox.RunId }, WorkDirectory = fixture.Sandbox.WorkDirectory });
-        var builder = new DockerImageBuilder(fixture.Engine, new GitFetcher(new GitCommand(TimeProvider.System), Options.Create(new GitProviderOptions { AllowedSchemes = ["file"] })), new BasePythonProbe(fixture.Engine, docker), docker,
+        var builder = new DockerImageBuilder(fixture.Engine, new GitFetcher(new GitCommand(TimeProvider.System), Options.Create(new GitProviderOptions { AllowedSchemes = ["file"] }), BinderOrleans.IntegrationTests.Providers.GitRepoProviderTests.Pin()), new BasePythonProbe(fixture.Engine, docker), docker,
             Options.Create(new BuildOptions { BaseImage = $"binderorleans-test-{fixture.Sandbox.RunId}-nobase:1" }), NullLogger<DockerImageBuilder>.Instance);
 
         var events = new List<BinderEvent>();

@@ -53,7 +53,7 @@ public sealed class GitCommandTests : IDisposable
     {
         var first = _repo.Head;
         _repo.Commit(new Dictionary<string, string> { ["b.txt"] = "b" });
-        var fetcher = new GitFetcher(_git, Microsoft.Extensions.Options.Options.Create(new GitProviderOptions { AllowedSchemes = ["file"] }));
+        var fetcher = new GitFetcher(_git, Microsoft.Extensions.Options.Options.Create(new GitProviderOptions { AllowedSchemes = ["file"] }), BinderOrleans.IntegrationTests.Providers.GitRepoProviderTests.Pin());
         var checkout = Path.Combine(_work, "checkout");
         var lines = new List<GitOutput>();
         using var cts = new CancellationTokenSource(Timeout);
@@ -70,7 +70,7 @@ public sealed class GitCommandTests : IDisposable
     public async Task Fetcher_MissingRepository_EndsWithGitsReason()
     {
         var missing = new Uri(Path.Combine(_work, "no-such-repo")).AbsoluteUri;
-        var fetcher = new GitFetcher(_git, Microsoft.Extensions.Options.Options.Create(new GitProviderOptions { AllowedSchemes = ["file"] }));
+        var fetcher = new GitFetcher(_git, Microsoft.Extensions.Options.Options.Create(new GitProviderOptions { AllowedSchemes = ["file"] }), BinderOrleans.IntegrationTests.Providers.GitRepoProviderTests.Pin());
         var lines = new List<GitOutput>();
         using var cts = new CancellationTokenSource(Timeout);
 

@@ -42,7 +42,9 @@ public sealed class GitRefClientTests : IAsyncLifetime
     }
 
     private static ServiceProvider Services(IGitRunner git) => new ServiceCollection()
-        .AddSingleton<IConfiguration>(new ConfigurationBuilder().Build())
+        // The loopback git servers of the test are allowed targets, as an operator would allow an internal host.
+        .AddSingleton<IConfiguration>(new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Security:AllowedTargetNetworks:0"] = "127.0.0.0/8" }).Build())
         .AddLogging()
         .AddSingleton(git)
         .AddRepoProviders()

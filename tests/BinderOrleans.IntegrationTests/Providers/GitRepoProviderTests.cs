@@ -1,3 +1,4 @@
+using BinderOrleans.Core.Outbound;
 using System.Net;
 using System.Net.Sockets;
 using BinderOrleans.Core.Providers;
@@ -21,12 +22,18 @@ public sealed class GitRepoProviderTests : IDisposable
     {
         var options = new GitProviderOptions { AllowedSchemes = ["file", "http", "https", "git", "ssh"] };
         configure?.Invoke(options);
-        // http, https and git:// are listed in process (GitRefClient), the rest by a git process, as in the service.
-        return new GitRepoProvider(Microsoft.Extensions.Options.Options.Create(options), new GitCommand(TimeProvider.System), NullLogger<GitRepoProvider>.Instance,
-            new GitRefClient(HttpClients));
+        // The loopback git servers these tests start are allowed targets (Security:AllowedTargetNetworks). http, https and
+        // git:// are listed in process (GitRefClient), the rest by a git process, as in the service.
+        return new GitRepoProvider(Microsoft.Extensions.Options.Options.Create(options), new GitCommand(TimeProvider.System), Pin("127.0.0.1/32"),
+            NullLogger<GitRepoProvider>.Instance, new GitRefClient(HttpClients));
     }
 
     private static readonly IHttpClientFactory HttpClients = new ServiceCollection().AddHttpClient().BuildServiceProvider().GetRequiredService<IHttpClientFactory>();
+
+    /// <summary>The outbound guard as configured by <c>Security:AllowedTargetNetworks</c> = <paramref name="allowedNetworks"/>.</summary>
+    internal static GitPin Pin(params string[] allowedNetworks) =>
+        new(new OutboundGuard(Microsoft.Extensions.Options.Options.Create(new OutboundOptions { AllowedTargetNetworks = [.. allowedNetworks] }), new LoopbackHostResolver(),
+            NullLogger<OutboundGuard>.Instance));
 
     private static string Escaped(string url) => Uri.EscapeDataString(url);
 
@@ -222,12 +229,12 @@ public sealed class GitRepoProviderTests : IDisposable
     public async Task FileScheme_IsRefusedByDefault()
     {
         var provider = new GitRepoProvider(Microsoft.Extensions.Options.Options.Create(new GitProviderOptions()), new GitCommand(TimeProvider.System),
-            NullLogger<GitRepoProvider>.Instance, new GitRefClient(HttpClients));
+            Pin(), NullLogger<GitRepoProvider>.Instance, new GitRefClient(HttpClients));
 
         var failed = await FailedAsync(provider, $"{Escaped(_repo.Url)}/main");
 
         Assert.Equal(400, failed.StatusCode);
-        Assert.Equal($"Unsupported git url {_repo.Url}, protocol file not in http, https, git, ssh", failed.Message);
+        Assert.Equal($"Unsupported git url {_repo.Url}, protocol file not in https, http, git (Providers:Git:AllowedSchemes)", failed.Message);
     }
 
     [Fact]

@@ -22,7 +22,7 @@ public sealed class ResolveHerdTests
         await using var relay = new TcpRelay(daemon.Port);
         var provider = new GitRepoProvider(
             Microsoft.Extensions.Options.Options.Create(new GitProviderOptions { AllowedSchemes = ["git"] }),
-            new GitCommand(TimeProvider.System), NullLogger<GitRepoProvider>.Instance,
+            new GitCommand(TimeProvider.System), GitRepoProviderTests.Pin("127.0.0.1/32"), NullLogger<GitRepoProvider>.Instance,
             new GitRefClient(new ServiceCollection().AddHttpClient().BuildServiceProvider().GetRequiredService<IHttpClientFactory>()));
         var coalescer = new ResolveCoalescer(Microsoft.Extensions.Options.Options.Create(new RepoProvidersOptions()), TimeProvider.System);
         var url = $"git://127.0.0.1:{relay.Port}/{Path.GetFileName(repo.Path)}";

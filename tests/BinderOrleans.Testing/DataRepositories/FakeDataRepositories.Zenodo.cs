@@ -33,6 +33,7 @@ public sealed partial class FakeDataRepositories
         {
             var content = new Uri(BaseUri, $"{api}/files/{Uri.EscapeDataString(f.Key)}/content");
             _files[content.AbsolutePath] = f.Content;
+            if (ElsewhereFiles.TryGetValue(f.Key, out var elsewhere)) content = elsewhere;
             return new
             {
                 key = f.Key,

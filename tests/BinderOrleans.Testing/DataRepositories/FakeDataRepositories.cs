@@ -27,9 +27,10 @@ public sealed partial class FakeDataRepositories : IAsyncDisposable
     /// <summary><c>Providers:DoiBaseUrl</c> for this fake.</summary>
     public string DoiBaseUrl => BaseUri + "doi";
 
-    public static async Task<FakeDataRepositories> StartAsync()
+    /// <summary>Starts the fake on 127.0.0.1, or on another loopback <paramref name="address"/> (such as the allowed 127.0.0.2).</summary>
+    public static async Task<FakeDataRepositories> StartAsync(System.Net.IPAddress? address = null)
     {
-        var app = LoopbackHost.CreateBuilder().Build();
+        var app = LoopbackHost.CreateBuilder(address).Build();
         var fake = new FakeDataRepositories(app);
         app.Run(fake.HandleAsync);
         fake.BaseUri = await LoopbackHost.StartAsync(app).ConfigureAwait(false);
@@ -45,9 +46,16 @@ public sealed partial class FakeDataRepositories : IAsyncDisposable
     /// <summary>Makes <paramref name="path"/> answer 200 with an HTML page (a landing page somewhere).</summary>
     public void AddPage(string path) => Route(path, c => Results.Content("<html><body>A page</body></html>", "text/html").ExecuteAsync(c));
 
-    /// <summary>Serves <paramref name="content"/> at a new path and returns its absolute URL.</summary>
+    /// <summary>
+    /// File names whose records list this URL instead of one on the fake (a record pointing somewhere else, such as an
+    /// "inside" address). Set before the record is added.
+    /// </summary>
+    public ConcurrentDictionary<string, Uri> ElsewhereFiles { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Serves <paramref name="content"/> at a new path and returns its absolute URL (or the name's <see cref="ElsewhereFiles"/> URL).</summary>
     public Uri AddFile(string name, byte[] content)
     {
+        if (ElsewhereFiles.TryGetValue(name, out var elsewhere)) return elsewhere;
         var path = $"/files/{Guid.NewGuid():N}/{Uri.EscapeDataString(name)}";
         _files[path] = content;
         return new Uri(BaseUri, path);

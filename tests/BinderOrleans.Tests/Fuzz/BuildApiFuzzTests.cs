@@ -42,10 +42,14 @@ public sealed class BuildApiFuzzTests(ITestOutputHelper output) : IAsyncLifetime
         {
             ["Providers:GitHub:ApiBaseUrl"] = _github.BaseUri.ToString(),
             ["Providers:GitLab:ApiBaseUrl"] = _gitlab.BaseUri.ToString(),
+            // The loopback hosts the generator names are allowed; its "inside" forms (127.0.0.3 however written) are not.
+            ["Security:AllowedTargetNetworks:0"] = "127.0.0.1/32",
+            ["Security:AllowedTargetNetworks:1"] = "::1/128",
             ["Logging:LogLevel:Default"] = "Error",
         }, services =>
         {
             ResolveOnlyBackends.Use(services);
+            services.AddSingleton<BinderOrleans.Core.Outbound.IHostResolver>(new LoopbackHostResolver { Unknown = System.Net.IPAddress.Loopback });
             services.RemoveAll<IGitRunner>();
             services.AddSingleton<IGitRunner>(_git);
             services.RemoveAll<IGitRefLister>();

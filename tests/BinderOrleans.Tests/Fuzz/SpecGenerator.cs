@@ -23,6 +23,8 @@ internal sealed class SpecGenerator(int seed)
     [
         "127.0.0.1", "localhost", "[::1]", "-oProxyCommand=touch x", "example.org", "", "git", "http", "HTTP", "host_name", "ex ample",
         "\u00e9vil", "a#b", "a?b", "::1", "0", "..", "-", "%2D", "LocalHost", "127.0.0.1#@example.org", "a\\b", "[::1", "x.", ".x",
+        // The "inside" address (127.0.0.3, refused by the outbound guard) however it can be written, and a name for it.
+        "127.0.0.3", "2130706435", "0x7f000003", "0177.0.0.3", "[::ffff:127.0.0.3]", "inside.test",
     ];
 
     private static readonly string[] Ports = ["", "", "", ":22", ":0", ":99999", ":", ":x", ":-1", ":65535"];
@@ -40,7 +42,8 @@ internal sealed class SpecGenerator(int seed)
     // Well-formed pieces, so a good share of specs reach resolution (and git's command line) rather than the parser's refusal.
     private static readonly string[] GoodSchemes = ["http", "https", "git", "ssh", "HTTP", "gIt", "Https", "sSh"];
     private static readonly string[] GoodUsers = ["", "git@", "user:pw@"];
-    private static readonly string[] GoodHosts = ["127.0.0.1", "localhost", "LocalHost", "[::1]", "example.org", "host_name"];
+    private static readonly string[] GoodHosts =
+        ["127.0.0.1", "localhost", "LocalHost", "[::1]", "example.org", "host_name", "127.0.0.3", "2130706435", "0x7f000003", "[::ffff:127.0.0.3]", "inside.test"];
     private static readonly string[] GoodPorts = ["", ":22", ":9418", ":65535"];
     private static readonly string[] GoodPaths = ["/r.git", "/a/b", "", "/-x"];
 

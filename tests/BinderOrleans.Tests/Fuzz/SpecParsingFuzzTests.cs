@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using BinderOrleans.Core.Providers;
 using BinderOrleans.Core.Providers.Git;
+using BinderOrleans.Testing;
 using BinderOrleans.Tests.Providers;
 using Xunit.Abstractions;
 
@@ -28,7 +29,7 @@ public sealed class SpecParsingFuzzTests(ITestOutputHelper output)
         var generator = new SpecGenerator(Seed);
         var accepted = ProviderIds.ToDictionary(id => id, _ => 0);
         var refusals = new SortedDictionary<int, int>();
-        var (gitRuns, resolved) = (0, 0);
+        var (gitRuns, resolved, insideRefused) = (0, 0, 0);
         var clock = Stopwatch.StartNew();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
 
@@ -58,7 +59,14 @@ public sealed class SpecParsingFuzzTests(ITestOutputHelper output)
 
                 var result = await provider.ResolveAsync(spec, CancellationToken.None).WaitAsync(Timeout);
                 if (result is ResolveResult.Resolved) resolved++;
-                else Assert.Equal(404, Assert.IsType<ResolveResult.Failed>(result).StatusCode);
+                else if (Assert.IsType<ResolveResult.Failed>(result) is { StatusCode: 403 } refused)
+                {
+                    // The outbound guard: the inside address, however written, and before any git runs.
+                    Assert.Contains("Security:AllowedTargetNetworks", refused.Message);
+                    Assert.Empty(providers.Git.Invocations);
+                    insideRefused++;
+                }
+                else Assert.True(((ResolveResult.Failed)result).StatusCode == 404, $"{Show(spec)} → {((ResolveResult.Failed)result).StatusCode} {((ResolveResult.Failed)result).Message}");
                 foreach (var invocation in providers.Git.Invocations)
                 {
                     gitRuns++;
@@ -69,23 +77,42 @@ public sealed class SpecParsingFuzzTests(ITestOutputHelper output)
         }
 
         Assert.True(refusals.GetValueOrDefault(400) > 0 && accepted.Values.All(a => a > 0), "the generator must reach both outcomes for every provider");
+        Assert.True(insideRefused > 0, "the generator must reach the outbound guard's refusal");
         output.WriteLine($"seed {Seed}: {Specs} specs × {ProviderIds.Length} providers ({Specs * ProviderIds.Length} checks) in {clock.Elapsed.TotalSeconds:0.0} s ({(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:0.0} s CPU in this process)");
         output.WriteLine($"accepted: {string.Join(", ", accepted.Select(a => $"{a.Key} {a.Value}"))}; refused: {string.Join(", ", refusals.Select(r => $"{r.Key} ×{r.Value}"))}");
-        output.WriteLine($"git: {gitRuns} recorded command lines (none started), {resolved} resolved");
+        output.WriteLine($"git: {gitRuns} recorded command lines (none started), {resolved} resolved, {insideRefused} refused by the outbound guard");
     }
 
-    /// <summary>The fixed words come first, user text only after <c>--</c>, and the URL is canonical with a host the spec named.</summary>
+    /// <summary>
+    /// The outbound guard's fixed <c>-c</c> settings (never pinning the inside address) and the fixed words come first, user
+    /// text only after <c>--</c>, and the URL is canonical with a host the spec named, or the loopback address such a name
+    /// resolved to.
+    /// </summary>
     internal static void AssertSafe(GitInvocation invocation, string spec, IReadOnlyCollection<string> schemes)
     {
-        var args = invocation.Arguments;
-        Assert.True(args is ["ls-remote", "--", _, _, _], $"{Show(spec)} → git {string.Join(' ', args)}");
+        var all = invocation.Arguments;
+        var i = 0;
+        for (; i < all.Count - 1 && all[i] == "-c"; i += 2)
+        {
+            Assert.True(all[i + 1] is "http.followRedirects=false" or "http.proxy=" || all[i + 1].StartsWith("http.curloptResolve=", StringComparison.Ordinal),
+                $"{Show(spec)} → git {string.Join(' ', all)}");
+            if (all[i + 1].StartsWith("http.curloptResolve=", StringComparison.Ordinal))
+            {
+                var pinnedTo = all[i + 1].Split(':', 3)[2].Split(',');
+                Assert.DoesNotContain(LoopbackHostResolver.Inside.ToString(), pinnedTo);
+            }
+        }
+        var args = all.Skip(i).ToArray();
+        Assert.True(args is ["ls-remote", "--", _, _, _], $"{Show(spec)} → git {string.Join(' ', all)}");
         var url = args[2];
         Assert.Equal(url, GitUrl.Canonicalize(url, schemes, out _));
         Assert.Equal(string.Join(':', schemes), invocation.Environment["GIT_ALLOW_PROTOCOL"]);
         Assert.Contains("BatchMode=yes", invocation.Environment["GIT_SSH_COMMAND"]);
         var host = GitUrl.HostOf(url);
         var named = Uri.UnescapeDataString(spec);
-        Assert.True(host.Length > 0 && (named.Contains("//" + host, StringComparison.OrdinalIgnoreCase) || named.Contains("@" + host, StringComparison.OrdinalIgnoreCase)),
+        // git:// and ssh:// get the address the guard checked (a name's, or a literal's however it was written), never the inside one.
+        var pinned = System.Net.IPAddress.TryParse(host.Trim('[', ']'), out var address) && !address.Equals(LoopbackHostResolver.Inside);
+        Assert.True(host.Length > 0 && (pinned || named.Contains("//" + host, StringComparison.OrdinalIgnoreCase) || named.Contains("@" + host, StringComparison.OrdinalIgnoreCase)),
             $"{Show(spec)} → git {string.Join(' ', args)}: host '{host}' is not named in the spec");
     }
 

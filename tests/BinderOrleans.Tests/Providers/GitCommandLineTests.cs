@@ -54,19 +54,52 @@ public sealed class GitCommandLineTests : IDisposable
     [InlineData("gIt%3A%2F%2F127.0.0.1%2Fr.git/main", "git://127.0.0.1/r.git")]
     [InlineData("HTTP%3A%2F%2F127.0.0.1%3A9%2Fx/HEAD", "http://127.0.0.1:9/x")]
     [InlineData("HtTpS%3A%2F%2FLocalHost%2Fx/HEAD", "https://localhost/x")]
-    [InlineData("git%40127.0.0.1%3Aorg%2Frepo.git/main", "ssh://git@127.0.0.1/org/repo.git")]
-    public async Task MixedCaseOrScpUrl_GitGetsTheCanonicalUrl_AfterDoubleDash(string spec, string url)
+    public async Task MixedCaseUrl_GitGetsTheCanonicalUrl_AfterDoubleDash(string spec, string url)
     {
         _providers.Git.Answer = _ => new GitCommandResult(0, $"{Sha}\trefs/heads/main\n", "", TimedOut: false);
 
         var result = await ResolveAsync(spec);
 
         Assert.IsType<ResolveResult.Resolved>(result);
-        var invocation = Assert.Single(_providers.Git.Invocations);
-        Assert.Equal("ls-remote", invocation.Arguments[0]);
-        Assert.Equal("--", invocation.Arguments[1]);
-        Assert.Equal(url, invocation.Arguments[2]);
+        var command = Command(Assert.Single(_providers.Git.Invocations));
+        Assert.Equal("ls-remote", command[0]);
+        Assert.Equal("--", command[1]);
+        Assert.Equal(url, command[2]);
         Assert.Equal(url, ((ResolveResult.Resolved)result).Repo.RepoUrl);
+    }
+
+    [Theory]
+    [InlineData("git%40127.0.0.1%3Aorg%2Frepo.git/main")]
+    [InlineData("ssh%3A%2F%2Fgit%40127.0.0.1%2Forg%2Frepo.git/main")]
+    public async Task SshOrScpUrl_IsRefusedWith400ByDefault_NamingTheSetting_AndNoGitRuns(string spec)
+    {
+        var failed = Assert.IsType<ResolveResult.Failed>(Git.CheckSpec(spec));
+        var resolved = Assert.IsType<ResolveResult.Failed>(await ResolveAsync(spec));
+
+        Assert.Equal(400, failed.StatusCode);
+        Assert.Equal(failed, resolved);
+        Assert.Contains("Providers:Git:AllowedSchemes", failed.Message);
+        Assert.Empty(_providers.Git.Invocations);
+    }
+
+    [Fact]
+    public async Task ScpUrl_WithSshAllowed_GitGetsTheCheckedAddress_AfterDoubleDash()
+    {
+        using var providers = new RecordedProviders(new Dictionary<string, string?> { ["Providers:Git:AllowedSchemes:0"] = "ssh" });
+        providers.Git.Answer = _ => new GitCommandResult(0, $"{Sha}\trefs/heads/main\n", "", TimedOut: false);
+
+        var result = await providers["git"].ResolveAsync("git%40localhost%3Aorg%2Frepo.git/main", CancellationToken.None).WaitAsync(Timeout);
+
+        Assert.Equal("ssh://git@localhost/org/repo.git", Assert.IsType<ResolveResult.Resolved>(result).Repo.RepoUrl);
+        Assert.Equal(new[] { "ls-remote", "--", "ssh://git@127.0.0.1/org/repo.git", "main", "main^{}" }, Assert.Single(providers.Git.Invocations).Arguments);
+    }
+
+    /// <summary>git's arguments after the <c>-c key=value</c> pairs the outbound guard puts first.</summary>
+    internal static IReadOnlyList<string> Command(GitInvocation invocation)
+    {
+        var i = 0;
+        while (i < invocation.Arguments.Count - 1 && invocation.Arguments[i] == "-c") i += 2;
+        return invocation.Arguments.Skip(i).ToArray();
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using BinderOrleans.Core.Outbound;
 using BinderOrleans.Core.Providers.Git;
 using BinderOrleans.Docker.Builds;
 using BinderOrleans.Testing;
@@ -12,7 +13,12 @@ public sealed class GitFetcherCommandLineTests
     private readonly RecordingGitRunner _git = new();
 
     private GitFetcher Fetcher(params string[] schemes) =>
-        new(_git, Microsoft.Extensions.Options.Options.Create(new GitProviderOptions { AllowedSchemes = schemes.Length > 0 ? [.. schemes] : null }));
+        new(_git, Microsoft.Extensions.Options.Options.Create(new GitProviderOptions { AllowedSchemes = schemes.Length > 0 ? [.. schemes] : null }), Pin("127.0.0.0/8", "::1/128"));
+
+    /// <summary>The outbound guard as configured by <c>Security:AllowedTargetNetworks</c> = <paramref name="allowedNetworks"/>.</summary>
+    internal static GitPin Pin(params string[] allowedNetworks) =>
+        new(new OutboundGuard(Microsoft.Extensions.Options.Options.Create(new OutboundOptions { AllowedTargetNetworks = [.. allowedNetworks] }), new LoopbackHostResolver(),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<OutboundGuard>.Instance));
 
     private static async Task<List<GitOutput>> FetchAsync(GitFetcher fetcher, string url, string? credentials = null)
     {
@@ -49,7 +55,8 @@ public sealed class GitFetcherCommandLineTests
 
         Assert.DoesNotContain(lines, l => l.Failed);
         var clone = _git.Invocations.First();
-        Assert.Equal(new[] { "clone", "--no-checkout", "--", "git://localhost/r.git" }, clone.Arguments.Take(4));
+        // git:// cannot be pinned from outside: git gets the address the guard checked, not the name.
+        Assert.Equal(new[] { "clone", "--no-checkout", "--", "git://127.0.0.1/r.git" }, clone.Arguments.Take(4));
         // Hosted providers' clone URLs are https, so builds may always use it.
         Assert.Equal("git:ssh:https", clone.Environment["GIT_ALLOW_PROTOCOL"]);
         Assert.Contains("BatchMode=yes", clone.Environment["GIT_SSH_COMMAND"]);

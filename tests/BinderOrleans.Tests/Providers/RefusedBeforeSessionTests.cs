@@ -27,6 +27,7 @@ public sealed class RefusedBeforeSessionTests : IAsyncLifetime
             ["Providers:Git:BannedSpecs:0"] = "https%3A%2F%2Fbanned",
             ["Providers:GitHub:ApiBaseUrl"] = "http://127.0.0.1:9/",
             ["Providers:GitLab:ApiBaseUrl"] = "http://127.0.0.1:9/",
+            ["Security:AllowedTargetNetworks:0"] = "127.0.0.1/32",
             ["Logging:LogLevel:Default"] = "Error",
         }, services =>
         {

@@ -40,8 +40,9 @@ internal sealed class CkanRepoProvider(DataClient client) : IRepoProvider, ICont
         if (CheckSpec(spec) is { } bad) return bad;
         var repo = Uri.UnescapeDataString(spec);
         var dataset = Dataset.Parse(repo)!;
-        var (package, _) = await PackageAsync(dataset, cancellationToken).ConfigureAwait(false);
-        // BinderHub: any error from the API means the ref could not be resolved.
+        var (package, failure) = await PackageAsync(dataset, cancellationToken).ConfigureAwait(false);
+        // A site the outbound guard refuses says so (403); otherwise, as in BinderHub, any error from the API means the ref could not be resolved.
+        if (failure is { StatusCode: Outbound.OutboundRefusedException.StatusCode }) return ResolveResult.Error(Id, spec, failure.Message, failure.StatusCode);
         if (package is null) return ResolveResult.NotFound(Id, spec);
         using (package)
         {

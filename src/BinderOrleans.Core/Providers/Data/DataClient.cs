@@ -1,5 +1,5 @@
-using System.Net;
 using System.Text.Json;
+using BinderOrleans.Core.Outbound;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -136,6 +136,10 @@ internal sealed partial class DataClient
             {
                 return new ContentFailure($"{what}: {url} did not answer within {_options.DataRequestTimeout.TotalSeconds:0} seconds.", 504);
             }
+            catch (HttpRequestException ex) when (OutboundRefusedException.Find(ex) is { } refused)
+            {
+                return Refused(what, refused);
+            }
             catch (HttpRequestException ex)
             {
                 LogUnreachable(ex, url.ToString());
@@ -210,6 +214,10 @@ internal sealed partial class DataClient
         {
             return (null, new ContentFailure($"the {what} at {url.GetLeftPart(UriPartial.Authority)} did not answer within {_options.DataRequestTimeout.TotalSeconds:0} seconds.", 504));
         }
+        catch (HttpRequestException ex) when (OutboundRefusedException.Find(ex) is { } refused)
+        {
+            return (null, Refused(what, refused));
+        }
         catch (HttpRequestException ex)
         {
             LogUnreachable(ex, url.ToString());
@@ -225,10 +233,17 @@ internal sealed partial class DataClient
         return request;
     }
 
-    /// <summary>Configures the named client: no automatic redirects, no client-wide timeout (calls are bounded one by one).</summary>
+    /// <summary>A target the outbound guard refused: 403, the guard's one message (the same whether anything listens there).</summary>
+    private static ContentFailure Refused(string what, OutboundRefusedException refused) =>
+        new($"{what}: {refused.Message}", OutboundRefusedException.StatusCode);
+
+    /// <summary>
+    /// Configures the named client: no automatic redirects (this class follows them), no client-wide timeout (calls are
+    /// bounded one by one), and every connection through the outbound guard (record and file URLs are user targets).
+    /// </summary>
     internal static void Configure(IHttpClientBuilder builder) => builder
         .ConfigureHttpClient(c => c.Timeout = Timeout.InfiniteTimeSpan)
-        .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, AutomaticDecompression = DecompressionMethods.None });
+        .UseOutboundGuard(allowAutoRedirect: false);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Data repository call to {Url} answered {Status}")]
     private partial void LogHttpError(string url, int status);

@@ -43,6 +43,14 @@ public sealed record GitInvocation(IReadOnlyList<string> Arguments, string Worki
             ["GIT_SSH"] = null,
             ["GIT_SSH_VARIANT"] = "ssh",
             ["GIT_SSH_COMMAND"] = "ssh -o BatchMode=yes -o ConnectTimeout=30",
+            // A proxy would resolve names itself, out of the outbound guard's sight (GitPin holds git to checked addresses).
+            ["http_proxy"] = null,
+            ["https_proxy"] = null,
+            ["HTTPS_PROXY"] = null,
+            ["ALL_PROXY"] = null,
+            ["all_proxy"] = null,
+            ["ftp_proxy"] = null,
+            ["FTP_PROXY"] = null,
         };
         if (credentials is not null)
         {

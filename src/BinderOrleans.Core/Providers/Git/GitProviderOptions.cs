@@ -5,12 +5,16 @@ public sealed class GitProviderOptions : RepoProviderOptions
 {
     public const string Section = "Providers:Git";
 
-    /// <summary>The schemes allowed when none are configured (BinderHub's <c>allowed_protocols</c>).</summary>
-    public static readonly IReadOnlyList<string> DefaultAllowedSchemes = ["http", "https", "git", "ssh"];
+    /// <summary>
+    /// The schemes allowed when none are configured: BinderHub's <c>allowed_protocols</c> without ssh. An anonymous visitor
+    /// has no key, so ssh would only make the service open connections to hosts of the visitor's choosing.
+    /// </summary>
+    public static readonly IReadOnlyList<string> DefaultAllowedSchemes = ["https", "http", "git"];
 
     /// <summary>
     /// <c>Providers:Git:AllowedSchemes</c>: URL schemes that may be cloned; setting it replaces the default
-    /// (http, https, git, ssh). <c>file</c> is for tests only: it lets users read the server's disk. Compared in lower case;
+    /// (https, http, git). <c>ssh</c> (which also admits the scp form <c>user@host:path</c>) only when listed.
+    /// <c>file</c> is for tests only: it lets users read the server's disk. Compared in lower case;
     /// a spec's URL must also name its host (<c>scheme://host/…</c>, or scp-style <c>user@host:path</c>, read as ssh), and
     /// git gets the canonical URL with <c>GIT_ALLOW_PROTOCOL</c> set to exactly these schemes.
     /// </summary>

@@ -8,7 +8,7 @@ namespace BinderOrleans.Core.Providers.Git;
 /// allowed; refs resolved from the remote's ref advertisement (in process for http, https and git://, with
 /// <c>git ls-remote</c> for the rest), full object ids taken as they are (not checked against the remote).
 /// </summary>
-internal sealed partial class GitRepoProvider(IOptions<GitProviderOptions> options, IGitRunner git, ILogger<GitRepoProvider> logger,
+internal sealed partial class GitRepoProvider(IOptions<GitProviderOptions> options, IGitRunner git, GitPin pin, ILogger<GitRepoProvider> logger,
     IGitRefLister refs)
     : IRepoProvider
 {
@@ -42,12 +42,17 @@ internal sealed partial class GitRepoProvider(IOptions<GitProviderOptions> optio
         }
         else
         {
+            // The host is checked and pinned before any process starts (Security:AllowedTargetNetworks).
+            var (pinned, refusal) = await pin.PinAsync(parsed.Url, cancellationToken).ConfigureAwait(false);
+            if (pinned is null) return ResolveResult.Error("git", spec, refusal!.Message, refusal.StatusCode);
             // The second pattern lists the commit an annotated tag points to (git does not peel on its own).
             string[] patterns = [parsed.Ref, parsed.Ref + "^{}"];
-            var result = await refs.LsRemoteAsync(parsed.Url, patterns, _options.LsRemoteTimeout, cancellationToken).ConfigureAwait(false);
+            // In process where the lister takes the URL (git:// gets the checked literal address; http(s) connections are
+            // checked again as they are made), else a git process held to the checked addresses.
+            var result = await refs.LsRemoteAsync(pinned.Url, patterns, _options.LsRemoteTimeout, cancellationToken).ConfigureAwait(false);
             if (result is null)
             {
-                var invocation = GitInvocation.Create(["ls-remote", "--", parsed.Url, .. patterns], Path.GetTempPath(), schemes);
+                var invocation = GitInvocation.Create([.. pinned.Config, "ls-remote", "--", pinned.Url, .. patterns], Path.GetTempPath(), schemes);
                 result = await git.RunAsync(invocation, _options.LsRemoteTimeout, cancellationToken).ConfigureAwait(false);
             }
             if (result.TimedOut)

@@ -26,7 +26,7 @@ internal static partial class GitUrl
         var scheme = SchemeOf(url);
         if (!allowedSchemes.Contains(scheme, StringComparer.Ordinal))
         {
-            problem = $"Unsupported git url {url}, protocol {(scheme.Length == 0 ? "(none)" : scheme)} not in {string.Join(", ", allowedSchemes)}";
+            problem = $"Unsupported git url {url}, protocol {(scheme.Length == 0 ? "(none)" : scheme)} not in {string.Join(", ", allowedSchemes)} (Providers:Git:AllowedSchemes)";
             return null;
         }
 
@@ -96,6 +96,8 @@ internal static partial class GitUrl
         {
             return null;
         }
+        var host = match.Groups["host"].Value;
+        if (host.StartsWith('[') && !System.Net.IPAddress.TryParse(host[1..^1], out _)) return null;
         var user = match.Groups["user"];
         return (user.Success ? user.Value + "@" : "") + match.Groups["host"].Value.ToLowerInvariant() + (port.Success ? ":" + port.Value : "");
     }

@@ -11,13 +11,17 @@ internal sealed class DataProviderHost : IDisposable
 {
     private readonly ServiceProvider _services;
 
-    public DataProviderHost(FakeDataRepositories fake, IDictionary<string, string?>? settings = null)
+    /// <param name="fake">The repositories the providers are pointed at.</param>
+    /// <param name="settings">More settings, over <see cref="Settings"/>.</param>
+    /// <param name="resolver">Name resolution for the outbound guard (default: the system's).</param>
+    public DataProviderHost(FakeDataRepositories fake, IDictionary<string, string?>? settings = null, BinderOrleans.Core.Outbound.IHostResolver? resolver = null)
     {
         var all = Settings(fake);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) all[key] = value;
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(all).Build());
         services.AddLogging();
+        if (resolver is not null) services.AddSingleton(resolver);
         services.AddRepoProviders();
         _services = services.BuildServiceProvider(validateScopes: true);
     }
