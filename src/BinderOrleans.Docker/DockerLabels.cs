@@ -29,6 +29,9 @@ internal static class DockerLabels
     /// <summary>The launch session a server container is for (<see cref="Core.Launches.LaunchRequest.SessionId"/>).</summary>
     public const string LaunchSession = "binderorleans.session";
 
+    /// <summary>The server's <c>base_url</c> (<c>/…/user/&lt;name&gt;/</c>) when it is reached through the proxy (<c>Docker:Proxy</c>).</summary>
+    public const string LaunchPath = "binderorleans.path";
+
     /// <summary>Marks a repo2docker builder container (<c>Build:Builder = repo2docker</c>); the value is the build name.</summary>
     public const string Repo2DockerBuild = "binderorleans.repo2docker-build";
 

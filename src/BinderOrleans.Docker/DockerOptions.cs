@@ -63,7 +63,18 @@ public sealed class DockerOptions
     /// <summary><c>Docker:ServerIp</c>: the host address a server is reached on (published there, or listening there with <c>host</c>). Default <c>127.0.0.1</c>.</summary>
     public string ServerIp { get; set; } = DefaultServerIp;
 
-    /// <summary><c>Docker:PublicHost</c>: host name put in the <c>ready</c> URL. Default <c>127.0.0.1</c>.</summary>
+    /// <summary>
+    /// <c>Docker:Proxy</c>: servers are reached through this service's own port, at <c>&lt;Binder:BaseUrl&gt;user/&lt;server&gt;/</c>
+    /// (an in-process reverse proxy that carries WebSockets and streams), and no host port is published: the proxy
+    /// talks to the server over <see cref="ServerNetwork"/> (the container's address there, port 8888). The server's
+    /// <c>base_url</c> is set to that path and <c>ready</c>'s <c>url</c> points there. Default true. False publishes each
+    /// server on its own port of <see cref="ServerIp"/> and puts <c>http://&lt;PublicHost&gt;:&lt;port&gt;/</c> in <c>ready</c>.
+    /// The service must be able to reach the network's addresses (it runs on the engine's host, or in a container
+    /// attached to that network).
+    /// </summary>
+    public bool Proxy { get; set; } = true;
+
+    /// <summary><c>Docker:PublicHost</c>: host name put in the <c>ready</c> URL when <see cref="Proxy"/> is off. Default <c>127.0.0.1</c>.</summary>
     public string PublicHost { get; set; } = DefaultPublicHost;
 
     /// <summary>

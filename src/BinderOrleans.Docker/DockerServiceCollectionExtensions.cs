@@ -8,6 +8,7 @@ using BinderOrleans.Docker.Buildpacks;
 using BinderOrleans.Docker.Engine;
 using BinderOrleans.Docker.Health;
 using BinderOrleans.Docker.Launches;
+using BinderOrleans.Docker.Proxy;
 using BinderOrleans.Docker.Registry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -68,12 +69,16 @@ public static class DockerServiceCollectionExtensions
     /// <summary>
     /// <c>Launch:Backend</c> = docker: the launcher keyed <see cref="LaunchBackend.Docker"/> (pulling what the local
     /// engine lacks when <paramref name="pull"/>, i.e. <c>Registry:Enabled</c>), its culler and the launch quota
-    /// counting its containers.
+    /// counting its containers, and the proxy that serves them on this service's port (<c>Docker:Proxy</c>; mapped by
+    /// <see cref="ServerProxyApi.MapServerProxy"/>).
     /// </summary>
     public static IServiceCollection AddDockerLauncher(this IServiceCollection services, bool pull)
     {
         if (pull) services.TryAddSingleton<IImagePuller, RegistryImagePuller>();
         services.AddKeyedSingleton<ILauncher, DockerLauncher>(LaunchBackend.Docker);
+        services.TryAddSingleton<ServerRoutes>();
+        services.TryAddSingleton<ServerProxy>();
+        services.AddHttpForwarder();
         services.TryAddSingleton<ContainerCuller>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ContainerCuller>(sp => sp.GetRequiredService<ContainerCuller>()));
         services.AddLaunchQuota<DockerRunningServers>();

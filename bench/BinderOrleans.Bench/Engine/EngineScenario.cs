@@ -143,8 +143,12 @@ internal sealed class EngineScenario : IAsyncDisposable
 
     private async Task RemoveServerAsync(BinderEvent ready, CancellationToken cancellationToken)
     {
-        var port = new Uri(ready.Url!).Port.ToString(CultureInfo.InvariantCulture);
-        var (_, ids) = await Cli.RunAsync("docker", ["ps", "-aq", "--filter", $"label={_sandbox.Label}", "--filter", $"label=binderorleans.port={port}"],
+        // Behind the proxy a server is known by its path (user/<server>/), else by its published port.
+        var url = new Uri(ready.Url!);
+        var label = url.AbsolutePath.Contains("/user/", StringComparison.Ordinal)
+            ? $"binderorleans.path={url.AbsolutePath}"
+            : $"binderorleans.port={url.Port.ToString(CultureInfo.InvariantCulture)}";
+        var (_, ids) = await Cli.RunAsync("docker", ["ps", "-aq", "--filter", $"label={_sandbox.Label}", "--filter", $"label={label}"],
             cancellationToken).ConfigureAwait(false);
         var list = ids.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (list.Length > 0) await Cli.RunAsync("docker", ["rm", "-f", .. list], cancellationToken).ConfigureAwait(false);

@@ -257,7 +257,7 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
         if (!await QuotaAllowsAsync(quotaRequest, report, ct)) return;
 
         var launch = new LaunchRequest(image, repo.RepoUrl, _spec.ProviderId, spec, repo.RefUrl, _spec.LaunchHost,
-            $"v2/{_spec.ProviderId}/{spec}", $"v2/{_spec.ProviderId}/{repo.ResolvedSpec}", _spec.ClientIp, Key);
+            $"v2/{_spec.ProviderId}/{spec}", $"v2/{_spec.ProviderId}/{repo.ResolvedSpec}", _spec.ClientIp, Key, _spec.ServiceUrl);
         Append(BinderEvent.Of(BinderPhase.Launching, "Launching server..."));
         var launchStarted = _time.GetTimestamp();
         report.LaunchStarted = true;
@@ -302,12 +302,17 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
                     buildRan |= e.Phase != BinderPhase.Built;
                     if (_spec.BuildOnly && e.Phase == BinderPhase.Built)
                     {
+                        await RecordUseAsync(request.ImageName);
                         Append(BuildLogLinks.Absolute(BuildOnlyEvents.Ready(e, buildRan), _spec.ServiceUrl));
                         return e;
                     }
                     Append(BuildLogLinks.Absolute(e, _spec.ServiceUrl));
                     if (e.Phase == BinderPhase.Failed) return null;
-                    if (e.Phase == BinderPhase.Built) return e;
+                    if (e.Phase == BinderPhase.Built)
+                    {
+                        await RecordUseAsync(request.ImageName);
+                        return e;
+                    }
                 }
                 return new BinderEvent { Phase = BinderPhase.Unknown };
             }
@@ -321,6 +326,19 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
                 }
                 await Task.Delay(delay, _time, ct);
             }
+        }
+    }
+
+    /// <summary>A launch, or a request that found the image built, counts as a use of it (for retention); a failure to record never fails the launch.</summary>
+    private async Task RecordUseAsync(string image)
+    {
+        try
+        {
+            await GrainFactory.GetGrain<IImageUseGrain>(IImageUseGrain.ClusterKey).RecordAsync(image);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogUseNotRecorded(ex, image);
         }
     }
 
@@ -432,6 +450,9 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Launch session {Session} handed over: its activation goes ({Reason}) before the session ended")]
     private partial void LogHandingOver(string session, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record the use of {Image}")]
+    private partial void LogUseNotRecorded(Exception exception, string image);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Watch of build {Image} lost at event {Index}; resuming")]
     private partial void LogBuildWatchLost(Exception exception, string image, int index);

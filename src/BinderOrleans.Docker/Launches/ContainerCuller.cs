@@ -1,5 +1,6 @@
 using System.Globalization;
 using BinderOrleans.Docker.Engine;
+using BinderOrleans.Docker.Proxy;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using Microsoft.Extensions.Hosting;
@@ -11,7 +12,7 @@ namespace BinderOrleans.Docker.Launches;
 /// <summary>
 /// Removes launched servers that exited (a minute ago or more), or that have been idle longer than <c>Docker:CullIdleAfter</c>, every
 /// <c>Docker:CullInterval</c>. Idle time comes from the server's own <c>/api/status</c> <c>last_activity</c>; when the
-/// server does not say, from the container's age. Only containers carrying the launch label and every
+/// server does not say, from the container's age. A removed server's proxy route goes with it. Only containers carrying the launch label and every
 /// <c>Docker:Labels</c> label are considered, so one engine can host several deployments.
 /// </summary>
 internal sealed partial class ContainerCuller : BackgroundService
@@ -26,10 +27,12 @@ internal sealed partial class ContainerCuller : BackgroundService
     private readonly DockerOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly ServerRoutes? _routes;
 
     public ContainerCuller(IDockerClient engine, NotebookStatusClient status, IOptions<DockerOptions> options, TimeProvider time,
-        ILogger<ContainerCuller> logger)
+        ILogger<ContainerCuller> logger, ServerRoutes? routes = null)
     {
+        _routes = routes;
         _engine = engine;
         _status = status;
         _options = options.Value;
@@ -75,6 +78,7 @@ internal sealed partial class ContainerCuller : BackgroundService
                 _ => null,
             };
             if (reason is null) continue;
+            _routes?.Remove(container.ID);
             await _engine.RemoveContainerIfExistsAsync(container.ID, cancellationToken).ConfigureAwait(false);
             LogCulled(container.Names?.FirstOrDefault() ?? container.ID, reason);
             removed.Add(container.ID);
@@ -99,16 +103,10 @@ internal sealed partial class ContainerCuller : BackgroundService
 
     private async Task<DateTimeOffset?> LastActivityAsync(ContainerListResponse container, CancellationToken cancellationToken)
     {
-        if (DockerLabels.Get(container.Labels, DockerLabels.LaunchPort) is not { } portText
-            || !int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out var port))
-        {
-            return null;
-        }
         var inspect = await _engine.FindContainerAsync(container.ID, cancellationToken).ConfigureAwait(false);
         var token = inspect?.Args?.FirstOrDefault(a => a.StartsWith(TokenArgument, StringComparison.Ordinal))?[TokenArgument.Length..];
-        if (token is null) return null;
-        var host = _options.ServerIp is "0.0.0.0" or "::" ? "127.0.0.1" : _options.ServerIp;
-        var status = await _status.GetAsync(new UriBuilder(Uri.UriSchemeHttp, host, port, "/").Uri, token, cancellationToken).ConfigureAwait(false);
+        if (token is null || ServerAddress.Of(inspect!, _options) is not { } address) return null;
+        var status = await _status.GetAsync(address, token, cancellationToken).ConfigureAwait(false);
         return status?.LastActivity;
     }
 

@@ -4,6 +4,7 @@ using BinderOrleans.Core.Launches;
 using BinderOrleans.Core.Streaming;
 using BinderOrleans.Core.Options;
 using BinderOrleans.Docker.Engine;
+using BinderOrleans.Docker.Proxy;
 using BinderOrleans.Docker.Registry;
 using Docker.DotNet;
 using Docker.DotNet.Models;
@@ -13,9 +14,11 @@ using Microsoft.Extensions.Options;
 namespace BinderOrleans.Docker.Launches;
 
 /// <summary>
-/// Runs the image as a Jupyter server on this host: a fresh token, a free port, the image's entrypoint kept (so the
-/// repository's <c>start</c> runs) and the command replaced by <c>Docker:ServerCommand</c> plus address, port and
-/// token. Ready once <c>/api/status</c> answers 200. A server that exits or does not answer within
+/// Runs the image as a Jupyter server on this host: a fresh token, the image's entrypoint kept (so the repository's
+/// <c>start</c> runs) and the command replaced by <c>Docker:ServerCommand</c> plus address, port, token and (behind the
+/// proxy, <c>Docker:Proxy</c>) <c>base_url</c>. Behind the proxy nothing is published: the server is asked on its
+/// address in <c>Docker:ServerNetwork</c> and handed out at <c>&lt;service&gt;user/&lt;name&gt;/</c>; without it, on a free
+/// port of <c>Docker:ServerIp</c>. Ready once <c>/api/status</c> answers 200. A server that exits or does not answer within
 /// <c>Docker:LaunchTimeout</c> is removed and reported with its last log lines; so is a cancelled launch.
 /// </summary>
 internal sealed partial class DockerLauncher : ILauncher
@@ -53,10 +56,14 @@ internal sealed partial class DockerLauncher : ILauncher
     private readonly ServerNetwork _network;
     private readonly string _corsAllowOrigin;
     private readonly StartSlots _starts;
+    private readonly ServerRoutes? _routes;
+    private readonly string _basePath;
 
     public DockerLauncher(IDockerClient engine, NotebookStatusClient status, IOptions<DockerOptions> options, TimeProvider time,
-        ILogger<DockerLauncher> logger, IImagePuller? puller = null, IOptions<SiteOptions>? site = null)
+        ILogger<DockerLauncher> logger, IImagePuller? puller = null, IOptions<SiteOptions>? site = null, ServerRoutes? routes = null)
     {
+        _routes = routes;
+        _basePath = BasePath(site?.Value.BaseUrl);
         _network = new ServerNetwork(engine, options.Value);
         _starts = new StartSlots(options.Value.MaxConcurrentStarts);
         _corsAllowOrigin = site?.Value.CorsAllowOrigin ?? "";
@@ -186,6 +193,7 @@ internal sealed partial class DockerLauncher : ILauncher
                 if (keep)
                 {
                     slot.Dispose();
+                    if (_options.Proxy) _routes?.Add(new ServerRoute(server.Name, server.Id, server.LocalUrl.GetLeftPart(UriPartial.Authority)));
                     LogLaunched(request.ImageName, server.Name, server.Port);
                     yield return new BinderEvent
                     {
@@ -224,6 +232,7 @@ internal sealed partial class DockerLauncher : ILauncher
     /// <summary>Removes the server container <paramref name="server"/> (its id, from the <c>ready</c> event); gone already is fine.</summary>
     public async Task StopAsync(string server, CancellationToken cancellationToken)
     {
+        _routes?.Remove(server);
         await _engine.RemoveContainerIfExistsAsync(server, cancellationToken).ConfigureAwait(false);
         LogStopped(server);
     }
@@ -240,7 +249,7 @@ internal sealed partial class DockerLauncher : ILauncher
         BinderEvent? adopted = null;
         foreach (var container in containers)
         {
-            if (adopted is null && await AnsweringServerAsync(container, cancellationToken).ConfigureAwait(false) is { } ready)
+            if (adopted is null && await AnsweringServerAsync(container, request, cancellationToken).ConfigureAwait(false) is { } ready)
             {
                 adopted = ready;
                 continue;
@@ -250,23 +259,40 @@ internal sealed partial class DockerLauncher : ILauncher
         return adopted;
     }
 
-    private async Task<BinderEvent?> AnsweringServerAsync(ContainerListResponse container, CancellationToken cancellationToken)
+    private async Task<BinderEvent?> AnsweringServerAsync(ContainerListResponse container, LaunchRequest request, CancellationToken cancellationToken)
     {
-        if (container.State != "running"
-            || !int.TryParse(DockerLabels.Get(container.Labels, DockerLabels.LaunchPort), NumberStyles.None, CultureInfo.InvariantCulture, out var port))
-        {
-            return null;
-        }
+        if (container.State != "running") return null;
         var inspected = await _engine.FindContainerAsync(container.ID, cancellationToken).ConfigureAwait(false);
         const string TokenOption = "--ServerApp.token=";
         if (inspected?.Config?.Cmd?.FirstOrDefault(a => a.StartsWith(TokenOption, StringComparison.Ordinal)) is not { } option) return null;
         var token = option[TokenOption.Length..];
-        var localHost = _options.ServerIp is "0.0.0.0" or "::" ? "127.0.0.1" : _options.ServerIp;
-        if (await _status.GetAsync(ServerUrl(localHost, port), token, cancellationToken).ConfigureAwait(false) is null) return null;
-        var url = ServerUrl(_options.PublicHost, port);
-        LogAdopted(container.ID, port);
+        // Published (its port) or behind the proxy (its address in its network and its base_url), as it was started.
+        if (ServerAddress.Of(inspected, _options) is not { } local) return null;
+        if (await _status.GetAsync(local, token, cancellationToken).ConfigureAwait(false) is null) return null;
+        var name = inspected.Name.TrimStart('/');
+        Uri url;
+        if (DockerLabels.Get(container.Labels, DockerLabels.LaunchPath) is not null)
+        {
+            _routes?.Add(new ServerRoute(name, container.ID, local.GetLeftPart(UriPartial.Authority)));
+            url = BelowService(request, name);
+        }
+        else
+        {
+            url = ServerAddress.Url(_options.PublicHost, local.Port, "/");
+        }
+        LogAdopted(container.ID, local.Port);
         return new BinderEvent { Phase = BinderPhase.Ready, Message = $"server running at {url}\n", Url = url.AbsoluteUri, Token = token, Server = container.ID };
     }
+
+    /// <summary>Where a server behind the proxy is handed out: below this service's URL as the client used it.</summary>
+    private Uri BelowService(LaunchRequest request, string name)
+    {
+        var service = request.ServiceUrl is { Length: > 0 } url ? new Uri(url) : new UriBuilder(Uri.UriSchemeHttp, _options.PublicHost).Uri;
+        return new Uri(service, $"{service.AbsolutePath.TrimEnd('/')}/user/{name}/");
+    }
+
+    /// <summary><c>Binder:BaseUrl</c> as a path with a slash on both ends (<c>/</c> for none).</summary>
+    internal static string BasePath(string? baseUrl) => (baseUrl ?? "").Trim('/') is { Length: > 0 } inner ? $"/{inner}/" : "/";
 
     private static TimeSpan NextPoll()
     {
@@ -281,18 +307,22 @@ internal sealed partial class DockerLauncher : ILauncher
     {
         if (await _network.EnsureAsync(cancellationToken).ConfigureAwait(false) is { } networkError) return (null, networkError);
         var hostNetwork = _network.IsHost;
-        var port = LoopbackPorts.FindFree(_options.ServerIp);
+        // Behind the proxy in its own network a server needs no port of the host; in the host's network it still does.
+        var publish = !_options.Proxy || hostNetwork;
+        var port = publish ? LoopbackPorts.FindFree(_options.ServerIp) : DockerOptions.ContainerPort;
         var launchId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6));
         var name = "binder-" + launchId;
+        var basePath = _options.Proxy ? $"{_basePath}user/{name}/" : null;
         var labels = new Dictionary<string, string>(_options.Labels, StringComparer.Ordinal)
         {
             [DockerLabels.Launch] = launchId,
             [DockerLabels.LaunchRepo] = request.RepoUrl,
             [DockerLabels.LaunchImage] = request.ImageName,
             [DockerLabels.LaunchCreated] = _time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture),
-            [DockerLabels.LaunchPort] = port.ToString(CultureInfo.InvariantCulture),
         };
         if (request.SessionId is { } session) labels[DockerLabels.LaunchSession] = session;
+        if (publish) labels[DockerLabels.LaunchPort] = port.ToString(CultureInfo.InvariantCulture);
+        if (basePath is not null) labels[DockerLabels.LaunchPath] = basePath;
         var portText = port.ToString(CultureInfo.InvariantCulture);
         List<string> command =
         [
@@ -308,6 +338,7 @@ internal sealed partial class DockerLauncher : ILauncher
             "--ServerApp.open_browser=False",
             .. NotebookCors.Arguments(_corsAllowOrigin),
         ];
+        if (basePath is not null) command.AddRange([$"--NotebookApp.base_url={basePath}", $"--ServerApp.base_url={basePath}"]);
         var body = new CreateContainerParameters
         {
             Name = name,
@@ -324,7 +355,7 @@ internal sealed partial class DockerLauncher : ILauncher
                 $"BINDER_CLIENT_IP={request.ClientIp}",
             ],
             ExposedPorts = hostNetwork ? null : new Dictionary<string, EmptyStruct> { [ContainerPortKey] = default },
-            HostConfig = ServerHostConfig(hostNetwork, portText),
+            HostConfig = ServerHostConfig(publish && !hostNetwork, portText),
         };
 
         string id;
@@ -346,16 +377,38 @@ internal sealed partial class DockerLauncher : ILauncher
             if (ex is OperationCanceledException) throw;
             return (null, ex.Message);
         }
-        var localHost = _options.ServerIp is "0.0.0.0" or "::" ? "127.0.0.1" : _options.ServerIp;
-        return (new Server(id, name, port, ServerUrl(localHost, port), ServerUrl(_options.PublicHost, port)), null);
+        if (publish && basePath is null)
+        {
+            return (new Server(id, name, port, ServerAddress.Url(ServerAddress.LocalHost(_options), port, "/"), ServerAddress.Url(_options.PublicHost, port, "/")), null);
+        }
+        // Behind the proxy: asked where it listens (its address in its network, or the host's port), handed out below this service.
+        string? host = ServerAddress.LocalHost(_options);
+        if (!publish)
+        {
+            try
+            {
+                host = await _engine.FindContainerAsync(id, cancellationToken).ConfigureAwait(false) is { } inspect ? ServerAddress.ContainerIp(inspect) : null;
+            }
+            catch (DockerEngineException ex)
+            {
+                await RemoveQuietlyAsync(id).ConfigureAwait(false);
+                return (null, ex.Message);
+            }
+            if (host is null)
+            {
+                await RemoveQuietlyAsync(id).ConfigureAwait(false);
+                return (null, $"the server container has no address in the network '{_options.ServerNetwork}' (Docker:ServerNetwork).");
+            }
+        }
+        return (new Server(id, name, port, ServerAddress.Url(host, port, basePath!), BelowService(request, name)), null);
     }
 
     /// <summary>
-    /// What keeps a server from harming the host: its own network (published on <c>Docker:ServerIp</c> only), memory
+    /// What keeps a server from harming the host: its own network (published on <c>Docker:ServerIp</c> only, or not at all behind the proxy), memory
     /// with no swap beyond it, CPU and process limits, no capabilities and no way to gain privileges (setuid binaries
     /// do not elevate). A Jupyter server needs none of them.
     /// </summary>
-    private HostConfig ServerHostConfig(bool hostNetwork, string hostPort)
+    private HostConfig ServerHostConfig(bool publishPort, string hostPort)
     {
         var memory = _options.MemoryLimitBytes ?? 0;
         var config = new HostConfig
@@ -368,7 +421,7 @@ internal sealed partial class DockerLauncher : ILauncher
             CapDrop = ["ALL"],
             SecurityOpt = ["no-new-privileges"],
         };
-        if (!hostNetwork)
+        if (publishPort)
         {
             config.PortBindings = new Dictionary<string, IList<PortBinding>>
             {
@@ -377,8 +430,6 @@ internal sealed partial class DockerLauncher : ILauncher
         }
         return config;
     }
-
-    private static Uri ServerUrl(string host, int port) => new UriBuilder(Uri.UriSchemeHttp, host, port, "/").Uri;
 
     private async Task<(ImageInspectResponse? Image, string? Error)> InspectImageAsync(string name, CancellationToken cancellationToken)
     {

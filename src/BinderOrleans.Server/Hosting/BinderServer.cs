@@ -1,6 +1,7 @@
 using BinderOrleans.Core;
 using BinderOrleans.Core.Options;
 using BinderOrleans.Core.Providers;
+using BinderOrleans.Docker.Proxy;
 using BinderOrleans.Server.Build;
 using BinderOrleans.Server.Cluster;
 using BinderOrleans.Server.BuildLogs;
@@ -51,6 +52,7 @@ public static class BinderServer
         var apiOnly = app.Services.GetRequiredService<IOptions<SiteOptions>>().Value.EnableApiOnlyMode;
         if (!apiOnly) app.UseUiStaticFiles();
         app.MapBuildApi();
+        app.MapServerProxy();
         if (!apiOnly) app.MapBuildHub();
         app.MapInfoApi();
         app.MapBuildLogApi();

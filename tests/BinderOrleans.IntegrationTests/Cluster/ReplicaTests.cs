@@ -66,6 +66,28 @@ public sealed class ReplicaTests(ReplicaClusterFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task ServerLaunchedThroughOneReplica_IsReachedThroughTheOthersPortToo()
+    {
+        var replicas = await fixture.StartReplicasAsync();
+        await using var a = replicas[0];
+        await using var b = replicas[1];
+        var repo = SlowRepo(1);
+
+        var messages = await SseClient.ReadBuildAsync(a.Client, repo.BuildPath, ReplicaClusterFixture.StreamTimeout);
+
+        var ready = messages[^1].Event;
+        Assert.True(ready.Phase == BinderPhase.Ready, ready.Message);
+        var url = new Uri(ready.Url!);
+        Assert.Equal(a.Client.BaseAddress!.Port, url.Port);
+        // B never saw this server: it finds it in the engine both replicas use, by the name in the path.
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false, UseCookies = false }) { Timeout = TimeSpan.FromSeconds(30) };
+        using var throughB = await http.GetAsync(new Uri(b.Client.BaseAddress!, $"{url.AbsolutePath.TrimStart('/')}api/status?token={ready.Token}"));
+        Assert.Equal(HttpStatusCode.OK, throughB.StatusCode);
+        using var anonymous = await http.GetAsync(new Uri(b.Client.BaseAddress!, $"{url.AbsolutePath.TrimStart('/')}api/status"));
+        Assert.Equal(HttpStatusCode.Forbidden, anonymous.StatusCode);
+    }
+
+    [Fact]
     public async Task ReplicaKilledMidBuild_ClientReconnectsToTheSurvivor_AndGetsAWorkingServer()
     {
         var replicas = await fixture.StartReplicasAsync();

@@ -2,6 +2,7 @@ using BinderOrleans.Core.Streaming;
 using BinderOrleans.Docker;
 using BinderOrleans.Docker.Engine;
 using BinderOrleans.Docker.Launches;
+using BinderOrleans.Docker.Proxy;
 using BinderOrleans.Testing;
 using Docker.DotNet.Models;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -17,13 +18,13 @@ public sealed class ContainerCullerTests(DockerBackendFixture fixture)
     /// <summary>Each test's culler only sees this test's containers, whatever other tests left behind.</summary>
     private readonly Dictionary<string, string> _labels = new() { ["binderorleans.culler-test"] = Guid.NewGuid().ToString("N") };
 
-    private ContainerCuller Culler(TimeSpan idleAfter, TimeSpan interval, TimeProvider time) =>
+    private ContainerCuller Culler(TimeSpan idleAfter, TimeSpan interval, TimeProvider time, ServerRoutes? routes = null) =>
         new(fixture.Engine, NotebookStatusClient.Create(), Options.Create(new DockerOptions
         {
             Labels = new(_labels) { [DockerSandbox.LabelKey] = fixture.Sandbox.RunId },
             CullIdleAfter = idleAfter,
             CullInterval = interval,
-        }), time, NullLogger<ContainerCuller>.Instance);
+        }), time, NullLogger<ContainerCuller>.Instance, routes);
 
     private async Task<string> ExitedContainerAsync(Dictionary<string, string> labels)
     {
@@ -40,9 +41,9 @@ public sealed class ContainerCullerTests(DockerBackendFixture fixture)
         return id;
     }
 
-    private async Task<string> RunningServerAsync()
+    private async Task<string> RunningServerAsync(bool proxy = false, ServerRoutes? routes = null)
     {
-        var events = await LauncherTests.LaunchAsync(LauncherTests.Launcher(fixture, LauncherTests.NotebookAsRoot, labels: _labels));
+        var events = await LauncherTests.LaunchAsync(LauncherTests.Launcher(fixture, LauncherTests.NotebookAsRoot, labels: _labels, proxy: proxy, routes: routes));
         Assert.Equal(BinderPhase.Ready, events[^1].Phase);
         return (await fixture.ContainerOfAsync(events[^1])).ID;
     }
@@ -73,6 +74,25 @@ public sealed class ContainerCullerTests(DockerBackendFixture fixture)
         Assert.Equal([server], later);
         Assert.Equal([notALaunch], await fixture.Sandbox.ContainerIdsAsync($"binderorleans.culler-test={_labels["binderorleans.culler-test"]}"));
         await fixture.RemoveAsync(notALaunch);
+    }
+
+    [Fact]
+    public async Task CullOnce_IdleServerBehindTheProxy_RemovedWithItsRoute()
+    {
+        var routes = new ServerRoutes(fixture.Engine, Options.Create(new DockerOptions { Labels = new(_labels) { [DockerSandbox.LabelKey] = fixture.Sandbox.RunId } }));
+        var server = await RunningServerAsync(proxy: true, routes);
+        using var timeout = new CancellationTokenSource(DockerBackendFixture.CallTimeout);
+        var name = (await fixture.Engine.FindContainerAsync(server, timeout.Token))!.Name.TrimStart('/');
+        Assert.NotNull(await routes.FindAsync(name, timeout.Token));
+        // Asked on its network address (it has no port on the host), the server was last active half an hour before the clock.
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow + TimeSpan.FromMinutes(30));
+        var culler = Culler(TimeSpan.FromMinutes(20), TimeSpan.FromMinutes(5), clock, routes);
+
+        var removed = await culler.CullOnceAsync(timeout.Token);
+
+        Assert.Equal([server], removed);
+        Assert.Equal(0, routes.Count);
+        Assert.Null(await routes.FindAsync(name, timeout.Token));
     }
 
     [Fact]

@@ -45,12 +45,18 @@ public sealed class DockerBackendFixture : IAsyncLifetime
     public Task<List<SseMessage>> StreamAsync(GitRepo repo, string commit) =>
         SseClient.ReadBuildAsync(Server.Client, BuildPath(repo, commit), BuildTimeout);
 
-    /// <summary>The server container a <c>ready</c> event points at (found by its port label).</summary>
+    /// <summary>
+    /// The server container a <c>ready</c> event points at: behind the proxy found by its path label (the URL's path),
+    /// else by its port label.
+    /// </summary>
     internal async Task<ContainerListResponse> ContainerOfAsync(BinderEvent ready)
     {
-        var port = new Uri(ready.Url!).Port.ToString(CultureInfo.InvariantCulture);
+        var url = new Uri(ready.Url!);
+        var label = url.AbsolutePath.Contains("/user/", StringComparison.Ordinal)
+            ? $"{DockerLabels.LaunchPath}={url.AbsolutePath}"
+            : $"{DockerLabels.LaunchPort}={url.Port.ToString(CultureInfo.InvariantCulture)}";
         using var timeout = new CancellationTokenSource(CallTimeout);
-        var containers = await Engine.ListContainersAsync([Sandbox.Label, $"binderorleans.port={port}"], all: true, timeout.Token);
+        var containers = await Engine.ListContainersAsync([Sandbox.Label, label], all: true, timeout.Token);
         return Assert.Single(containers);
     }
 

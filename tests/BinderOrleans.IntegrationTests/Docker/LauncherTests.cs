@@ -6,6 +6,7 @@ using BinderOrleans.Core.Options;
 using BinderOrleans.Docker;
 using BinderOrleans.Docker.Engine;
 using BinderOrleans.Docker.Launches;
+using BinderOrleans.Docker.Proxy;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -21,28 +22,76 @@ public sealed class LauncherTests(DockerBackendFixture fixture)
     /// <summary>A server that never answers; trailing arguments become bash's positional parameters.</summary>
     private static readonly List<string> NeverAnswers = ["bash", "-c", "sleep 120"];
 
+    /// <param name="proxy">
+    /// <c>Docker:Proxy</c>: off, the launcher's own behaviour is tested on a published port; on, the server is published
+    /// nowhere and <paramref name="routes"/> gets its route.
+    /// </param>
     internal static DockerLauncher Launcher(DockerBackendFixture fixture, List<string> command, TimeSpan? launchTimeout = null,
-        Dictionary<string, string>? labels = null, string? memoryLimit = null, int? maxStarts = null) =>
-        new(fixture.Engine, NotebookStatusClient.Create(), Options.Create(new DockerOptions
+        Dictionary<string, string>? labels = null, string? memoryLimit = null, int? maxStarts = null, bool proxy = false, ServerRoutes? routes = null) =>
+        new(fixture.Engine, NotebookStatusClient.Create(), Options.Create(ProxyOptions(fixture, command, launchTimeout, labels, memoryLimit, maxStarts, proxy)),
+            TimeProvider.System, NullLogger<DockerLauncher>.Instance, routes: routes);
+
+    internal static DockerOptions ProxyOptions(DockerBackendFixture fixture, List<string> command, TimeSpan? launchTimeout = null,
+        Dictionary<string, string>? labels = null, string? memoryLimit = null, int? maxStarts = null, bool proxy = false) =>
+        new()
         {
+            Proxy = proxy,
             MaxConcurrentStarts = maxStarts ?? 2 * Environment.ProcessorCount,
             Labels = new(labels ?? []) { [BinderOrleans.Testing.DockerSandbox.LabelKey] = fixture.Sandbox.RunId },
             ServerNetwork = fixture.Sandbox.Network,
             ServerCommand = command,
             LaunchTimeout = launchTimeout ?? TimeSpan.FromSeconds(60),
             MemoryLimit = memoryLimit ?? DockerOptions.DefaultMemoryLimit,
-        }), TimeProvider.System, NullLogger<DockerLauncher>.Instance);
+        };
 
     internal static LaunchRequest Request() =>
         new(BuildOptions.DefaultBaseImage, "file:///tmp/launcher-test", "git", "x/HEAD", "file:///tmp/launcher-test", "http://127.0.0.1/", "v2/git/x/HEAD",
             "v2/git/x/abc", "127.0.0.1");
 
-    internal static async Task<List<BinderEvent>> LaunchAsync(DockerLauncher launcher)
+    internal static async Task<List<BinderEvent>> LaunchAsync(DockerLauncher launcher, LaunchRequest? request = null)
     {
         var events = new List<BinderEvent>();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        await foreach (var e in launcher.LaunchAsync(Request(), timeout.Token)) events.Add(e);
+        await foreach (var e in launcher.LaunchAsync(request ?? Request(), timeout.Token)) events.Add(e);
         return events;
+    }
+
+    [Fact]
+    public async Task Launch_Proxy_NothingPublished_ReadyBelowTheServiceUrl_RouteReachesTheServerAtItsBaseUrl()
+    {
+        var options = ProxyOptions(fixture, NotebookAsRoot, proxy: true);
+        var routes = new ServerRoutes(fixture.Engine, Options.Create(options));
+        var launcher = Launcher(fixture, NotebookAsRoot, proxy: true, routes: routes);
+
+        var events = await LaunchAsync(launcher, Request() with { ServiceUrl = "https://binder.example.org/" });
+
+        var ready = events[^1];
+        Assert.Equal(BinderPhase.Ready, ready.Phase);
+        var url = new Uri(ready.Url!);
+        Assert.Matches("^https://binder.example.org/user/binder-[0-9a-f]{12}/$", ready.Url);
+        var name = url.Segments[^1].TrimEnd('/');
+        var container = await fixture.ContainerOfAsync(ready);
+        using var timeout = new CancellationTokenSource(DockerBackendFixture.CallTimeout);
+        var inspect = await fixture.Engine.FindContainerAsync(container.ID, timeout.Token);
+        Assert.True(inspect!.HostConfig!.PortBindings is null or { Count: 0 }, "no host port is published");
+        Assert.DoesNotContain(inspect.NetworkSettings!.Ports ?? new Dictionary<string, IList<global::Docker.DotNet.Models.PortBinding>>(),
+            p => p.Value is { Count: > 0 });
+        Assert.Equal(fixture.Sandbox.Network, inspect.HostConfig.NetworkMode);
+
+        // The route the proxy uses: the container's address in its network; the server answers at its base_url there.
+        var route = await routes.FindAsync(name, timeout.Token);
+        Assert.NotNull(route);
+        Assert.Equal(container.ID, route.ContainerId);
+        Assert.Equal($"http://{ServerAddress.ContainerIp(inspect)}:8888", route.Target);
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(10) };
+        using (var status = await http.GetAsync($"{route.Target}{url.AbsolutePath}api/status?token={ready.Token}"))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, status.StatusCode);
+        }
+
+        // Stopping removes the route with the container; the engine no longer has it either.
+        await launcher.StopAsync(ready.Server ?? container.ID, timeout.Token);
+        Assert.Null(await routes.FindAsync(name, timeout.Token));
     }
 
     [Fact]

@@ -54,7 +54,7 @@ public sealed class BuildAndLaunchTests(DockerBackendFixture fixture) : IDisposa
         Assert.Contains(": RUN ${KERNEL_PYTHON_PREFIX}/bin/pip install --no-cache-dir -r \"requirements.txt\"", log);
         var ready = messages[^1].Event;
         Assert.Equal(22, ready.Token!.Length);
-        Assert.StartsWith("http://127.0.0.1:", ready.Url);
+        Assert.StartsWith($"{fixture.Server.BaseUri}user/binder-", ready.Url);
         Assert.Equal(repo.Url, ready.RepoUrl);
         using (var status = await DockerBackendFixture.GetStatusAsync(ready))
         {

@@ -1,4 +1,6 @@
+using BinderOrleans.Core.Builds;
 using BinderOrleans.Core.Launches;
+using Microsoft.Extensions.Time.Testing;
 using BinderOrleans.Core.Sessions;
 using BinderOrleans.Core.Streaming;
 using BinderOrleans.Core.Providers;
@@ -28,6 +30,27 @@ public sealed class LaunchGrainTests
         Assert.Equal(ready.Image, events.Single(e => e.Phase == BinderPhase.Built).ImageName);
         Assert.Equal("server running at http://127.0.0.1:9001/\n", ready.Message);
         Assert.Equal(2, rig.Quota.Checks);
+    }
+
+    [Fact]
+    public async Task Launches_RecordTheImagesLastUse_OnTheGrainsClock()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 10, 12, 0, 0, TimeSpan.Zero));
+        await using var rig = await GrainRig.StartAsync(r => r.Time = clock);
+        var uses = rig.Grains.GetGrain<IImageUseGrain>(IImageUseGrain.ClusterKey);
+
+        var first = (await GrainRig.CollectAsync(rig.Launch(Spec("owner/one/HEAD")).Events))[^1];
+        clock.Advance(TimeSpan.FromDays(3));
+        var second = (await GrainRig.CollectAsync(rig.Launch(Spec("owner/two/HEAD")).Events))[^1];
+        clock.Advance(TimeSpan.FromDays(2));
+        // The first image again: this time it is found built, and that counts as a use too.
+        var again = await GrainRig.CollectAsync(rig.Launch(Spec("owner/one/HEAD")).Events);
+
+        Assert.Equal(BinderPhase.Ready, again[^1].Phase);
+        Assert.Contains(again, e => e.Phase == BinderPhase.Built && e.Message!.StartsWith("Found built image", StringComparison.Ordinal));
+        Assert.Equal(
+            [new ImageUse(second.Image!, clock.GetUtcNow() - TimeSpan.FromDays(2)), new ImageUse(first.Image!, clock.GetUtcNow())],
+            await uses.ListAsync());
     }
 
     [Fact]
