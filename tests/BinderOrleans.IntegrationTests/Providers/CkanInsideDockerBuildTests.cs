@@ -10,7 +10,7 @@ namespace BinderOrleans.IntegrationTests.Providers;
 /// <summary>
 /// Issue 21 end to end: a CKAN dataset on an allowed test host (127.0.0.2) lists a resource whose URL is an "inside"
 /// server holding a secret (127.0.0.3). Through the real <c>/build/ckan/…</c> endpoint and the real engine, the build
-/// fails with 403 naming the setting, the inside server sees no connection, and no image of this run exists to carry it.
+/// fails with 403 naming the setting, the inside server sees no connection, and no image (or layer) of the dataset exists to carry it.
 /// </summary>
 [Collection(DockerBackendCollection.Name)]
 public sealed class CkanInsideDockerBuildTests(DockerBackendFixture fixture) : IAsyncLifetime
@@ -53,6 +53,6 @@ public sealed class CkanInsideDockerBuildTests(DockerBackendFixture fixture) : I
         using var timeout = new CancellationTokenSource(DockerBackendFixture.CallTimeout);
         using var engine = DockerClientFactory.Create(new BinderOrleans.Docker.DockerOptions());
         Assert.Null(await engine.FindImageAsync(ImageNaming.ImageName("", "ckan-leaky", "leaky.v1588328430"), timeout.Token));
-        Assert.Empty(await engine.ListImagesAsync([fixture.Sandbox.Label], all: true, timeout.Token));
+        Assert.Empty(await engine.ListImagesAsync([$"repo2docker.repo={url}"], all: true, timeout.Token));
     }
 }
