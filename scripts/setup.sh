@@ -4,8 +4,8 @@
 #   - a dockerd when none answers on $DOCKER_HOST (default unix:///var/run/docker.sock)
 #   - the notebook base image ($BINDER_BASE_IMAGE) when missing, built offline with debootstrap
 # Extra groups of packages for the test suites: `setup.sh --with registry,jupyterhub,browser,redis,kubernetes`
-# (kubernetes: a kube-apiserver 1.20 built once from Debian's source package, etcd and kubectl; see
-# scripts/kube-apiserver.sh).
+# (kubernetes: kube-apiserver, kubelet, kube-controller-manager, kube-scheduler 1.20 and the pause binary, built once
+# from Debian's source package, etcd and kubectl; see scripts/kube-apiserver.sh and scripts/kube-node.sh).
 set -euo pipefail
 
 BASE_IMAGE="${BINDER_BASE_IMAGE:-binderorleans-base:bookworm}"
@@ -47,8 +47,8 @@ if want jupyterhub && ! configurable-http-proxy --version >/dev/null 2>&1; then
   npm install -g --prefix /usr/local --silent configurable-http-proxy@4 >/dev/null 2>&1
 fi
 
-# A real Kubernetes API server for the Kubernetes tests: built once per machine, cached in $STATE_DIR/kube.
-want kubernetes && BINDER_STATE_DIR="$STATE_DIR" bash "$(dirname "$0")/kube-apiserver.sh" build
+# A real single-node Kubernetes for the Kubernetes tests: built once per machine, cached in $STATE_DIR/kube.
+want kubernetes && BINDER_STATE_DIR="$STATE_DIR" bash "$(dirname "$0")/kube-node.sh" build
 
 # dockerd: start one when nothing answers.
 if ! docker version >/dev/null 2>&1; then

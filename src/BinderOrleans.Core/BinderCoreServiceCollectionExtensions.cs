@@ -1,11 +1,11 @@
-using BinderOrleans.Core.BuildLogs;
-using BinderOrleans.Core.Events;
-using BinderOrleans.Core.Grains;
+using BinderOrleans.Core.Outbound;
+using BinderOrleans.Core.Providers.Git;
+using BinderOrleans.Core.Builds;
+using BinderOrleans.Core.Launches;
+using BinderOrleans.Core.Sessions;
 using BinderOrleans.Core.Metrics;
 using BinderOrleans.Core.Options;
-using BinderOrleans.Core.Ports;
 using BinderOrleans.Core.Providers;
-using BinderOrleans.Core.Quota;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -21,6 +21,8 @@ public static class BinderCoreServiceCollectionExtensions
             .Validate(o => o.BaseUrl.StartsWith('/'), "Binder:BaseUrl must start with '/'.")
             .Validate(o => o.KeepaliveInterval > TimeSpan.Zero, "Binder:KeepaliveInterval must be positive.")
             .Validate(o => o.MaxSessions > 0, "Binder:MaxSessions must be at least 1.")
+            .Validate(o => o.SessionSecret.Length is 0 or >= SiteOptions.MinSessionSecretLength,
+                $"Binder:SessionSecret must be at least {SiteOptions.MinSessionSecretLength} characters (e.g. the output of 'openssl rand -hex 32').")
             .Validate(o => SiteOptions.IsValidCorsOrigin(o.CorsAllowOrigin),
                 "Binder:CorsAllowOrigin must be empty, '*', or an origin such as https://book.example.org (scheme, host, port; no path or trailing '/').")
             .ValidateOnStart();
@@ -42,9 +44,14 @@ public static class BinderCoreServiceCollectionExtensions
         services.TryAddSingleton(_ => PrometheusRegistry.CreateWithProcessMetrics());
         services.TryAddSingleton<BinderMetrics>();
         services.TryAddSingleton<LaunchSessionTable>();
+        services.TryAddSingleton<SessionKeys>();
         services.TryAddSingleton<LaunchSessions>();
         services.TryAddSingleton<IRunningBuilds, QueuedRunningBuilds>();
         services.TryAddSingleton<RepoProviderRegistry>();
+        services.TryAddSingleton<ResolveCoalescer>();
+        // Every backend that fetches for a user (the Docker builder's clone too) holds git to checked addresses.
+        services.AddOutboundGuard();
+        services.TryAddSingleton<GitPin>();
         services.TryAddSingleton<ILaunchQuota, NoLaunchQuota>();
         services.TryAddSingleton<ILaunchObserver, LaunchEventLog>();
         services.TryAddSingleton<IBuildLogStore, FileSystemBuildLogStore>();

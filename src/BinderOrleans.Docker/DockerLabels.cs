@@ -26,6 +26,9 @@ internal static class DockerLabels
     public const string LaunchCreated = "binderorleans.created";
     public const string LaunchPort = "binderorleans.port";
 
+    /// <summary>The launch session a server container is for (<see cref="Core.Launches.LaunchRequest.SessionId"/>).</summary>
+    public const string LaunchSession = "binderorleans.session";
+
     /// <summary>Marks a repo2docker builder container (<c>Build:Builder = repo2docker</c>); the value is the build name.</summary>
     public const string Repo2DockerBuild = "binderorleans.repo2docker-build";
 

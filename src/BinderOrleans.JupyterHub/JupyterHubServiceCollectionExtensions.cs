@@ -1,11 +1,9 @@
 using BinderOrleans.Core.Health;
 using BinderOrleans.Core.Options;
-using BinderOrleans.Core.Ports;
-using BinderOrleans.Core.Quota;
+using BinderOrleans.Core.Launches;
 using BinderOrleans.JupyterHub.Api;
 using BinderOrleans.JupyterHub.Health;
-using BinderOrleans.JupyterHub.Launch;
-using BinderOrleans.JupyterHub.Quota;
+using BinderOrleans.JupyterHub.Launches;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;

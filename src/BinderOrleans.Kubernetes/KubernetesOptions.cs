@@ -27,8 +27,23 @@ public sealed class KubernetesOptions
     /// <summary><c>Kubernetes:Context</c>: kubeconfig context to use. Default: its <c>current-context</c>.</summary>
     public string? Context { get; set; }
 
-    /// <summary><c>Kubernetes:BuildImage</c>: the repo2docker image the build pod runs. Default <see cref="DefaultBuildImage"/>.</summary>
+    /// <summary>
+    /// <c>Kubernetes:Builder</c>: what build pods run: <c>repo2docker</c> (default, BinderHub's: the repo2docker image) or
+    /// <c>buildpacks</c> (the service image, named by <see cref="BuildImage"/>, run with its <c>build</c> command).
+    /// </summary>
+    public BuildPodBuilder Builder { get; set; } = BuildPodBuilder.Repo2Docker;
+
+    /// <summary>
+    /// <c>Kubernetes:BuildImage</c>: the image the build pod runs: repo2docker's, or with <see cref="Builder"/> =
+    /// <c>buildpacks</c> the service image. Default <see cref="DefaultBuildImage"/>.
+    /// </summary>
     public string BuildImage { get; set; } = DefaultBuildImage;
+
+    /// <summary>
+    /// <c>Kubernetes:BuildPodHostNetwork</c>: build pods run in the node's network (<c>hostNetwork: true</c>), for nodes
+    /// without a pod network, where a build must reach a registry or git host on the node's loopback. Default false.
+    /// </summary>
+    public bool BuildPodHostNetwork { get; set; }
 
     /// <summary>
     /// <c>Kubernetes:DockerHost</c>: the node's container engine socket, mounted into the build pod at
@@ -100,4 +115,7 @@ public sealed class KubernetesOptions
 
     /// <summary>Set from <c>Registry:Enabled</c>: builds push to the registry (BinderHub passes <c>--push</c> only then).</summary>
     internal bool Push { get; set; }
+
+    /// <summary>Set from the service's configuration: the settings a buildpacks build pod gets (<see cref="Builds.BuilderSettings"/>).</summary>
+    internal Dictionary<string, string> BuilderSettings { get; set; } = [];
 }

@@ -16,6 +16,17 @@ internal sealed partial class KubernetesOptionsValidator(KubeEnvironment environ
         {
             failures.Add($"Kubernetes:BuildImage must name the repo2docker image build pods run (default {KubernetesOptions.DefaultBuildImage}).");
         }
+        if (options.Builder == BuildPodBuilder.Buildpacks)
+        {
+            if (options.BuildImage == KubernetesOptions.DefaultBuildImage)
+            {
+                failures.Add("Kubernetes:BuildImage must name the BinderOrleans service image when Kubernetes:Builder is buildpacks (the build pod runs its `build` command), e.g. registry.example.org/binder/binderorleans:latest.");
+            }
+            if (options.Appendix is { Length: > 0 } || options.ExtraArgs.Count > 0)
+            {
+                failures.Add("Kubernetes:Appendix and Kubernetes:ExtraArgs are repo2docker's options; with Kubernetes:Builder=buildpacks leave them empty.");
+            }
+        }
         if (BuildPod.SocketPath(options.DockerHost) is { } socket && !socket.StartsWith('/'))
         {
             failures.Add($"Kubernetes:DockerHost must be a unix socket such as {KubernetesOptions.DefaultDockerHost}, or empty for none (got '{options.DockerHost}').");

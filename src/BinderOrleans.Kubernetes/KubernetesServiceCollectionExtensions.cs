@@ -1,9 +1,10 @@
 using BinderOrleans.Core.Health;
 using BinderOrleans.Core.Options;
-using BinderOrleans.Core.Ports;
+using BinderOrleans.Core.Builds;
 using BinderOrleans.Kubernetes.Client;
 using BinderOrleans.Kubernetes.Builds;
 using BinderOrleans.Kubernetes.Health;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -14,7 +15,7 @@ public static class KubernetesServiceCollectionExtensions
 {
     /// <summary>
     /// <c>Build:Backend</c> = kubernetes: KubernetesClient on the build namespace (in-cluster or kubeconfig), build pods
-    /// as the <see cref="IImageBuilder"/> keyed <see cref="BuildBackend.Kubernetes"/>, the cleaner of finished and stale
+    /// (repo2docker's, or the service image's <c>build</c> command with <c>Kubernetes:Builder=buildpacks</c>) as the <see cref="IImageBuilder"/> keyed <see cref="BuildBackend.Kubernetes"/>, the cleaner of finished and stale
     /// build pods, and the <c>Kubernetes API</c> health item. Settings: section <c>Kubernetes</c>, validated at start;
     /// <c>--push</c> when <paramref name="push"/> (<c>Registry:Enabled</c>).
     /// </summary>
@@ -24,6 +25,8 @@ public static class KubernetesServiceCollectionExtensions
             .BindConfiguration(KubernetesOptions.Section)
             .PostConfigure(o => o.Push = push)
             .ValidateOnStart();
+        services.AddSingleton<IPostConfigureOptions<KubernetesOptions>>(sp => new PostConfigureOptions<KubernetesOptions>(
+            Options.DefaultName, o => o.BuilderSettings = BuilderSettings.From(sp.GetService<IConfiguration>())));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KubernetesOptions>, KubernetesOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(KubeEnvironment.System);

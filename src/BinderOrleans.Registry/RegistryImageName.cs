@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using BinderOrleans.Core.Naming;
 
 namespace BinderOrleans.Registry;
 
@@ -17,17 +18,10 @@ public sealed partial record RegistryImageName(string Repository, string Tag)
     public static RegistryImageName Parse(string imageName)
     {
         ArgumentException.ThrowIfNullOrEmpty(imageName);
-        var (name, tag) = SplitTag(imageName);
+        var (name, tag) = ImageNaming.SplitTag(imageName);
         if (DockerHubName().IsMatch(name)) return new RegistryImageName(name, tag);
         var slash = name.IndexOf('/');
         return new RegistryImageName(slash < 0 ? name : name[(slash + 1)..], tag);
-    }
-
-    /// <summary>Name and tag of a full image name; a colon before the last <c>/</c> is a registry port, and no tag means <c>latest</c>.</summary>
-    public static (string Name, string Tag) SplitTag(string imageName)
-    {
-        var colon = imageName.LastIndexOf(':');
-        return colon > imageName.LastIndexOf('/') ? (imageName[..colon], imageName[(colon + 1)..]) : (imageName, "latest");
     }
 
     [GeneratedRegex("^[a-z0-9]{4,40}/[a-z0-9._-]{2,255}\\z", RegexOptions.CultureInvariant)]

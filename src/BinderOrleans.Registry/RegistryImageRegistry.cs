@@ -1,4 +1,4 @@
-using BinderOrleans.Core.Ports;
+using BinderOrleans.Core.Builds;
 
 namespace BinderOrleans.Registry;
 

@@ -1,5 +1,5 @@
 using BinderOrleans.Core.Health;
-using BinderOrleans.Core.Ports;
+using BinderOrleans.Core.Builds;
 using BinderOrleans.Core.Options;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

@@ -1,6 +1,6 @@
 using BinderOrleans.BrowserTests.Fakes;
-using BinderOrleans.Core.Grains;
-using BinderOrleans.Core.Ports;
+using BinderOrleans.Core.Builds;
+using BinderOrleans.Core.Launches;
 using BinderOrleans.Core.Providers;
 using BinderOrleans.Testing;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,4 +1,4 @@
-using BinderOrleans.Core.Quota;
+using BinderOrleans.Core.Builds;
 
 namespace BinderOrleans.Testing;
 

@@ -8,7 +8,7 @@ namespace BinderOrleans.Testing;
 /// The fake <see cref="IGitRunner"/>: records every invocation (argument vector, folder, environment) and answers from
 /// the test's script, so no git, ssh or DNS lookup ever happens. "No process started" is <see cref="Invocations"/> being empty.
 /// </summary>
-public sealed class RecordingGitRunner : IGitRunner
+public sealed class RecordingGitRunner : IGitRunner, IGitRefLister
 {
     /// <summary>Every invocation, in order.</summary>
     public ConcurrentQueue<GitInvocation> Invocations { get; } = new();
@@ -43,4 +43,8 @@ public sealed class RecordingGitRunner : IGitRunner
 
     /// <summary>Forgets what was recorded.</summary>
     public void Clear() => Invocations.Clear();
+
+    /// <summary>Takes no URL, so every ref listing goes to <see cref="RunAsync"/> as a recorded <c>git ls-remote</c>.</summary>
+    public Task<GitCommandResult?> LsRemoteAsync(string url, IReadOnlyList<string> patterns, TimeSpan timeout, CancellationToken cancellationToken) =>
+        Task.FromResult<GitCommandResult?>(null);
 }

@@ -2,7 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Text;
-using BinderOrleans.Core.Events;
+using BinderOrleans.Core.Streaming;
 
 namespace BinderOrleans.Testing;
 

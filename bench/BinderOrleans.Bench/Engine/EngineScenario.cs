@@ -2,7 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using BinderOrleans.Bench.Harness;
-using BinderOrleans.Core.Events;
+using BinderOrleans.Core.Builds;
+using BinderOrleans.Core.Streaming;
 using BinderOrleans.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -58,6 +59,8 @@ internal sealed class EngineScenario : IAsyncDisposable
         settings["Security:AllowedTargetNetworks:0"] = "127.0.0.1/32";
         settings["Logging:LogLevel:Default"] = "Warning";
         settings["Binder:PerRepoQuota"] = "0";
+        // The HEAD row measures the lookup itself, not the reuse of a ref resolved in the last few seconds.
+        settings["Providers:RefCacheSeconds"] = "0";
         var server = await RunningServer.StartAsync(settings).ConfigureAwait(false);
         return new EngineScenario(sandbox, repo, git, server);
     }
@@ -249,7 +252,7 @@ internal sealed class EngineScenario : IAsyncDisposable
     /// </summary>
     public async Task<(List<double> Floor, List<double> Service)> BuildRoundsAsync(int rounds, CancellationToken cancellationToken)
     {
-        var builder = _server.Services.GetRequiredService<BinderOrleans.Docker.Building.DockerImageBuilder>();
+        var builder = _server.Services.GetRequiredService<BinderOrleans.Docker.Builds.DockerImageBuilder>();
         var floor = new List<double>();
         var service = new List<double>();
         for (var r = 0; r < rounds; r++)
@@ -277,7 +280,7 @@ internal sealed class EngineScenario : IAsyncDisposable
     }
 
     /// <summary>The floor of a build: <c>docker build</c> of the builder's own context for the commit, timed alone.</summary>
-    private async Task<double> DockerBuildAsync(BinderOrleans.Docker.Building.DockerImageBuilder builder, GitRepo repo, CancellationToken cancellationToken)
+    private async Task<double> DockerBuildAsync(BinderOrleans.Docker.Builds.DockerImageBuilder builder, GitRepo repo, CancellationToken cancellationToken)
     {
         var work = Directory.CreateTempSubdirectory("binder-bench-floor-");
         try
@@ -286,7 +289,7 @@ internal sealed class EngineScenario : IAsyncDisposable
             var (code, output) = await Cli.RunAsync("git", ["clone", "--quiet", "--", repo.Path, checkout], cancellationToken).ConfigureAwait(false);
             if (code != 0) throw new InvalidOperationException("git clone failed: " + output);
             var tag = $"binderorleans-bench-floor-{Guid.NewGuid():N}"[..40] + ":latest";
-            var request = new BinderOrleans.Core.Ports.BuildRequest(tag, "bench-floor", repo.Url, repo.Head, "git");
+            var request = new BinderOrleans.Core.Builds.BuildRequest(tag, "bench-floor", repo.Url, repo.Head, "git");
             var (prepared, error) = await builder.PrepareCheckoutAsync(request, checkout, cancellationToken).ConfigureAwait(false);
             if (prepared is not { } p) throw new InvalidOperationException("preparing the context failed: " + error);
             var tar = Path.Combine(work.FullName, "context.tar");

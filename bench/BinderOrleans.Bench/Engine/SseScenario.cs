@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using BinderOrleans.Core.Events;
+using BinderOrleans.Core.Streaming;
 using BinderOrleans.Testing;
 
 namespace BinderOrleans.Bench.Engine;

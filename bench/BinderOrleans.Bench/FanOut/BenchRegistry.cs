@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using BinderOrleans.Core.Ports;
+using BinderOrleans.Core.Builds;
 
 namespace BinderOrleans.Bench.FanOut;
 

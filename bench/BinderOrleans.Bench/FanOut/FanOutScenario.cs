@@ -2,10 +2,11 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using BinderOrleans.Bench.Harness;
 using BinderOrleans.Core;
-using BinderOrleans.Core.Events;
-using BinderOrleans.Core.Grains;
+using BinderOrleans.Core.Builds;
+using BinderOrleans.Core.Launches;
+using BinderOrleans.Core.Streaming;
 using BinderOrleans.Core.Options;
-using BinderOrleans.Core.Ports;
+using BinderOrleans.Server.Cluster;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -47,6 +48,7 @@ internal sealed class FanOutScenario : IAsyncDisposable
                 host.Services.AddSingleton<IImageBuilder>(builder);
                 host.Services.AddSingleton<ILauncher, NoLauncher>();
             })
+            .ConfigureSilo((_, silo) => silo.UseStrictGrainDirectory())
             .Build();
         await cluster.DeployAsync().ConfigureAwait(false);
         builder.Registry = registry;

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
-using BinderOrleans.Core.Events;
-using BinderOrleans.Core.Ports;
+using BinderOrleans.Core.Builds;
+using BinderOrleans.Core.Streaming;
 
 namespace BinderOrleans.Bench.FanOut;
 

@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using BinderOrleans.Bench.FanOut;
 using BinderOrleans.Bench.Harness;
-using BinderOrleans.Core.Events;
-using BinderOrleans.Core.Ports;
+using BinderOrleans.Core.Builds;
+using BinderOrleans.Core.Launches;
+using BinderOrleans.Core.Streaming;
 using BinderOrleans.Core.Providers;
 using BinderOrleans.Testing;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using BinderOrleans.Bench.FanOut;
-using BinderOrleans.Core.Events;
-using BinderOrleans.Core.Ports;
+using BinderOrleans.Core.Builds;
+using BinderOrleans.Core.Streaming;
 
 namespace BinderOrleans.Bench.Http;
 

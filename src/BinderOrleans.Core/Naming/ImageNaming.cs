@@ -71,11 +71,18 @@ public static class ImageNaming
         return s[..Math.Min(n, s.Length)];
     }
 
-    /// <summary>The image name without its tag (quota matching).</summary>
-    public static string WithoutTag(string imageName)
+    /// <summary>The image name without its <c>:tag</c> or <c>@digest</c> (quota matching).</summary>
+    public static string WithoutTag(string imageName) => SplitTag(imageName).Name;
+
+    /// <summary>
+    /// Name and tag of a full image name: an <c>@digest</c> is dropped, a colon before the last <c>/</c> is a registry
+    /// port (<c>host:5000/x</c>), and no tag means <c>latest</c>.
+    /// </summary>
+    public static (string Name, string Tag) SplitTag(string imageName)
     {
-        var slash = imageName.LastIndexOf('/');
+        var at = imageName.IndexOf('@', StringComparison.Ordinal);
+        if (at >= 0) imageName = imageName[..at];
         var colon = imageName.LastIndexOf(':');
-        return colon > slash ? imageName[..colon] : imageName;
+        return colon > imageName.LastIndexOf('/') ? (imageName[..colon], imageName[(colon + 1)..]) : (imageName, "latest");
     }
 }

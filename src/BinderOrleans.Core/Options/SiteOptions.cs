@@ -17,6 +17,16 @@ public sealed class SiteOptions
     /// <summary><c>Binder:KeepaliveInterval</c>: SSE comment interval. Default 25 s, as BinderHub.</summary>
     public TimeSpan KeepaliveInterval { get; set; } = TimeSpan.FromSeconds(25);
 
+    /// <summary>
+    /// <c>Binder:SessionSecret</c>: the key that signs session ids (HMAC-SHA256), so a client cannot choose one. Every
+    /// replica of a cluster needs the same value (required with <c>Orleans:Clustering=redis</c>, at least
+    /// <see cref="MinSessionSecretLength"/> characters); a single process without one makes a random key at start.
+    /// Never logged.
+    /// </summary>
+    public string SessionSecret { get; set; } = "";
+
+    public const int MinSessionSecretLength = 32;
+
     /// <summary><c>Binder:SessionLinger</c>: how long a finished launch session stays resumable by Last-Event-ID. Default 10 min.</summary>
     public TimeSpan SessionLinger { get; set; } = TimeSpan.FromMinutes(10);
 

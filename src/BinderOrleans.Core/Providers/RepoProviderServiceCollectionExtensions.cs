@@ -24,7 +24,8 @@ public static class RepoProviderServiceCollectionExtensions
     /// Registers the repository providers (section <c>Providers</c>): <c>gh</c> (<c>Providers:GitHub</c>), <c>gist</c>
     /// (<c>Providers:Gist</c>, using GitHub's API settings), <c>git</c> (<c>Providers:Git</c>) and <c>gl</c>
     /// (<c>Providers:GitLab</c>), each wrapped in its spec rules, plus <c>Binder:PerRepoQuota*</c> checks, and the
-    /// <see cref="IGitRunner"/> every git process goes through (TryAdd: a test's fake registered first wins).
+    /// <see cref="IGitRunner"/> every git process goes through and the <see cref="IGitRefLister"/> that lists refs without
+    /// one (TryAdd: a test's fake registered first wins).
     /// </summary>
     public static IServiceCollection AddRepoProviders(this IServiceCollection services)
     {
@@ -62,6 +63,9 @@ public static class RepoProviderServiceCollectionExtensions
         // Registration order is the default order of /api/repoproviders: BinderHub's gh, gist, git, gl, zenodo, figshare, hydroshare, dataverse, ckan.
         services.AddHttpClient(GitHubApiClient.HttpClientName);
         services.AddHttpClient(GitLabRepoProvider.HttpClientName);
+        // A user's git URL: every connection of the in-process ref listing, redirects included, goes through the guard.
+        services.AddHttpClient(GitRefClient.HttpClientName).UseOutboundGuard();
+        services.TryAddSingleton<IGitRefLister, GitRefClient>();
         services.AddProvider<GitHubRepoProvider, GitHubProviderOptions>(GitHubProviderOptions.Section, ValidateGitHub);
         services.AddProvider<GistRepoProvider, GistProviderOptions>(GistProviderOptions.Section, ValidateGist);
         services.AddProvider<GitRepoProvider, GitProviderOptions>(GitProviderOptions.Section, ValidateGit);

@@ -11,4 +11,14 @@ public sealed class RepoProvidersOptions
     /// sites that must not clone arbitrary URLs.
     /// </summary>
     public List<string>? Enabled { get; set; }
+
+    /// <summary>Default of <see cref="RefCacheSeconds"/>.</summary>
+    public const int DefaultRefCacheSeconds = 5;
+
+    /// <summary>
+    /// <c>Providers:RefCacheSeconds</c>: how long a resolved ref (a branch or <c>HEAD</c> turned into a commit) is reused
+    /// for the same spec; concurrent requests for one spec always share one lookup. 0 keeps only the sharing.
+    /// Default 5.
+    /// </summary>
+    public int RefCacheSeconds { get; set; } = DefaultRefCacheSeconds;
 }

@@ -7,6 +7,10 @@ internal sealed class RepoProvidersOptionsValidator(IEnumerable<IRepoProvider> p
 {
     public ValidateOptionsResult Validate(string? name, RepoProvidersOptions options)
     {
+        if (options.RefCacheSeconds is < 0 or > 3600)
+        {
+            return ValidateOptionsResult.Fail($"{RepoProvidersOptions.Section}:RefCacheSeconds must be between 0 and 3600 (seconds a resolved ref is reused); got {options.RefCacheSeconds}.");
+        }
         if (options.Enabled is not { } enabled) return ValidateOptionsResult.Success;
         var known = providers.Select(p => p.Id).ToArray();
         var errors = enabled

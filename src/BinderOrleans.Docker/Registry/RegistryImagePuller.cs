@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
-using BinderOrleans.Core.Events;
+using BinderOrleans.Core.Naming;
+using BinderOrleans.Core.Streaming;
 using BinderOrleans.Registry;
 using BinderOrleans.Docker.Engine;
 using Docker.DotNet;
@@ -41,7 +42,7 @@ internal sealed partial class RegistryImagePuller : IImagePuller
 
         LogPulling(imageName, _endpoint.Display);
         yield return BinderEvent.Of(BinderPhase.Launching, $"Pulling image {imageName} from {_endpoint.Display}...");
-        var (name, tag) = RegistryImageName.SplitTag(imageName);
+        var (name, tag) = ImageNaming.SplitTag(imageName);
         var layers = new Dictionary<string, bool>(StringComparer.Ordinal);
         string? error;
         await using (var reader = new EngineMessageReader(_engine.PullImageAsync(name, tag, RegistryAuth.For(_endpoint), cancellationToken), cancellationToken))

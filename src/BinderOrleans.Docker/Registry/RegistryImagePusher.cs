@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
-using BinderOrleans.Core.Events;
+using BinderOrleans.Core.Naming;
+using BinderOrleans.Core.Streaming;
 using BinderOrleans.Registry;
 using BinderOrleans.Docker.Engine;
 using Docker.DotNet;
@@ -31,7 +32,7 @@ internal sealed partial class RegistryImagePusher
     {
         LogPushing(imageName, _endpoint.Display);
         yield return BinderEvent.Of(BinderPhase.Pushing, $"Pushing image {imageName} to {_endpoint.Display}");
-        var (name, tag) = RegistryImageName.SplitTag(imageName);
+        var (name, tag) = ImageNaming.SplitTag(imageName);
         var progress = new PushProgress(_time);
         string? error;
         await using (var reader = new EngineMessageReader(_engine.PushImageAsync(name, tag, RegistryAuth.For(_endpoint), cancellationToken), cancellationToken))

@@ -1,5 +1,4 @@
-using BinderOrleans.Core.Building;
-using BinderOrleans.Core.Ports;
+using BinderOrleans.Core.Builds;
 using k8s.Models;
 
 namespace BinderOrleans.Kubernetes.Builds;
@@ -33,9 +32,18 @@ internal static class BuildPod
     /// <summary>Why the request cannot become a pod, or null (<see cref="Repo2DockerCommand.Refusal"/>).</summary>
     public static string? Refusal(BuildRequest request) => Repo2DockerCommand.Refusal(request);
 
-    /// <summary>repo2docker's arguments, BinderHub's order (<see cref="Repo2DockerCommand.Arguments"/>).</summary>
-    public static List<string> Arguments(BuildRequest request, KubernetesOptions options) =>
-        Repo2DockerCommand.Arguments(request, options.Appendix, Pushes(options), options.ExtraArgs);
+    /// <summary>
+    /// The builder's arguments: repo2docker's in BinderHub's order (<see cref="Repo2DockerCommand.Arguments"/>), or the
+    /// service image's <c>build</c> command (<see cref="BuildpacksCommand.Arguments"/>).
+    /// </summary>
+    public static List<string> Arguments(BuildRequest request, KubernetesOptions options) => options.Builder switch
+    {
+        BuildPodBuilder.Buildpacks => BuildpacksCommand.Arguments(request, Pushes(options)),
+        _ => Repo2DockerCommand.Arguments(request, options.Appendix, Pushes(options), options.ExtraArgs),
+    };
+
+    /// <summary>Where the push secret's <c>config.json</c> is mounted (repo2docker's docker CLI reads it there as root).</summary>
+    private const string DockerConfigPath = "/root/.docker/config.json";
 
     /// <param name="stickyNode">With sticky builds, the node this repository should prefer; null spreads builds over nodes.</param>
     public static V1Pod Create(BuildRequest request, KubernetesOptions options, string? stickyNode = null)
@@ -53,8 +61,21 @@ internal static class BuildPod
         }
         if (Pushes(options))
         {
-            mounts.Add(new V1VolumeMount { Name = "docker-config", MountPath = "/root/.docker/config.json", SubPath = "config.json" });
+            mounts.Add(new V1VolumeMount { Name = "docker-config", MountPath = DockerConfigPath, SubPath = "config.json" });
             volumes.Add(new V1Volume { Name = "docker-config", Secret = new V1SecretVolumeSource { SecretName = options.PushSecret } });
+        }
+        V1SecurityContext? security = null;
+        if (options.Builder == BuildPodBuilder.Buildpacks)
+        {
+            // The service's settings that shape the build, then where the pusher finds the registry's credentials.
+            foreach (var (key, value) in options.BuilderSettings.OrderBy(s => s.Key, StringComparer.Ordinal))
+            {
+                env.Add(new V1EnvVar { Name = BuilderSettings.VariableName(key), Value = value });
+            }
+            if (Pushes(options)) env.Add(new V1EnvVar { Name = "Registry__DockerConfig", Value = DockerConfigPath });
+            // The service image runs as a non-root user; the engine socket (root's, with a node-specific group) and the
+            // secret's path are root's, as in repo2docker's image. Whoever holds the socket is root on the node anyway.
+            security = new V1SecurityContext { RunAsUser = 0 };
         }
 
         var container = new V1Container
@@ -65,6 +86,7 @@ internal static class BuildPod
             Env = env,
             VolumeMounts = mounts,
             Resources = Resources(options),
+            SecurityContext = security,
         };
 
         var spec = new V1PodSpec
@@ -78,6 +100,12 @@ internal static class BuildPod
             // repo2docker needs the engine socket, not the API: keep the namespace's service account token out of the pod.
             AutomountServiceAccountToken = false,
         };
+        if (options.BuildPodHostNetwork)
+        {
+            // A node without a pod network: the build reaches git hosts and the registry on the node's own addresses.
+            spec.HostNetwork = true;
+            spec.DnsPolicy = "ClusterFirstWithHostNet";
+        }
         if (options.ImagePullSecrets.Count > 0)
         {
             spec.ImagePullSecrets = options.ImagePullSecrets.Select(s => new V1LocalObjectReference { Name = s }).ToList();

@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
-using BinderOrleans.Core.Building;
-using BinderOrleans.Core.Events;
-using BinderOrleans.Core.Ports;
+using BinderOrleans.Core.Builds;
+using BinderOrleans.Core.Streaming;
 using BinderOrleans.Kubernetes.Client;
 using k8s.Models;
 using Microsoft.Extensions.Logging;

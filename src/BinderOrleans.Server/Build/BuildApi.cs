@@ -1,5 +1,5 @@
-using BinderOrleans.Core.Events;
-using BinderOrleans.Core.Grains;
+using BinderOrleans.Core.Sessions;
+using BinderOrleans.Core.Streaming;
 using BinderOrleans.Core.Options;
 using Microsoft.Extensions.Options;
 

@@ -1,5 +1,5 @@
-using BinderOrleans.Core.Events;
-using BinderOrleans.Core.Grains;
+using BinderOrleans.Core.Launches;
+using BinderOrleans.Core.Streaming;
 
 namespace BinderOrleans.Server.Build;
 

@@ -1,4 +1,4 @@
-using BinderOrleans.Core.Grains;
+using BinderOrleans.Core.Launches;
 using BinderOrleans.Core.Options;
 using Microsoft.AspNetCore.Http.Features;
 

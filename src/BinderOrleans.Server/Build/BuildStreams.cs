@@ -1,5 +1,7 @@
-using BinderOrleans.Core.Events;
-using BinderOrleans.Core.Grains;
+using BinderOrleans.Core.Builds;
+using BinderOrleans.Core.Launches;
+using BinderOrleans.Core.Sessions;
+using BinderOrleans.Core.Streaming;
 using BinderOrleans.Core.Options;
 using BinderOrleans.Server.Security;
 using Microsoft.Extensions.Options;
@@ -22,12 +24,14 @@ internal sealed partial class BuildStreams(LaunchSessions sessions, BuildTokens 
         var launch = BuildStreamRequest.ToLaunchSpec(context, site.Value, provider, spec);
         var resume = BuildStreamRequest.ParseEventId(lastEventId);
         if (resume is ({ } refused, _) && refused == BuildStreamPlan.RefusedSession) return new BuildStreamPlan.Finished();
-        if (resume is var (key, lastIndex) && LaunchSessions.IsValidKey(key))
+        // A session id this cluster did not issue is a new request (a client cannot choose its key), and a session no
+        // replica runs is admitted like one before anything is activated for it.
+        if (resume is var (key, lastIndex) && sessions.IsValidKey(key))
         {
-            SessionState state;
+            SessionState? state = null;
             try
             {
-                state = await sessions.GetStateAsync(key).ConfigureAwait(false);
+                if (await sessions.IsActiveAnywhereAsync(key).ConfigureAwait(false) != false) state = await sessions.GetStateAsync(key).ConfigureAwait(false);
             }
             catch (Exception ex) when (GrainWatch.IsLostWatch(ex))
             {
@@ -35,18 +39,24 @@ internal sealed partial class BuildStreams(LaunchSessions sessions, BuildTokens 
                 LogResumed(logger, key, lastIndex + 1);
                 return new BuildStreamPlan.Watch(key, launch, lastIndex + 1, Resumed: true);
             }
-            if (state.Started)
+            if (state is { Started: true })
             {
                 if (state.Completed && lastIndex + 1 >= state.NextIndex) return new BuildStreamPlan.Finished();
                 LogResumed(logger, key, lastIndex + 1);
                 return new BuildStreamPlan.Watch(key, launch, lastIndex + 1, Resumed: true);
             }
-            // Nobody runs it any more (its replica was lost): it restarts here from the request, once admitted.
-            var admittedAgain = await AdmitAsync(context, provider, spec, launch).ConfigureAwait(false);
-            if (admittedAgain is BuildStreamPlan.Watch) LogRestarted(logger, key, lastIndex + 1);
-            return admittedAgain is BuildStreamPlan.Watch w ? w with { Key = key, From = lastIndex + 1, Resumed = true } : admittedAgain;
+            return await RestartAsync(context, provider, spec, launch, key, lastIndex).ConfigureAwait(false);
         }
         return await AdmitAsync(context, provider, spec, launch).ConfigureAwait(false);
+    }
+
+    /// <summary>Nobody runs the session any more (its replica was lost): it restarts here from the request, once admitted.</summary>
+    private async Task<BuildStreamPlan> RestartAsync(HttpContext context, string provider, string spec, LaunchSpec launch, string key, int lastIndex)
+    {
+        var admitted = await AdmitAsync(context, provider, spec, launch).ConfigureAwait(false);
+        if (admitted is not BuildStreamPlan.Watch watch) return admitted;
+        LogRestarted(logger, key, lastIndex + 1);
+        return watch with { Key = key, From = lastIndex + 1, Resumed = true };
     }
 
     private async Task<BuildStreamPlan> AdmitAsync(HttpContext context, string provider, string spec, LaunchSpec launch)
@@ -55,7 +65,7 @@ internal sealed partial class BuildStreams(LaunchSessions sessions, BuildTokens 
         if (refusal is not null) return new BuildStreamPlan.Refused(refusal);
         if (launch.BuildOnly && !site.Value.EnableApiOnlyMode) return new BuildStreamPlan.Refused(BuildOnlyEvents.NotPermitted());
         if (sessions.Admit() is { } full) return new BuildStreamPlan.Refused(full);
-        return new BuildStreamPlan.Watch(LaunchSessions.NewKey(), launch with { UsedBuildToken = usedToken }, 0, Resumed: false);
+        return new BuildStreamPlan.Watch(sessions.NewKey(), launch with { UsedBuildToken = usedToken }, 0, Resumed: false);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {Session} resumed from event {Index}")]

@@ -1,5 +1,5 @@
 using System.Text;
-using BinderOrleans.Core.Events;
+using BinderOrleans.Core.Streaming;
 
 namespace BinderOrleans.Server.Build;
 

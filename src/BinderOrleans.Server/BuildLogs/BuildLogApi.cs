@@ -1,4 +1,4 @@
-using BinderOrleans.Core.BuildLogs;
+using BinderOrleans.Core.Builds;
 
 namespace BinderOrleans.Server.BuildLogs;
 

@@ -1,5 +1,6 @@
 using BinderOrleans.Core.Options;
-using BinderOrleans.Core.Ports;
+using BinderOrleans.Core.Builds;
+using BinderOrleans.Core.Launches;
 using BinderOrleans.Docker;
 using BinderOrleans.JupyterHub;
 using BinderOrleans.Kubernetes;

@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using BinderOrleans.Core.Events;
+using BinderOrleans.Core.Streaming;
 using BinderOrleans.Server.Build;
 using Microsoft.AspNetCore.SignalR;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using BinderOrleans.Core.Events;
+using BinderOrleans.Core.Streaming;
 
 namespace BinderOrleans.Server.Hubs;
 

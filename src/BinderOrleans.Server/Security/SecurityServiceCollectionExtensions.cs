@@ -1,5 +1,5 @@
 using System.Globalization;
-using BinderOrleans.Core.Events;
+using BinderOrleans.Core.Streaming;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
 

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
-using BinderOrleans.Core.Events;
-using BinderOrleans.Core.Ports;
+using BinderOrleans.Core.Builds;
+using BinderOrleans.Core.Streaming;
 
 namespace BinderOrleans.BrowserTests.Fakes;
 

@@ -1,6 +1,6 @@
 using System.Net;
-using BinderOrleans.Core.Events;
-using BinderOrleans.Core.Ports;
+using BinderOrleans.Core.Launches;
+using BinderOrleans.Core.Streaming;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;

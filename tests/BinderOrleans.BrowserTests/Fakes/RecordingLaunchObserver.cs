@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using BinderOrleans.Core.Grains;
+using BinderOrleans.Core.Launches;
 
 namespace BinderOrleans.BrowserTests.Fakes;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
-using BinderOrleans.Core.Events;
-using BinderOrleans.Core.Grains;
+using BinderOrleans.Core.Sessions;
+using BinderOrleans.Core.Streaming;
 using BinderOrleans.Core.Naming;
 using BinderOrleans.Testing;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using BinderOrleans.Core.Events;
+using BinderOrleans.Core.Streaming;
 using BinderOrleans.Testing;
 using Microsoft.Extensions.Options;
 

@@ -1,4 +1,5 @@
-using BinderOrleans.Core.Ports;
+using BinderOrleans.Core.Builds;
+using BinderOrleans.Core.Launches;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 

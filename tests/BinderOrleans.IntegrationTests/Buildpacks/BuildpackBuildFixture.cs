@@ -1,13 +1,13 @@
 using System.Collections.Concurrent;
-using BinderOrleans.Core.Events;
+using BinderOrleans.Core.Builds;
+using BinderOrleans.Core.Streaming;
 using BinderOrleans.Core.Options;
-using BinderOrleans.Core.Ports;
 using BinderOrleans.Core.Providers.Git;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using BinderOrleans.Docker;
 using BinderOrleans.Docker.Buildpacks;
-using BinderOrleans.Docker.Building;
+using BinderOrleans.Docker.Builds;
 using BinderOrleans.Docker.Engine;
 using BinderOrleans.Testing;
 using Microsoft.AspNetCore.Builder;

@@ -1,6 +1,6 @@
 using BinderOrleans.Docker.Engine;
 using System.Text;
-using BinderOrleans.Core.Events;
+using BinderOrleans.Core.Streaming;
 using BinderOrleans.Docker;
 using BinderOrleans.Docker.Buildpacks;
 using BinderOrleans.Testing;

@@ -1,9 +1,9 @@
 using System.Text.Json;
-using BinderOrleans.Core.Events;
+using BinderOrleans.Core.Builds;
+using BinderOrleans.Core.Streaming;
 using BinderOrleans.Core.Options;
-using BinderOrleans.Core.Ports;
 using BinderOrleans.Docker;
-using BinderOrleans.Docker.Building;
+using BinderOrleans.Docker.Builds;
 using BinderOrleans.Docker.Engine;
 using BinderOrleans.Testing;
 using Microsoft.Extensions.Logging.Abstractions;

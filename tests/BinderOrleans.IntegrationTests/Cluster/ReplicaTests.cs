@@ -1,5 +1,5 @@
 using System.Net;
-using BinderOrleans.Core.Events;
+using BinderOrleans.Core.Streaming;
 using BinderOrleans.Testing;
 
 namespace BinderOrleans.IntegrationTests.Cluster;

@@ -1,7 +1,7 @@
-using BinderOrleans.Core.Events;
+using BinderOrleans.Core.Streaming;
 using BinderOrleans.Docker;
 using BinderOrleans.Docker.Engine;
-using BinderOrleans.Docker.Launching;
+using BinderOrleans.Docker.Launches;
 using BinderOrleans.Testing;
 using Docker.DotNet.Models;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using BinderOrleans.Core.Events;
+using BinderOrleans.Core.Streaming;
 using BinderOrleans.Docker;
 using BinderOrleans.Docker.Engine;
 using BinderOrleans.Testing;

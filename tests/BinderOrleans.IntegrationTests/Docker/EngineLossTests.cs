@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using BinderOrleans.Core.Events;
-using BinderOrleans.Docker.Building;
+using BinderOrleans.Core.Streaming;
+using BinderOrleans.Docker.Builds;
 using BinderOrleans.Docker.Engine;
 using BinderOrleans.Testing;
 using Docker.DotNet.Models;

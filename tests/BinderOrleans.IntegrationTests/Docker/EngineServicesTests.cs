@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
 using BinderOrleans.Core.Options;
-using BinderOrleans.Core.Ports;
+using BinderOrleans.Core.Builds;
 using BinderOrleans.Docker;
-using BinderOrleans.Docker.Building;
+using BinderOrleans.Docker.Builds;
 using BinderOrleans.Docker.Engine;
 using BinderOrleans.Docker.Health;
 using Docker.DotNet;

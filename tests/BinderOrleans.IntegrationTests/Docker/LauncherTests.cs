@@ -1,11 +1,11 @@
 using System.Net;
 using System.Net.Sockets;
-using BinderOrleans.Core.Events;
+using BinderOrleans.Core.Launches;
+using BinderOrleans.Core.Streaming;
 using BinderOrleans.Core.Options;
-using BinderOrleans.Core.Ports;
 using BinderOrleans.Docker;
 using BinderOrleans.Docker.Engine;
-using BinderOrleans.Docker.Launching;
+using BinderOrleans.Docker.Launches;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -226,5 +226,46 @@ public sealed class LauncherTests(DockerBackendFixture fixture)
         var inspect = await fixture.Engine.FindContainerAsync(container.ID, timeout.Token);
         Assert.Equal(fixture.Sandbox.Network, inspect!.HostConfig!.NetworkMode);
         await fixture.RemoveAsync(container.ID);
+    }
+
+    [Fact]
+    public async Task FindExisting_SessionsServerRuns_IsAdopted_OtherSessionsFindNone()
+    {
+        var launcher = Launcher(fixture, NotebookAsRoot);
+        var request = Request() with { SessionId = Guid.NewGuid().ToString("N") };
+        var events = new List<BinderEvent>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        await foreach (var e in launcher.LaunchAsync(request, timeout.Token)) events.Add(e);
+        var ready = events[^1];
+        Assert.Equal(BinderPhase.Ready, ready.Phase);
+
+        // A new launcher (the survivor's) asks for the session's server: the same container, URL and token.
+        var found = await Launcher(fixture, NotebookAsRoot).FindExistingAsync(request, timeout.Token);
+        Assert.NotNull(found);
+        Assert.Equal((ready.Server, ready.Url, ready.Token), (found.Server, found.Url, found.Token));
+        using (var status = await DockerBackendFixture.GetStatusAsync(found))
+        {
+            Assert.True(status.IsSuccessStatusCode);
+        }
+        Assert.Null(await launcher.FindExistingAsync(Request() with { SessionId = Guid.NewGuid().ToString("N") }, timeout.Token));
+        Assert.Null(await launcher.FindExistingAsync(Request(), timeout.Token));
+        await fixture.RemoveAsync(ready.Server!);
+    }
+
+    [Fact]
+    public async Task FindExisting_ServerLeftHalfStarted_IsRemoved_AndNotAdopted()
+    {
+        var request = Request() with { SessionId = Guid.NewGuid().ToString("N") };
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        // The lost activation's launch: its container started, then the process running it was gone (never disposed).
+        var lost = Launcher(fixture, NeverAnswers).LaunchAsync(request, timeout.Token).GetAsyncEnumerator(timeout.Token);
+        while (await lost.MoveNextAsync() && !lost.Current.Message!.StartsWith("Server container", StringComparison.Ordinal))
+        {
+        }
+        var label = $"binderorleans.session={request.SessionId}";
+        Assert.Single(await fixture.Engine.ListContainersAsync([label], all: true, timeout.Token));
+
+        Assert.Null(await Launcher(fixture, NeverAnswers).FindExistingAsync(request, timeout.Token));
+        Assert.Empty(await fixture.Engine.ListContainersAsync([label], all: true, timeout.Token));
     }
 }

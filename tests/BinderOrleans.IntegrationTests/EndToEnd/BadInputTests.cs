@@ -1,4 +1,4 @@
-using BinderOrleans.Core.Events;
+using BinderOrleans.Core.Streaming;
 using BinderOrleans.IntegrationTests.Docker;
 using BinderOrleans.Testing;
 

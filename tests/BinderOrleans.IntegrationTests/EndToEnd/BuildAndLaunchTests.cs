@@ -1,5 +1,5 @@
 using System.Net;
-using BinderOrleans.Core.Events;
+using BinderOrleans.Core.Streaming;
 using BinderOrleans.Docker.Engine;
 using BinderOrleans.IntegrationTests.Docker;
 using BinderOrleans.Testing;

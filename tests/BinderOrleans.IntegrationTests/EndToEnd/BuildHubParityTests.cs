@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using BinderOrleans.Core.Events;
+using BinderOrleans.Core.Streaming;
 using BinderOrleans.IntegrationTests.Docker;
 using BinderOrleans.Testing;
 using Microsoft.AspNetCore.SignalR.Client;

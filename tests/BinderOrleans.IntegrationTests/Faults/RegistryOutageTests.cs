@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Net;
-using BinderOrleans.Core.Ports;
+using BinderOrleans.Core.Builds;
 using BinderOrleans.IntegrationTests.Registry;
 using BinderOrleans.Testing;
 using Microsoft.Extensions.DependencyInjection;

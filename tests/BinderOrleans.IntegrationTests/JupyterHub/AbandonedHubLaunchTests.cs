@@ -1,4 +1,4 @@
-using BinderOrleans.Core.Events;
+using BinderOrleans.Core.Streaming;
 
 namespace BinderOrleans.IntegrationTests.JupyterHub;
 
@@ -67,5 +67,25 @@ public sealed class AbandonedHubLaunchTests(JupyterHubFixture fixture)
         var model = await Hub.GetUserAsync(user);
         Assert.True(model is null, $"user {user} left: {model}\n{Hub.RecentLog[^Math.Min(3000, Hub.RecentLog.Length)..]}");
         Assert.Empty(await Hub.RunningContainersOfAsync(user));
+    }
+
+    [Fact]
+    public async Task FindExisting_SessionsServerReady_IsAdoptedWithItsToken_OtherSessionsFindNone()
+    {
+        await using var backend = HubBackend.For(Hub);
+        var request = HubBackend.Request($"https://example.org/tests/adopt-{Hub.RunId}") with { SessionId = Guid.NewGuid().ToString("N") };
+        var ready = (await backend.LaunchAsync(request, Bound))[^1];
+        Assert.Equal(BinderPhase.Ready, ready.Phase);
+
+        // The survivor's launcher (a new backend) finds the same server, URL and token.
+        await using var survivor = HubBackend.For(Hub);
+        using var cts = new CancellationTokenSource(Bound);
+        var found = await survivor.Launcher.FindExistingAsync(request, cts.Token).WaitAsync(cts.Token);
+        Assert.NotNull(found);
+        Assert.Equal((ready.Server, ready.Url, ready.Token), (found.Server, found.Url, found.Token));
+        Assert.Null(await survivor.Launcher.FindExistingAsync(request with { SessionId = Guid.NewGuid().ToString("N") }, cts.Token).WaitAsync(cts.Token));
+
+        await backend.Launcher.StopAsync(ready.Server!, cts.Token).WaitAsync(cts.Token);
+        Assert.Null(await Hub.GetUserAsync(ready.Server!.Split('/')[0]));
     }
 }

@@ -1,8 +1,8 @@
-using BinderOrleans.Core.Events;
-using BinderOrleans.Core.Grains;
+using BinderOrleans.Core.Builds;
+using BinderOrleans.Core.Launches;
+using BinderOrleans.Core.Streaming;
 using BinderOrleans.Core.Health;
 using BinderOrleans.Core.Options;
-using BinderOrleans.Core.Ports;
 using BinderOrleans.JupyterHub;
 using BinderOrleans.JupyterHub.Health;
 using Microsoft.Extensions.Configuration;
@@ -41,7 +41,7 @@ internal sealed class HubBackend : IAsyncDisposable
         var services = new ServiceCollection()
             .AddSingleton<IConfiguration>(configuration)
             .AddLogging(b => b.SetMinimumLevel(LogLevel.Warning))
-            .AddSingleton<BinderOrleans.Core.Quota.IRunningBuilds>(new BinderOrleans.Testing.FixedRunningBuilds());
+            .AddSingleton<BinderOrleans.Core.Builds.IRunningBuilds>(new BinderOrleans.Testing.FixedRunningBuilds());
         services.AddJupyterHubLauncher().AddSingleton(sp => sp.GetRequiredKeyedService<ILauncher>(LaunchBackend.JupyterHub));
         return new HubBackend(services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true }));
     }

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using BinderOrleans.Core.Events;
+using BinderOrleans.Core.Streaming;
 using BinderOrleans.Testing;
 
 namespace BinderOrleans.IntegrationTests.JupyterHub;

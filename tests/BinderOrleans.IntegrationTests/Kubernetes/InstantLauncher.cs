@@ -1,4 +1,4 @@
-using BinderOrleans.Core.Events;
+using BinderOrleans.Core.Streaming;
 
 namespace BinderOrleans.IntegrationTests.Kubernetes;
 

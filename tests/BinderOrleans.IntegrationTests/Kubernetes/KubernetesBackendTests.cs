@@ -1,7 +1,8 @@
 using System.Text.Json.Nodes;
-using BinderOrleans.Core.Events;
+using BinderOrleans.Core.Builds;
+using BinderOrleans.Core.Launches;
+using BinderOrleans.Core.Streaming;
 using BinderOrleans.Core.Naming;
-using BinderOrleans.Core.Ports;
 using BinderOrleans.Core.Providers;
 using BinderOrleans.Testing;
 using BinderOrleans.Testing.Kubernetes;
@@ -107,7 +108,7 @@ public sealed class KubernetesBackendTests : IAsyncLifetime
     private static Task WaitForLogLinesAsync(RunningServer server, string image, int lines)
     {
         // The grain's log holds the "waiting" line, then the build's log lines.
-        var grain = server.Services.GetRequiredService<IGrainFactory>().GetGrain<BinderOrleans.Core.Grains.IBuildGrain>(image);
+        var grain = server.Services.GetRequiredService<IGrainFactory>().GetGrain<BinderOrleans.Core.Builds.IBuildGrain>(image);
         return WaitUntilAsync(() => grain.GetStatusAsync().AsTask().GetAwaiter().GetResult().EventCount >= lines + 1, $"{lines} log lines in the build grain");
     }
 

@@ -33,6 +33,7 @@ public sealed class OrleansHostingTests(KubeApiServerFixture fixture)
         settings["Orleans:Clustering"] = "redis";
         settings["Orleans:Redis"] = redis.ConnectionString;
         settings["Orleans:ClusterId"] = clusterId;
+        settings["Binder:SessionSecret"] = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         settings["Orleans:Kubernetes"] = "true";
         settings["Orleans:KubeConfig"] = kubeconfig;
 

@@ -1,6 +1,6 @@
 using System.Net;
-using BinderOrleans.Core.Events;
-using BinderOrleans.Core.Ports;
+using BinderOrleans.Core.Builds;
+using BinderOrleans.Core.Streaming;
 using BinderOrleans.Kubernetes;
 using BinderOrleans.Kubernetes.Builds;
 using BinderOrleans.Kubernetes.Client;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using BinderOrleans.Core.Providers.Git;
-using BinderOrleans.Docker.Building;
+using BinderOrleans.Docker.Builds;
 using BinderOrleans.Testing;
 
 namespace BinderOrleans.IntegrationTests.Providers;

@@ -5,7 +5,7 @@ using System.Text;
 using BinderOrleans.Core.Outbound;
 using BinderOrleans.Core.Providers;
 using BinderOrleans.Core.Providers.Git;
-using BinderOrleans.Docker.Building;
+using BinderOrleans.Docker.Builds;
 using BinderOrleans.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -24,13 +24,16 @@ public sealed class GitOutboundTests : IDisposable
 
     public void Dispose() => _inside.Dispose();
 
-    private GitPin Pin() =>
-        new(new OutboundGuard(Microsoft.Extensions.Options.Options.Create(new OutboundOptions { AllowedTargetNetworks = ["127.0.0.2/32"] }), _resolver,
-            NullLogger<OutboundGuard>.Instance));
+    private OutboundGuard Guard() =>
+        new(Microsoft.Extensions.Options.Options.Create(new OutboundOptions { AllowedTargetNetworks = ["127.0.0.2/32"] }), _resolver,
+            NullLogger<OutboundGuard>.Instance);
 
+    private GitPin Pin() => new(Guard());
+
+    // As the service has it: git:// and http(s) refs listed in process (HTTP connections checked by the guard), the rest by git.
     private GitRepoProvider Provider(params string[] schemes) =>
         new(Microsoft.Extensions.Options.Options.Create(new GitProviderOptions { AllowedSchemes = schemes.Length > 0 ? [.. schemes] : null }),
-            new GitCommand(TimeProvider.System), Pin(), NullLogger<GitRepoProvider>.Instance);
+            new GitCommand(TimeProvider.System), Pin(), NullLogger<GitRepoProvider>.Instance, GuardedGitRefs.Create(Guard()));
 
     private static async Task<ResolveResult> ResolveAsync(IRepoProvider provider, string url, string reference = "main") =>
         await provider.ResolveAsync($"{Uri.EscapeDataString(url)}/{reference}", CancellationToken.None).WaitAsync(Timeout);

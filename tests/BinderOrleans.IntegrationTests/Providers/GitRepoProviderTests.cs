@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using BinderOrleans.Core.Providers;
 using BinderOrleans.Core.Providers.Git;
 using BinderOrleans.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -21,9 +22,13 @@ public sealed class GitRepoProviderTests : IDisposable
     {
         var options = new GitProviderOptions { AllowedSchemes = ["file", "http", "https", "git", "ssh"] };
         configure?.Invoke(options);
-        // The loopback git servers these tests start are allowed targets (Security:AllowedTargetNetworks).
-        return new GitRepoProvider(Microsoft.Extensions.Options.Options.Create(options), new GitCommand(TimeProvider.System), Pin("127.0.0.1/32"), NullLogger<GitRepoProvider>.Instance);
+        // The loopback git servers these tests start are allowed targets (Security:AllowedTargetNetworks). http, https and
+        // git:// are listed in process (GitRefClient), the rest by a git process, as in the service.
+        return new GitRepoProvider(Microsoft.Extensions.Options.Options.Create(options), new GitCommand(TimeProvider.System), Pin("127.0.0.1/32"),
+            NullLogger<GitRepoProvider>.Instance, new GitRefClient(HttpClients));
     }
+
+    private static readonly IHttpClientFactory HttpClients = new ServiceCollection().AddHttpClient().BuildServiceProvider().GetRequiredService<IHttpClientFactory>();
 
     /// <summary>The outbound guard as configured by <c>Security:AllowedTargetNetworks</c> = <paramref name="allowedNetworks"/>.</summary>
     internal static GitPin Pin(params string[] allowedNetworks) =>
@@ -224,7 +229,7 @@ public sealed class GitRepoProviderTests : IDisposable
     public async Task FileScheme_IsRefusedByDefault()
     {
         var provider = new GitRepoProvider(Microsoft.Extensions.Options.Options.Create(new GitProviderOptions()), new GitCommand(TimeProvider.System),
-            Pin(), NullLogger<GitRepoProvider>.Instance);
+            Pin(), NullLogger<GitRepoProvider>.Instance, new GitRefClient(HttpClients));
 
         var failed = await FailedAsync(provider, $"{Escaped(_repo.Url)}/main");
 

@@ -38,9 +38,12 @@ public sealed class SshRecorderTests : IDisposable
     private static GitRepoProvider Provider(params string[] schemes) =>
         new(Microsoft.Extensions.Options.Options.Create(new GitProviderOptions { AllowedSchemes = schemes.Length > 0 ? [.. schemes] : null }),
             new GitCommand(TimeProvider.System),
-            new GitPin(new OutboundGuard(Microsoft.Extensions.Options.Options.Create(new OutboundOptions { AllowedTargetNetworks = ["127.0.0.2/32"] }),
-                new LoopbackHostResolver(), NullLogger<OutboundGuard>.Instance)),
-            NullLogger<GitRepoProvider>.Instance);
+            new GitPin(Guard),
+            NullLogger<GitRepoProvider>.Instance, GuardedGitRefs.Create(Guard));
+
+    private static readonly OutboundGuard Guard = new(
+        Microsoft.Extensions.Options.Options.Create(new OutboundOptions { AllowedTargetNetworks = ["127.0.0.2/32"] }),
+        new LoopbackHostResolver(), NullLogger<OutboundGuard>.Instance);
 
     [Theory]
     [InlineData("git%40127.0.0.2%3Aorg%2Frepo.git/main")]

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using BinderOrleans.Core.Events;
+using BinderOrleans.Core.Streaming;
 using BinderOrleans.Docker.Engine;
 using BinderOrleans.Testing;
 using Docker.DotNet.Models;

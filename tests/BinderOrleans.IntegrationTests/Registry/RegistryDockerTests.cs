@@ -1,8 +1,7 @@
 using System.Text.Json.Nodes;
-using BinderOrleans.Core.Events;
-using BinderOrleans.Core.Grains;
+using BinderOrleans.Core.Builds;
+using BinderOrleans.Core.Streaming;
 using BinderOrleans.Core.Naming;
-using BinderOrleans.Core.Ports;
 using BinderOrleans.Registry;
 using BinderOrleans.Docker.Engine;
 using BinderOrleans.Docker.Registry;

@@ -1,5 +1,5 @@
 using BinderOrleans.Core.Options;
-using BinderOrleans.Core.Ports;
+using BinderOrleans.Core.Builds;
 using BinderOrleans.Registry;
 using BinderOrleans.Testing;
 using Microsoft.Extensions.Configuration;

@@ -1,20 +1,25 @@
 using System.Runtime.CompilerServices;
-using BinderOrleans.Core.Events;
-using BinderOrleans.Core.Ports;
+using BinderOrleans.Core.Builds;
+using BinderOrleans.Core.Streaming;
 
 namespace BinderOrleans.Testing.Fakes;
 
 /// <summary>
 /// The test <see cref="IImageBuilder"/>: waits for <see cref="Gate"/>, plays <see cref="Script"/> (three build steps
 /// unless told otherwise), and, unless the script failed, adds the image to the registry it was given. Counts calls
-/// and keeps the last request.
+/// and keeps the last request, and how many builds ran at once at most.
 /// </summary>
 public sealed class FakeImageBuilder(FakeImageRegistry? registry = null) : IImageBuilder
 {
     private int _calls;
+    private int _running;
+    private int _maxRunning;
     private BuildRequest? _lastRequest;
 
     public int Calls => Volatile.Read(ref _calls);
+
+    /// <summary>The most builds that were inside <see cref="BuildAsync"/> at the same time.</summary>
+    public int MaxRunning => Volatile.Read(ref _maxRunning);
 
     public BuildRequest? LastRequest => Volatile.Read(ref _lastRequest);
 
@@ -36,15 +41,27 @@ public sealed class FakeImageBuilder(FakeImageRegistry? registry = null) : IImag
     {
         Interlocked.Increment(ref _calls);
         Volatile.Write(ref _lastRequest, request);
-        await Gate.Task.WaitAsync(cancellationToken);
-        var failed = false;
-        foreach (var e in Script(request))
+        var running = Interlocked.Increment(ref _running);
+        for (var max = MaxRunning; running > max; max = MaxRunning)
         {
-            failed |= e.Phase == BinderPhase.Failed;
-            yield return e;
+            if (Interlocked.CompareExchange(ref _maxRunning, running, max) == max) break;
         }
-        if (HangAfterScript) await Task.Delay(Timeout.Infinite, cancellationToken);
-        if (!failed) registry?.Add(request.ImageName);
+        try
+        {
+            await Gate.Task.WaitAsync(cancellationToken);
+            var failed = false;
+            foreach (var e in Script(request))
+            {
+                failed |= e.Phase == BinderPhase.Failed;
+                yield return e;
+            }
+            if (HangAfterScript) await Task.Delay(Timeout.Infinite, cancellationToken);
+            if (!failed) registry?.Add(request.ImageName);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _running);
+        }
     }
 
     private static TaskCompletionSource CompletedGate()

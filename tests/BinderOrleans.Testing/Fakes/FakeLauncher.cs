@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
-using BinderOrleans.Core.Events;
-using BinderOrleans.Core.Ports;
+using BinderOrleans.Core.Launches;
+using BinderOrleans.Core.Streaming;
 
 namespace BinderOrleans.Testing.Fakes;
 
@@ -14,6 +14,7 @@ public sealed class FakeLauncher : ILauncher
 {
     private readonly List<string> _images = [];
     private int _calls;
+    private int _finds;
 
     public int Calls => Volatile.Read(ref _calls);
 
@@ -33,6 +34,15 @@ public sealed class FakeLauncher : ILauncher
     /// <summary>Servers stopped through <see cref="StopAsync"/>.</summary>
     public System.Collections.Concurrent.ConcurrentQueue<string> Stopped { get; } = new();
 
+    /// <summary>
+    /// Servers by launch session, as <see cref="FindExistingAsync"/> finds them: the default launch adds its ready event
+    /// as soon as it is asked (the server exists before it answers); a test may add its own.
+    /// </summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, BinderEvent> BySession { get; } = new();
+
+    /// <summary>How often <see cref="FindExistingAsync"/> was asked.</summary>
+    public int Finds => Volatile.Read(ref _finds);
+
     /// <summary>Events of a launch, given the request and the launch's number (from 1).</summary>
     public Func<LaunchRequest, int, IEnumerable<BinderEvent>>? Script { get; set; }
 
@@ -50,11 +60,18 @@ public sealed class FakeLauncher : ILauncher
             foreach (var e in script(request, n)) yield return e;
             yield break;
         }
+        var outcome = Outcome ?? new BinderEvent { Phase = BinderPhase.Ready, Url = $"http://127.0.0.1:{9000 + n}/", Token = $"token-{n}", Server = $"server-{n}" };
+        if (request.SessionId is { } session && outcome.Phase == BinderPhase.Ready) BySession[session] = outcome;
         yield return BinderEvent.Of(BinderPhase.Launching, "Server requested");
         await ReadyGate.Task.WaitAsync(cancellationToken);
-        var outcome = Outcome ?? new BinderEvent { Phase = BinderPhase.Ready, Url = $"http://127.0.0.1:{9000 + n}/", Token = $"token-{n}", Server = $"server-{n}" };
         if (outcome.Server is { } server) Readied.Enqueue(server);
         yield return outcome;
+    }
+
+    public Task<BinderEvent?> FindExistingAsync(LaunchRequest request, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _finds);
+        return Task.FromResult(request.SessionId is { } session && BySession.TryGetValue(session, out var ready) ? ready : null);
     }
 
     public Task StopAsync(string server, CancellationToken cancellationToken)

@@ -73,7 +73,7 @@ public sealed class KubeApiServer : IAsyncDisposable
     /// <summary>Writes a kubeconfig for this server with the given token and namespace; returns its path.</summary>
     public string WriteKubeconfig(string name, string token, string @namespace)
     {
-        var ca = Convert.ToBase64String(File.ReadAllBytes(Path.Combine(Directory, "serving.crt")));
+        var ca = Convert.ToBase64String(File.ReadAllBytes(Path.Combine(Directory, "ca.crt")));
         var path = Path.Combine(Directory, name + ".kubeconfig");
         File.WriteAllText(path, $"""
             apiVersion: v1
@@ -109,7 +109,7 @@ public sealed class KubeApiServer : IAsyncDisposable
         try { System.IO.Directory.Delete(Directory, true); } catch (IOException) { }
     }
 
-    private static async Task<(int Code, string Output)> RunAsync(string command, string[] args, TimeSpan timeout)
+    internal static async Task<(int Code, string Output)> RunAsync(string command, string[] args, TimeSpan timeout)
     {
         var start = new ProcessStartInfo(command) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in args) start.ArgumentList.Add(a);
@@ -129,7 +129,7 @@ public sealed class KubeApiServer : IAsyncDisposable
         return (process.ExitCode, await stdout.ConfigureAwait(false) + await stderr.ConfigureAwait(false));
     }
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

@@ -1,7 +1,7 @@
 using System.Net;
-using BinderOrleans.Core.Events;
-using BinderOrleans.Core.Grains;
-using BinderOrleans.Core.Ports;
+using BinderOrleans.Core.Builds;
+using BinderOrleans.Core.Launches;
+using BinderOrleans.Core.Streaming;
 using BinderOrleans.Testing;
 using BinderOrleans.Tests.Grains;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,7 +1,6 @@
 using System.Net;
-using BinderOrleans.Core.BuildLogs;
-using BinderOrleans.Core.Events;
-using BinderOrleans.Core.Ports;
+using BinderOrleans.Core.Builds;
+using BinderOrleans.Core.Streaming;
 using BinderOrleans.Testing;
 using BinderOrleans.Tests.Build;
 using BinderOrleans.Tests.Grains;

@@ -1,5 +1,5 @@
-using BinderOrleans.Core.BuildLogs;
-using BinderOrleans.Core.Events;
+using BinderOrleans.Core.Builds;
+using BinderOrleans.Core.Streaming;
 using BinderOrleans.Core.Options;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

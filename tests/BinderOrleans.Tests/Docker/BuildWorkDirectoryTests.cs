@@ -1,4 +1,4 @@
-using BinderOrleans.Docker.Building;
+using BinderOrleans.Docker.Builds;
 
 namespace BinderOrleans.Tests.Docker;
 

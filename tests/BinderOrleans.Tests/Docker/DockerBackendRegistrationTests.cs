@@ -1,10 +1,11 @@
 using BinderOrleans.Core;
 using BinderOrleans.Core.Health;
 using BinderOrleans.Core.Options;
-using BinderOrleans.Core.Ports;
+using BinderOrleans.Core.Builds;
+using BinderOrleans.Core.Launches;
 using BinderOrleans.Docker;
-using BinderOrleans.Docker.Building;
-using BinderOrleans.Docker.Launching;
+using BinderOrleans.Docker.Builds;
+using BinderOrleans.Docker.Launches;
 using BinderOrleans.Server.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,7 +24,7 @@ public sealed class DockerBackendRegistrationTests
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging();
         // No silo here: the health checks' build count comes from a fixed fake instead of the queue grain.
-        services.AddSingleton<BinderOrleans.Core.Quota.IRunningBuilds>(new BinderOrleans.Testing.FixedRunningBuilds());
+        services.AddSingleton<BinderOrleans.Core.Builds.IRunningBuilds>(new BinderOrleans.Testing.FixedRunningBuilds());
         services.AddBinderCore();
         services.AddBackends(configuration);
         return services.BuildServiceProvider();

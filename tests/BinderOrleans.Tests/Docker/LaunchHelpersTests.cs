@@ -1,5 +1,5 @@
-using BinderOrleans.Docker.Building;
-using BinderOrleans.Docker.Launching;
+using BinderOrleans.Docker.Builds;
+using BinderOrleans.Docker.Launches;
 
 namespace BinderOrleans.Tests.Docker;
 

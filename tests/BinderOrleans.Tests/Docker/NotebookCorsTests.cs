@@ -1,4 +1,4 @@
-using BinderOrleans.Docker.Launching;
+using BinderOrleans.Docker.Launches;
 
 namespace BinderOrleans.Tests.Docker;
 

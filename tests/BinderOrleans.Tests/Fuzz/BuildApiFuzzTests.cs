@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using BinderOrleans.Core.Events;
+using BinderOrleans.Core.Streaming;
 using BinderOrleans.Core.Providers.Git;
 using BinderOrleans.Testing;
 using BinderOrleans.Tests.Providers;
@@ -52,6 +52,8 @@ public sealed class BuildApiFuzzTests(ITestOutputHelper output) : IAsyncLifetime
             services.AddSingleton<BinderOrleans.Core.Outbound.IHostResolver>(new LoopbackHostResolver { Unknown = System.Net.IPAddress.Loopback });
             services.RemoveAll<IGitRunner>();
             services.AddSingleton<IGitRunner>(_git);
+            services.RemoveAll<IGitRefLister>();
+            services.AddSingleton<IGitRefLister>(_git);
         }).WaitAsync(Timeout);
     }
 

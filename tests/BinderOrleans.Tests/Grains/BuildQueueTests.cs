@@ -1,4 +1,4 @@
-using BinderOrleans.Core.Grains;
+using BinderOrleans.Core.Builds;
 
 namespace BinderOrleans.Tests.Grains;
 
@@ -59,5 +59,49 @@ public sealed class BuildQueueTests
             Assert.Equal(0, book.Enter("b", T0.AddSeconds(s)));
             Assert.Equal(1, book.Enter("c", T0.AddSeconds(s)));
         }
+    }
+
+    [Fact]
+    public void NewBook_HandsOutNoSlot_UntilTheBuildsThatMayRunHaveRenewed()
+    {
+        var book = new BuildQueueBook(2, Lease, WaitLease);
+        book.Expect(["a", "b", "waiting"], T0.AddSeconds(15));
+
+        Assert.Equal(1, book.Enter("waiting", T0));
+        Assert.Equal(2, book.Enter("new", T0));
+        book.Renew("a", T0.AddSeconds(1));
+        Assert.Equal(1, book.Enter("waiting", T0.AddSeconds(1)));
+        book.Renew("b", T0.AddSeconds(2));
+
+        // Both slots are back with the builds that held them: the line waits on.
+        Assert.Equal(1, book.Enter("waiting", T0.AddSeconds(2)));
+        Assert.Equal(["a", "b"], book.State(T0.AddSeconds(2)).Running.Order());
+        book.Leave("a");
+        Assert.Equal(0, book.Enter("waiting", T0.AddSeconds(3)));
+    }
+
+    [Fact]
+    public void NewBook_ExpectedBuildThatNeverRenews_HoldsTheLineOnlyUntilTheDeadline()
+    {
+        var book = new BuildQueueBook(1, Lease, WaitLease);
+        book.Expect(["ended-meanwhile"], T0.AddSeconds(15));
+
+        Assert.Equal(1, book.Enter("next", T0.AddSeconds(14)));
+        Assert.Equal(0, book.Enter("next", T0.AddSeconds(15)));
+    }
+
+    [Fact]
+    public void Renewal_CountsAsRunning_EvenBeyondTheLimit()
+    {
+        var book = new BuildQueueBook(1, Lease, WaitLease);
+        Assert.Equal(0, book.Enter("taken-meanwhile", T0));
+        book.Renew("ran-all-along", T0);
+
+        Assert.Equal(2, book.State(T0).Running.Length);
+        Assert.Equal(1, book.Enter("next", T0));
+        book.Leave("taken-meanwhile");
+        Assert.Equal(1, book.Enter("next", T0));
+        book.Leave("ran-all-along");
+        Assert.Equal(0, book.Enter("next", T0));
     }
 }

@@ -1,4 +1,4 @@
-using BinderOrleans.Core.Grains;
+using BinderOrleans.Core.Streaming;
 
 namespace BinderOrleans.Tests.Grains;
 

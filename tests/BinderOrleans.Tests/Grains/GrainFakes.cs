@@ -1,9 +1,11 @@
-using BinderOrleans.Core.Events;
-using BinderOrleans.Core.Grains;
+using BinderOrleans.Core.Builds;
+using BinderOrleans.Core.Launches;
+using BinderOrleans.Core.Sessions;
+using BinderOrleans.Core.Streaming;
 using BinderOrleans.Core.Metrics;
 using BinderOrleans.Core.Options;
-using BinderOrleans.Core.Ports;
 using BinderOrleans.Core.Providers;
+using BinderOrleans.Server.Cluster;
 using BinderOrleans.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -41,6 +43,9 @@ internal sealed class GrainRig : IAsyncDisposable
     public ILaunchObserver Observer { get; set; } = new NullLaunchObserver();
     public InProcessTestCluster Cluster { get; private set; } = null!;
 
+    /// <summary>More silo services, added after the fakes (a test's placement, say).</summary>
+    public Action<IServiceCollection>? MoreServices { get; set; }
+
     private GrainRig() => Builder = new FakeImageBuilder(Registry);
 
     /// <param name="configure">Changes fakes and options before the silos start.</param>
@@ -51,6 +56,7 @@ internal sealed class GrainRig : IAsyncDisposable
         configure?.Invoke(rig);
         var builder = new InProcessTestClusterBuilder(silos);
         builder.ConfigureSiloHost((_, host) => rig.AddServices(host.Services));
+        builder.ConfigureSilo((_, silo) => silo.UseStrictGrainDirectory());
         rig.Cluster = builder.Build();
         await rig.Cluster.DeployAsync().WaitAsync(TimeSpan.FromSeconds(60));
         return rig;
@@ -68,6 +74,7 @@ internal sealed class GrainRig : IAsyncDisposable
         services.AddSingleton<IRepoProvider>(Provider);
         services.AddSingleton<ILaunchQuota>(Quota);
         services.AddSingleton(Observer);
+        MoreServices?.Invoke(services);
     }
 
     public IGrainFactory Grains => Cluster.Client;
@@ -85,7 +92,7 @@ internal sealed class GrainRig : IAsyncDisposable
     /// <summary>A new session started from silo <paramref name="silo"/>'s front end: its key and its events.</summary>
     public (string Key, IAsyncEnumerable<BinderEvent> Events) Launch(LaunchSpec spec, int silo = 0)
     {
-        var key = LaunchSessions.NewKey();
+        var key = Sessions(silo).NewKey();
         return (key, Sessions(silo).WatchAsync(key, spec, 0, CancellationToken.None).Select(e => e.Event));
     }
 

@@ -1,6 +1,6 @@
-using BinderOrleans.Core.Events;
-using BinderOrleans.Core.Grains;
-using BinderOrleans.Core.Ports;
+using BinderOrleans.Core.Launches;
+using BinderOrleans.Core.Sessions;
+using BinderOrleans.Core.Streaming;
 using BinderOrleans.Core.Providers;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -107,7 +107,7 @@ public sealed class LaunchGrainTests
         // The client is away between its two connections: the grace must outlast that on a loaded machine.
         rig.Site.ReconnectGrace = TimeSpan.FromSeconds(30);
         rig.Builder.Gate = new TaskCompletionSource();
-        var key = LaunchSessions.NewKey();
+        var key = rig.Sessions().NewKey();
         var seen = new List<SessionEntry>();
         using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
         {
@@ -132,7 +132,7 @@ public sealed class LaunchGrainTests
     {
         await using var rig = await GrainRig.StartAsync();
         rig.Builder.Gate = new TaskCompletionSource();
-        var key = LaunchSessions.NewKey();
+        var key = rig.Sessions().NewKey();
         using (var cts = new CancellationTokenSource())
         {
             await using var e = rig.Sessions().WatchAsync(key, Spec(), 0, cts.Token).GetAsyncEnumerator(cts.Token);
@@ -195,7 +195,7 @@ public sealed class LaunchGrainTests
     /// <summary>Starts a session, reads until the launcher's first `launching` event, and disconnects.</summary>
     private static async Task<string> LeaveAtLaunchingAsync(GrainRig rig)
     {
-        var key = LaunchSessions.NewKey();
+        var key = rig.Sessions().NewKey();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         await using (var e = rig.Sessions().WatchAsync(key, Spec(), 0, cts.Token).GetAsyncEnumerator(cts.Token))
         {
@@ -219,14 +219,14 @@ public sealed class LaunchGrainTests
         rig.Builder.Gate = new TaskCompletionSource();
         rig.Registry.Images.Clear();
         Assert.Null(sessions.Admit());
-        var running = CollectEntriesAsync(sessions.WatchAsync(LaunchSessions.NewKey(), Spec("owner/other/HEAD"), 0, CancellationToken.None));
+        var running = CollectEntriesAsync(sessions.WatchAsync(rig.Sessions().NewKey(), Spec("owner/other/HEAD"), 0, CancellationToken.None));
         var table = rig.Cluster.Silos[0].ServiceProvider.GetRequiredService<LaunchSessionTable>();
         await GrainRig.WaitUntil(() => Task.FromResult(table.Count == 2));
 
         // At the bound: the finished session makes room ...
         Assert.Null(sessions.Admit());
         Assert.Equal(1, table.Count);
-        var third = CollectEntriesAsync(sessions.WatchAsync(LaunchSessions.NewKey(), Spec("owner/third/HEAD"), 0, CancellationToken.None));
+        var third = CollectEntriesAsync(sessions.WatchAsync(rig.Sessions().NewKey(), Spec("owner/third/HEAD"), 0, CancellationToken.None));
         await GrainRig.WaitUntil(() => Task.FromResult(table.Count == 2));
         // ... but running sessions are never dropped: the next request is refused.
         var refusal = sessions.Admit();

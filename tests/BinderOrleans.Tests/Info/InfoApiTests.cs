@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using BinderOrleans.Core.Health;
-using BinderOrleans.Core.Ports;
 using BinderOrleans.Core.Providers;
 using BinderOrleans.Testing;
 using BinderOrleans.Tests.Grains;

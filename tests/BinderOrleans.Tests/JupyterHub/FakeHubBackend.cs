@@ -1,7 +1,7 @@
-using BinderOrleans.Core.Events;
-using BinderOrleans.Core.Grains;
+using BinderOrleans.Core.Builds;
+using BinderOrleans.Core.Launches;
+using BinderOrleans.Core.Streaming;
 using BinderOrleans.Core.Options;
-using BinderOrleans.Core.Ports;
 using BinderOrleans.JupyterHub;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,7 +36,7 @@ internal sealed class FakeHubBackend : IAsyncDisposable
         };
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) values[k] = v;
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
-        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging().AddSingleton<BinderOrleans.Core.Quota.IRunningBuilds>(new BinderOrleans.Testing.FixedRunningBuilds());
+        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging().AddSingleton<BinderOrleans.Core.Builds.IRunningBuilds>(new BinderOrleans.Testing.FixedRunningBuilds());
         services.AddOptions<SiteOptions>().BindConfiguration(SiteOptions.Section);
         services.AddJupyterHubLauncher().AddSingleton(sp => sp.GetRequiredKeyedService<ILauncher>(LaunchBackend.JupyterHub));
         return new FakeHubBackend(services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true }));

@@ -1,5 +1,5 @@
 using BinderOrleans.JupyterHub.Api;
-using BinderOrleans.JupyterHub.Launch;
+using BinderOrleans.JupyterHub.Launches;
 
 namespace BinderOrleans.Tests.JupyterHub;
 

@@ -1,9 +1,7 @@
 using BinderOrleans.Core.Health;
-using BinderOrleans.Core.Ports;
-using BinderOrleans.Core.Quota;
+using BinderOrleans.Core.Launches;
 using BinderOrleans.JupyterHub.Health;
-using BinderOrleans.JupyterHub.Launch;
-using BinderOrleans.JupyterHub.Quota;
+using BinderOrleans.JupyterHub.Launches;
 using BinderOrleans.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

@@ -68,6 +68,77 @@ public sealed class BuildPodSpecTests
     }
 
     [Fact]
+    public async Task BuildpacksBuilder_RunsTheServiceImagesBuildCommand_AsRoot_WithTheServicesBuildSettings()
+    {
+        await using var rig = await KubeRig.StartAsync();
+        var options = rig.Options(o =>
+        {
+            o.Builder = BinderOrleans.Kubernetes.BuildPodBuilder.Buildpacks;
+            o.BuildImage = "registry.example.org/binder/binderorleans:1.0";
+            o.Push = true;
+            o.BuilderSettings = new() { ["Build:BaseImage"] = "base:1", ["Providers:Git:AllowedSchemes:0"] = "http" };
+        });
+        var request = KubeRig.Request(credentials: "username=bot\npassword=s3cret");
+        _ = BuildRun.Start(rig.Builder(options), request);
+        await rig.Api.WaitForPodAsync(request.BuildName, Wait);
+        var pod = rig.Api.Posted(request.BuildName)!;
+
+        // The same pod as BinderHub's (name, labels, volumes, scheduling); only the container differs.
+        Assert.Equal(request.BuildName, (string?)pod["metadata"]!["name"]);
+        Assert.Equal(Json("""{"name": "build-owner-2drepo-abc123-0123-4f", "component": "binderhub-build"}"""), Json(pod["metadata"]!["labels"]!.ToJsonString()));
+        var spec = pod["spec"]!;
+        var container = Assert.Single(spec["containers"]!.AsArray())!;
+        Assert.Equal("builder", (string?)container["name"]);
+        Assert.Equal("registry.example.org/binder/binderorleans:1.0", (string?)container["image"]);
+        Assert.Null(container["command"]);
+        string[] expectedArgs =
+        [
+            "build", "--repo=https://github.com/owner/repo", "--ref=0123456789abcdef",
+            "--image=registry.example.org/binder/r2d-owner-2drepo:0123456789abcdef", "--build-name=build-owner-2drepo-abc123-0123-4f",
+            "--provider=gh", "--push",
+        ];
+        Assert.Equal(expectedArgs, container["args"]!.AsArray().Select(a => (string?)a));
+        Assert.Equal(Json("""
+            [{"name": "GIT_CREDENTIAL_ENV", "value": "username=bot\npassword=s3cret"},
+             {"name": "Build__BaseImage", "value": "base:1"},
+             {"name": "Providers__Git__AllowedSchemes__0", "value": "http"},
+             {"name": "Registry__DockerConfig", "value": "/root/.docker/config.json"}]
+            """), Json(container["env"]!.ToJsonString()));
+        Assert.Equal(Json("""{"runAsUser": 0}"""), Json(container["securityContext"]!.ToJsonString()));
+        Assert.Equal(Json("""
+            [{"name": "docker-socket", "mountPath": "/var/run/docker.sock"},
+             {"name": "docker-config", "mountPath": "/root/.docker/config.json", "subPath": "config.json"}]
+            """), Json(container["volumeMounts"]!.ToJsonString()));
+        Assert.Equal("Never", (string?)spec["restartPolicy"]);
+        Assert.False((bool?)spec["automountServiceAccountToken"]);
+        Assert.Null(spec["hostNetwork"]);
+    }
+
+    [Theory]
+    [InlineData(BinderOrleans.Kubernetes.BuildPodBuilder.Repo2Docker)]
+    [InlineData(BinderOrleans.Kubernetes.BuildPodBuilder.Buildpacks)]
+    public void BuildPodHostNetwork_PutsEitherBuilderInTheNodesNetwork(BinderOrleans.Kubernetes.BuildPodBuilder builder)
+    {
+        var options = new BinderOrleans.Kubernetes.KubernetesOptions { Builder = builder, BuildImage = "binderorleans:dev" };
+        Assert.Null(BuildPod.Create(KubeRig.Request(), options).Spec.HostNetwork);
+
+        options.BuildPodHostNetwork = true;
+        var spec = BuildPod.Create(KubeRig.Request(), options).Spec;
+        Assert.True(spec.HostNetwork);
+        Assert.Equal("ClusterFirstWithHostNet", spec.DnsPolicy);
+        Assert.Equal(builder == BinderOrleans.Kubernetes.BuildPodBuilder.Buildpacks ? "build" : "jupyter-repo2docker", spec.Containers[0].Args[0]);
+    }
+
+    [Fact]
+    public void Repo2DockerBuilder_GetsNoneOfTheServicesSettings_AndRunsAsItsImageSays()
+    {
+        var options = new BinderOrleans.Kubernetes.KubernetesOptions { BuilderSettings = new() { ["Build:BaseImage"] = "base:1" }, Push = true };
+        var container = BuildPod.Create(KubeRig.Request(), options).Spec.Containers[0];
+        Assert.Empty(container.Env);
+        Assert.Null(container.SecurityContext);
+    }
+
+    [Fact]
     public void WithoutRegistry_NoPush_NoDockerConfig_AndNoSocketWhenDockerHostIsEmpty()
     {
         var pod = BuildPod.Create(KubeRig.Request(), new BinderOrleans.Kubernetes.KubernetesOptions { DockerHost = "" });

@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
-using BinderOrleans.Core.Events;
-using BinderOrleans.Core.Ports;
+using BinderOrleans.Core.Builds;
 using BinderOrleans.Kubernetes;
 using BinderOrleans.Kubernetes.Client;
 using BinderOrleans.Kubernetes.Builds;

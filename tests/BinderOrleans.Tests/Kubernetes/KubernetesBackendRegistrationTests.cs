@@ -1,6 +1,6 @@
 using BinderOrleans.Core.Health;
 using BinderOrleans.Core.Options;
-using BinderOrleans.Core.Ports;
+using BinderOrleans.Core.Builds;
 using BinderOrleans.Kubernetes;
 using BinderOrleans.Kubernetes.Client;
 using BinderOrleans.Kubernetes.Builds;
@@ -92,6 +92,64 @@ public sealed class KubernetesBackendRegistrationTests
     }
 
     [Fact]
+    public async Task BuildpacksBuilder_GetsTheServicesBuildSettings_ButNoCredentials()
+    {
+        await using var rig = await KubeRig.StartAsync();
+        using var services = Build(new()
+        {
+            ["Build:Backend"] = "kubernetes",
+            ["Kubernetes:Kubeconfig"] = rig.Kubeconfig,
+            ["Kubernetes:Builder"] = "Buildpacks",
+            ["Kubernetes:BuildImage"] = "binderorleans:dev",
+            ["Build:BaseImage"] = "base:1",
+            ["Build:ConcurrentLimit"] = "3",
+            ["Buildpacks:MicromambaUrl"] = "http://127.0.0.1:9/micromamba",
+            ["Providers:Git:AllowedSchemes:0"] = "http",
+            ["Providers:Git:GitCredentials"] = "username=bot\npassword=s3cret",
+            ["Providers:GitHub:AccessToken"] = "ghp_secret",
+            ["Providers:GitHub:ClientSecret"] = "secret",
+            ["Providers:Zenodo:BaseUrl"] = "http://127.0.0.1:9/zenodo/",
+            ["Registry:Url"] = "http://127.0.0.1:9",
+            ["Registry:TokenUrl"] = "http://127.0.0.1:9/token",
+            ["Registry:Password"] = "pw",
+            ["Docker:Host"] = "unix:///elsewhere.sock",
+            ["Docker:NetworkMode"] = "host",
+            ["Security:AllowedTargetNetworks:0"] = "127.0.0.0/8",
+        });
+
+        var options = services.GetRequiredService<IOptions<KubernetesOptions>>().Value;
+        Assert.Equal(BuildPodBuilder.Buildpacks, options.Builder);
+        Assert.Equal(
+        [
+            "Build:BaseImage=base:1", "Buildpacks:MicromambaUrl=http://127.0.0.1:9/micromamba", "Docker:NetworkMode=host",
+            "Providers:Git:AllowedSchemes:0=http", "Providers:Zenodo:BaseUrl=http://127.0.0.1:9/zenodo/", "Registry:TokenUrl=http://127.0.0.1:9/token",
+            "Registry:Url=http://127.0.0.1:9", "Security:AllowedTargetNetworks:0=127.0.0.0/8",
+        ], options.BuilderSettings.Select(s => $"{s.Key}={s.Value}").Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void BuildpacksBuilder_WithRepo2DockersImage_OrRepo2DockersOptions_FailsValidation_NamingTheKeys()
+    {
+        using var services = Build(new()
+        {
+            ["Build:Backend"] = "kubernetes",
+            ["Kubernetes:Builder"] = "buildpacks",
+            ["Kubernetes:ExtraArgs:0"] = "--debug",
+        });
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<KubernetesOptions>>().Value);
+        Assert.Contains(error.Failures, f => f.StartsWith("Kubernetes:BuildImage must name the BinderOrleans service image when Kubernetes:Builder is buildpacks", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.StartsWith("Kubernetes:Appendix and Kubernetes:ExtraArgs are repo2docker's options", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void UnknownBuilder_FailsNamingTheKey()
+    {
+        using var services = Build(new() { ["Build:Backend"] = "kubernetes", ["Kubernetes:Builder"] = "kaniko" });
+        var error = Assert.Throws<InvalidOperationException>(() => services.GetRequiredService<IOptions<KubernetesOptions>>().Value);
+        Assert.Contains("Kubernetes:Builder", error.Message);
+    }
+
+    [Fact]
     public void DockerBackend_RegistersNothingFromKubernetes()
     {
         using var services = Build(new() { ["Build:Backend"] = "docker" });
@@ -108,7 +166,7 @@ public sealed class KubernetesBackendRegistrationTests
         // Keep the machine's own environment (a real ~/.kube/config, KUBERNETES_SERVICE_HOST) out of the test.
         services.AddSingleton(new KubeEnvironment(_ => null, Path.GetTempPath()));
         services.AddOptions<SiteOptions>().BindConfiguration(SiteOptions.Section);
-        services.AddSingleton<BinderOrleans.Core.Quota.IRunningBuilds>(new BinderOrleans.Testing.FixedRunningBuilds());
+        services.AddSingleton<BinderOrleans.Core.Builds.IRunningBuilds>(new BinderOrleans.Testing.FixedRunningBuilds());
         before?.Invoke(services);
         services.AddBackends(configuration);
         services.AddSingleton<IImageRegistry>(new FakeImageRegistry());

@@ -1,5 +1,5 @@
-using BinderOrleans.Core.Events;
-using BinderOrleans.Core.Building;
+using BinderOrleans.Core.Builds;
+using BinderOrleans.Core.Streaming;
 
 namespace BinderOrleans.Tests.Kubernetes;
 

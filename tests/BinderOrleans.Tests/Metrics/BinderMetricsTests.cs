@@ -1,7 +1,6 @@
-using BinderOrleans.Core.Events;
-using BinderOrleans.Core.Grains;
+using BinderOrleans.Core.Launches;
+using BinderOrleans.Core.Streaming;
 using BinderOrleans.Core.Metrics;
-using BinderOrleans.Core.Ports;
 using BinderOrleans.Tests.Grains;
 
 namespace BinderOrleans.Tests.Metrics;

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
-using BinderOrleans.Core.Events;
-using BinderOrleans.Core.Grains;
+using BinderOrleans.Core.Launches;
 using BinderOrleans.Core.Options;
 using Microsoft.Extensions.Logging.Abstractions;
 

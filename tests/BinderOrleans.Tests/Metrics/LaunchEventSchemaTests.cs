@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using BinderOrleans.Core.Events;
-using BinderOrleans.Core.Grains;
+using BinderOrleans.Core.Launches;
+using BinderOrleans.Core.Streaming;
 using BinderOrleans.Core.Providers;
 using BinderOrleans.Testing;
 using BinderOrleans.Tests.Grains;

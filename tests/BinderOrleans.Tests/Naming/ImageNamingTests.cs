@@ -95,6 +95,11 @@ public sealed class ImageNamingTests
     [InlineData("gcr.io/project/image:tag", "gcr.io/project/image")]
     [InlineData("localhost:5000/binder-x-abc123:deadbeef", "localhost:5000/binder-x-abc123")]
     [InlineData("localhost:5000/image", "localhost:5000/image")]
+    [InlineData("r2d-abc:0123abcd", "r2d-abc")]
+    [InlineData("registry.example.org:5000/project/r2d-abc:0123abcd", "registry.example.org:5000/project/r2d-abc")]
+    [InlineData("registry.example.org:5000/project/r2d-abc", "registry.example.org:5000/project/r2d-abc")]
+    [InlineData("r2d-abc@sha256:00ff", "r2d-abc")]
+    [InlineData("plain", "plain")]
     public void WithoutTag_DropsOnlyTheTag(string image, string expected)
     {
         Assert.Equal(expected, ImageNaming.WithoutTag(image));

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using BinderOrleans.Core.Events;
+using BinderOrleans.Core.Streaming;
 using BinderOrleans.Core.Naming;
 using BinderOrleans.Testing;
 

@@ -1,6 +1,6 @@
 using BinderOrleans.Core.Outbound;
 using BinderOrleans.Core.Providers.Git;
-using BinderOrleans.Docker.Building;
+using BinderOrleans.Docker.Builds;
 using BinderOrleans.Testing;
 
 namespace BinderOrleans.Tests.Providers;

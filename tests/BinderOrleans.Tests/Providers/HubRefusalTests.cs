@@ -1,7 +1,7 @@
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
-using BinderOrleans.Core.Grains;
+using BinderOrleans.Core.Sessions;
 using BinderOrleans.Core.Providers.Git;
 using BinderOrleans.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,6 +27,8 @@ public sealed class HubRefusalTests : IAsyncLifetime
             ResolveOnlyBackends.Use(services);
             services.RemoveAll<IGitRunner>();
             services.AddSingleton<IGitRunner>(_git);
+            services.RemoveAll<IGitRefLister>();
+            services.AddSingleton<IGitRefLister>(_git);
         }).WaitAsync(Timeout);
     }
 

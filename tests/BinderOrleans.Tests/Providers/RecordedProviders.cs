@@ -30,6 +30,7 @@ internal sealed class RecordedProviders : IDisposable
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging();
         services.AddSingleton<IGitRunner>(Git);
+        services.AddSingleton<IGitRefLister>(Git);
         services.AddSingleton<IHostResolver>(Resolver);
         services.AddRepoProviders();
         _services = services.BuildServiceProvider();

@@ -1,5 +1,5 @@
-using BinderOrleans.Core.Events;
-using BinderOrleans.Core.Grains;
+using BinderOrleans.Core.Sessions;
+using BinderOrleans.Core.Streaming;
 using BinderOrleans.Core.Providers.Git;
 using BinderOrleans.Testing;
 using BinderOrleans.Tests.Fuzz;
@@ -34,6 +34,8 @@ public sealed class RefusedBeforeSessionTests : IAsyncLifetime
             ResolveOnlyBackends.Use(services);
             services.RemoveAll<IGitRunner>();
             services.AddSingleton<IGitRunner>(_git);
+            services.RemoveAll<IGitRefLister>();
+            services.AddSingleton<IGitRefLister>(_git);
         }).WaitAsync(Timeout);
     }
 

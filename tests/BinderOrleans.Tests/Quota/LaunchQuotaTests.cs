@@ -1,6 +1,5 @@
 using BinderOrleans.Core.Health;
-using BinderOrleans.Core.Ports;
-using BinderOrleans.Core.Quota;
+using BinderOrleans.Core.Launches;
 using Microsoft.Extensions.DependencyInjection;
 using BinderOrleans.Tests.JupyterHub;
 

@@ -1,5 +1,4 @@
-using BinderOrleans.Core.Events;
-using BinderOrleans.Core.Ports;
+using BinderOrleans.Core.Streaming;
 using BinderOrleans.Core.Providers;
 using BinderOrleans.Server.Security;
 using BinderOrleans.Testing;

@@ -5,9 +5,11 @@ namespace BinderOrleans.Core.Providers.Git;
 
 /// <summary>
 /// BinderHub's <c>GitRepoProvider</c> (<c>/build/git/&lt;url-escaped URL&gt;/&lt;ref&gt;</c>): any git URL whose scheme is
-/// allowed; refs resolved with <c>git ls-remote</c>, full object ids taken as they are (not checked against the remote).
+/// allowed; refs resolved from the remote's ref advertisement (in process for http, https and git://, with
+/// <c>git ls-remote</c> for the rest), full object ids taken as they are (not checked against the remote).
 /// </summary>
-internal sealed partial class GitRepoProvider(IOptions<GitProviderOptions> options, IGitRunner git, GitPin pin, ILogger<GitRepoProvider> logger)
+internal sealed partial class GitRepoProvider(IOptions<GitProviderOptions> options, IGitRunner git, GitPin pin, ILogger<GitRepoProvider> logger,
+    IGitRefLister refs)
     : IRepoProvider
 {
     private readonly GitProviderOptions _options = options.Value;
@@ -44,8 +46,15 @@ internal sealed partial class GitRepoProvider(IOptions<GitProviderOptions> optio
             var (pinned, refusal) = await pin.PinAsync(parsed.Url, cancellationToken).ConfigureAwait(false);
             if (pinned is null) return ResolveResult.Error("git", spec, refusal!.Message, refusal.StatusCode);
             // The second pattern lists the commit an annotated tag points to (git does not peel on its own).
-            var invocation = GitInvocation.Create([.. pinned.Config, "ls-remote", "--", pinned.Url, parsed.Ref, parsed.Ref + "^{}"], Path.GetTempPath(), schemes);
-            var result = await git.RunAsync(invocation, _options.LsRemoteTimeout, cancellationToken).ConfigureAwait(false);
+            string[] patterns = [parsed.Ref, parsed.Ref + "^{}"];
+            // In process where the lister takes the URL (git:// gets the checked literal address; http(s) connections are
+            // checked again as they are made), else a git process held to the checked addresses.
+            var result = await refs.LsRemoteAsync(pinned.Url, patterns, _options.LsRemoteTimeout, cancellationToken).ConfigureAwait(false);
+            if (result is null)
+            {
+                var invocation = GitInvocation.Create([.. pinned.Config, "ls-remote", "--", pinned.Url, .. patterns], Path.GetTempPath(), schemes);
+                result = await git.RunAsync(invocation, _options.LsRemoteTimeout, cancellationToken).ConfigureAwait(false);
+            }
             if (result.TimedOut)
             {
                 LogLsRemoteTimedOut(RedactedUrl(parsed.Url), _options.LsRemoteTimeout);

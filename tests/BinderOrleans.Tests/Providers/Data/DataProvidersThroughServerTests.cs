@@ -1,6 +1,6 @@
-using BinderOrleans.Core.Events;
+using BinderOrleans.Core.Builds;
+using BinderOrleans.Core.Streaming;
 using BinderOrleans.Core.Naming;
-using BinderOrleans.Core.Ports;
 using BinderOrleans.Testing;
 using BinderOrleans.Testing.DataRepositories;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,0 +1,27 @@
+using BinderOrleans.Core.Sessions;
+
+namespace BinderOrleans.Core.Launches;
+
+/// <summary>
+/// One client's launch session, keyed by a random id: resolve → build (shared) → launch (its own). The session
+/// outlives its connection for a while, so a reconnecting client resumes it (from any replica) instead of launching
+/// again. Placed on the silo of the front end that starts it.
+/// </summary>
+[Alias("binder.launch")]
+public interface ILaunchGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// Starts the session from <paramref name="spec"/> if this activation has not started (a new session, or one whose
+    /// silo was lost: it restarts and numbers its events on from <paramref name="fromIndex"/>), then streams its events
+    /// from <paramref name="fromIndex"/> on.
+    /// </summary>
+    [Alias("watch")]
+    IAsyncEnumerable<SessionEntry> WatchAsync(LaunchSpec spec, int fromIndex = 0, CancellationToken cancellationToken = default);
+
+    [Alias("get-state")]
+    ValueTask<SessionState> GetStateAsync();
+
+    /// <summary>Deactivates a finished session now (the per-silo session bound evicts the oldest this way).</summary>
+    [Alias("evict")]
+    ValueTask EvictAsync();
+}
