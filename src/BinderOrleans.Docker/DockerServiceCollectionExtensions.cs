@@ -1,3 +1,4 @@
+using BinderOrleans.Core.Outbound;
 using BinderOrleans.Core.Providers.Git;
 using BinderOrleans.Core.Health;
 using BinderOrleans.Core.Options;
@@ -46,6 +47,9 @@ public static class DockerServiceCollectionExtensions
         services.AddOptions<BuildpackOptions>().BindConfiguration(BuildpackOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BuildpackOptions>, BuildpackOptionsValidator>());
         services.TryAddSingleton<IGitRunner, GitCommand>();
+        // Every clone is checked and pinned by the outbound guard (Security:AllowedTargetNetworks).
+        services.AddOutboundGuard();
+        services.TryAddSingleton<GitPin>();
         services.TryAddSingleton<GitFetcher>();
         services.TryAddSingleton<BasePythonProbe>();
         // Both builders leave the image in the local engine; the pusher takes it from there.

@@ -6,7 +6,7 @@ public sealed record ContentFailure(string Message, int StatusCode)
     /// <summary>The record (or a file of it) does not exist.</summary>
     public const int NotFoundStatus = 404;
 
-    /// <summary>The record is larger than <c>Providers:MaxDownloadBytes</c>.</summary>
+    /// <summary>The record is larger or has more files than <c>Providers:Data</c> allows.</summary>
     public const int TooLargeStatus = 413;
 
     /// <summary>The record's content is unsafe or unusable (an archive entry leaving the build folder, a bad file name).</summary>

@@ -9,7 +9,7 @@ namespace BinderOrleans.Core.Providers.Data;
 /// <summary>
 /// The HTTP side of the data-repository providers (no .NET client exists for these APIs): DOI resolution through
 /// <c>Providers:DoiBaseUrl</c> with redirects followed one hop at a time, JSON calls, and downloads counted against
-/// <c>Providers:MaxDownloadBytes</c>. Every outcome is a value; every call is bounded by <c>Providers:DataRequestTimeout</c>.
+/// <c>Providers:Data</c>'s limits. Every outcome is a value; every call is bounded by <c>Providers:DataRequestTimeout</c>.
 /// </summary>
 internal sealed partial class DataClient
 {
@@ -33,7 +33,7 @@ internal sealed partial class DataClient
         _doiBase = _options.DoiBaseUrl.TrimEnd('/');
     }
 
-    public long MaxDownloadBytes => _options.MaxDownloadBytes;
+    public DataLimits Limits => _options.Data;
 
     public TimeSpan DownloadTimeout => _options.DownloadTimeout;
 
@@ -159,11 +159,8 @@ internal sealed partial class DataClient
                     LogHttpError(url.ToString(), status);
                     return new ContentFailure($"{what}: {url} answered {status} {response.ReasonPhrase}.", ContentFailure.UpstreamStatus);
                 }
-                if (response.Content.Headers.ContentLength is { } declared && budget.Used + declared > budget.Limit)
-                {
-                    budget.TryTake(declared);
-                    return budget.TooLarge(what);
-                }
+                budget.StartFile();
+                if (response.Content.Headers.ContentLength is { } declared && !budget.Fits(declared)) return budget.TooLarge(what);
                 // The body may take long; only the caller's token (and Providers:DownloadTimeout, set by the caller) bound it.
                 timer.CancelAfter(Timeout.InfiniteTimeSpan);
                 var complete = false;

@@ -8,8 +8,6 @@ public sealed class DataRepositoryOptions
 {
     public const string Section = "Providers";
 
-    public const long DefaultMaxDownloadBytes = 1L << 30;
-
     public const string DefaultDoiBaseUrl = "https://doi.org";
 
     /// <summary>
@@ -18,11 +16,8 @@ public sealed class DataRepositoryOptions
     /// </summary>
     public string DoiBaseUrl { get; set; } = DefaultDoiBaseUrl;
 
-    /// <summary>
-    /// <c>Providers:MaxDownloadBytes</c>: most bytes one build may download from a data repository, and separately most
-    /// bytes it may unpack from an archive (so a zip bomb stops too). Default 1 GiB.
-    /// </summary>
-    public long MaxDownloadBytes { get; set; } = DefaultMaxDownloadBytes;
+    /// <summary><c>Providers:Data</c>: sizes and counts one record may bring in (<see cref="DataLimits"/>).</summary>
+    public DataLimits Data { get; set; } = new();
 
     /// <summary><c>Providers:DataRequestTimeout</c>: longest wait for one data-repository API call or DOI hop. Default 20 s.</summary>
     public TimeSpan DataRequestTimeout { get; set; } = TimeSpan.FromSeconds(20);

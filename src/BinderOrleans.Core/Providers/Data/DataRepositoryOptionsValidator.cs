@@ -13,7 +13,9 @@ internal sealed class DataRepositoryOptionsValidator : IValidateOptions<DataRepo
         {
             errors.Add($"{s}:DoiBaseUrl must be an absolute http(s) URL such as {DataRepositoryOptions.DefaultDoiBaseUrl}.");
         }
-        if (options.MaxDownloadBytes <= 0) errors.Add($"{s}:MaxDownloadBytes must be positive (bytes; default {DataRepositoryOptions.DefaultMaxDownloadBytes}).");
+        if (options.Data.MaxBytes <= 0) errors.Add($"{s}:Data:MaxBytes must be positive (bytes; default {DataLimits.DefaultMaxBytes}).");
+        if (options.Data.MaxFileBytes <= 0) errors.Add($"{s}:Data:MaxFileBytes must be positive (bytes; default {DataLimits.DefaultMaxFileBytes}).");
+        if (options.Data.MaxFiles <= 0) errors.Add($"{s}:Data:MaxFiles must be positive (default {DataLimits.DefaultMaxFiles}).");
         if (options.DataRequestTimeout <= TimeSpan.Zero) errors.Add($"{s}:DataRequestTimeout must be positive.");
         if (options.DownloadTimeout <= TimeSpan.Zero) errors.Add($"{s}:DownloadTimeout must be positive.");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -9,12 +9,18 @@ internal static class RecordDownload
     public static async Task<ContentFailure?> FetchAsync(DataClient client, IReadOnlyList<RecordFile> files, string directory, string what,
         bool unzipSingle, bool flatten, Action<string> log, CancellationToken cancellationToken)
     {
-        var downloads = new DownloadBudget(client.MaxDownloadBytes);
+        var limits = client.Limits;
+        var downloads = new DownloadBudget(limits);
+        if (files.Count > limits.MaxFiles) return limits.TooManyFiles(what, files.Count);
         var declared = files.Sum(f => f.Size ?? 0);
-        if (declared > client.MaxDownloadBytes)
+        if (declared > limits.MaxBytes)
         {
-            downloads.TryTake(declared);
-            return new ContentFailure($"{what} is {declared} bytes, more than the {client.MaxDownloadBytes} bytes this site allows (Providers:MaxDownloadBytes).",
+            return new ContentFailure($"{what} is {declared} bytes, more than the {limits.MaxBytes} bytes this site allows (Providers:Data:MaxBytes).",
+                ContentFailure.TooLargeStatus);
+        }
+        if (files.FirstOrDefault(f => f.Size > limits.MaxFileBytes) is { } big)
+        {
+            return new ContentFailure($"{what}: file {big.Name} is {big.Size} bytes, more than the {limits.MaxFileBytes} bytes this site allows for one file (Providers:Data:MaxFileBytes).",
                 ContentFailure.TooLargeStatus);
         }
 
@@ -54,7 +60,7 @@ internal static class RecordDownload
             log($"Extracting {file.Name}");
             // Unpacked into a fresh sub-folder first, so the archive's entries cannot meet the downloaded file; then moved up.
             var unpacked = Path.Combine(directory, ".binder-unzip-" + Path.GetRandomFileName());
-            if (SafeZip.Extract(path, unpacked, new DownloadBudget(client.MaxDownloadBytes), $"{what} ({file.Name})") is { } unsafeArchive)
+            if (SafeZip.Extract(path, unpacked, limits, $"{what} ({file.Name})") is { } unsafeArchive)
             {
                 if (Directory.Exists(unpacked)) Directory.Delete(unpacked, recursive: true);
                 return unsafeArchive;

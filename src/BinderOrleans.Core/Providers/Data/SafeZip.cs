@@ -7,7 +7,9 @@ namespace BinderOrleans.Core.Providers.Data;
 /// anything is written, any entry whose name is absolute, has a <c>..</c> segment or leaves the folder, and any symbolic
 /// link whose target is absolute or has a <c>..</c> segment (a target that only descends cannot leave the tree, however
 /// links chain). Links are made last, so no file is ever written through one. Unpacked bytes count against
-/// <c>Providers:MaxDownloadBytes</c> as they are written (declared sizes are not trusted). Zip has no hard links.
+/// <c>Providers:Data:MaxBytes</c> (in all) and <c>Providers:Data:MaxFileBytes</c> (per entry) as they are written (declared
+/// sizes are not trusted), and an archive with more than <c>Providers:Data:MaxFiles</c> entries is refused before anything
+/// is written (zip bombs). Zip has no hard links.
 /// </summary>
 internal static class SafeZip
 {
@@ -23,11 +25,11 @@ internal static class SafeZip
         return file.ReadAtLeast(head, 4, throwOnEndOfStream: false) == 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4;
     }
 
-    public static ContentFailure? Extract(string zipPath, string directory, DownloadBudget budget, string what)
+    public static ContentFailure? Extract(string zipPath, string directory, DataLimits limits, string what)
     {
         try
         {
-            return ExtractCore(zipPath, directory, budget, what);
+            return ExtractCore(zipPath, directory, limits, what);
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
         {
@@ -36,8 +38,9 @@ internal static class SafeZip
         }
     }
 
-    private static ContentFailure? ExtractCore(string zipPath, string directory, DownloadBudget budget, string what)
+    private static ContentFailure? ExtractCore(string zipPath, string directory, DataLimits limits, string what)
     {
+        var budget = new DownloadBudget(limits);
         ZipArchive archive;
         try
         {
@@ -49,6 +52,7 @@ internal static class SafeZip
         }
         using (archive)
         {
+            if (archive.Entries.Count > limits.MaxFiles) return limits.TooManyFiles(what, archive.Entries.Count);
             var plan = new List<(ZipArchiveEntry Entry, string Path, string? LinkTarget)>();
             foreach (var entry in archive.Entries)
             {
@@ -79,6 +83,7 @@ internal static class SafeZip
                     continue;
                 }
                 Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                budget.StartFile();
                 using var source = entry.Open();
                 using var target = new FileStream(path, FileMode.Create, FileAccess.Write);
                 var buffer = new byte[81920];

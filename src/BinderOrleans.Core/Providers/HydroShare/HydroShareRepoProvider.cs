@@ -78,7 +78,7 @@ internal sealed partial class HydroShareRepoProvider : IRepoProvider, IContentFe
         log($"Fetching {what}.");
         Directory.CreateDirectory(directory);
         var bag = Path.Combine(directory, $".binder-bag-{Path.GetRandomFileName()}.zip");
-        var downloads = new DownloadBudget(_client.MaxDownloadBytes);
+        var downloads = new DownloadBudget(_client.Limits);
         if (await _client.DownloadAsync(new Uri($"{_base}/django_s3/download/bags/{id}.zip"), bag, what, downloads, cancellationToken).ConfigureAwait(false) is { } failure)
         {
             return failure;
@@ -91,7 +91,7 @@ internal sealed partial class HydroShareRepoProvider : IRepoProvider, IContentFe
         var unpacked = Path.Combine(directory, ".binder-unzip-" + Path.GetRandomFileName());
         try
         {
-            if (SafeZip.Extract(bag, unpacked, new DownloadBudget(_client.MaxDownloadBytes), what) is { } unsafeBag) return unsafeBag;
+            if (SafeZip.Extract(bag, unpacked, _client.Limits, what) is { } unsafeBag) return unsafeBag;
             var contents = Path.Combine(unpacked, id, "data", "contents");
             if (!Directory.Exists(contents)) return new ContentFailure($"{what}: the bag has no {id}/data/contents folder.", ContentFailure.UpstreamStatus);
             foreach (var child in Directory.GetFileSystemEntries(contents))

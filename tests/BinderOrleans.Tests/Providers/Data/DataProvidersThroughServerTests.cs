@@ -27,7 +27,7 @@ public sealed class DataProvidersThroughServerTests : IAsyncLifetime
         _work = new TempFolder();
         var settings = DataProviderHost.Settings(_fake);
         settings["Logging:LogLevel:Default"] = "Warning";
-        settings["Providers:MaxDownloadBytes"] = "4096";
+        settings["Providers:Data:MaxBytes"] = "4096";
         _resolveOnly = await RunningServer.StartAsync(new Dictionary<string, string?>(settings), ResolveOnlyBackends.Use).WaitAsync(Timeout);
         settings["Docker:WorkDirectory"] = _work.Checkout;
         // An engine nobody listens on: the fetch comes first and is all these tests reach.
@@ -98,7 +98,7 @@ public sealed class DataProvidersThroughServerTests : IAsyncLifetime
 
         Assert.Equal(BinderPhase.Failed, failed.Phase);
         Assert.Equal(413, failed.StatusCode);
-        Assert.Contains("Providers:MaxDownloadBytes", failed.Message);
+        Assert.Contains("Providers:Data:MaxBytes", failed.Message);
     }
 
     [Fact]

@@ -14,7 +14,7 @@ public sealed class ZenodoProviderTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _fake = await FakeDataRepositories.StartAsync();
-        _host = new DataProviderHost(_fake, new Dictionary<string, string?> { ["Providers:MaxDownloadBytes"] = "4096" });
+        _host = new DataProviderHost(_fake, new Dictionary<string, string?> { ["Providers:Data:MaxBytes"] = "4096" });
     }
 
     public async Task DisposeAsync()
@@ -135,7 +135,7 @@ public sealed class ZenodoProviderTests : IAsyncLifetime
         var failure = await FetchAsync("10.5281/zenodo.10", "10", folder);
 
         Assert.Equal(413, failure?.StatusCode);
-        Assert.Contains("Providers:MaxDownloadBytes", failure!.Message);
+        Assert.Contains("Providers:Data:MaxBytes", failure!.Message);
         Assert.DoesNotContain(_fake.Requests, r => r.EndsWith("/content", StringComparison.Ordinal));
     }
 
