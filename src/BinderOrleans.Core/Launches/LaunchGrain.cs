@@ -235,7 +235,7 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
         if (!await QuotaAllowsAsync(quotaRequest, report, ct)) return;
 
         var launch = new LaunchRequest(image, repo.RepoUrl, _spec.ProviderId, spec, repo.RefUrl, _spec.LaunchHost,
-            $"v2/{_spec.ProviderId}/{spec}", $"v2/{_spec.ProviderId}/{repo.ResolvedSpec}", _spec.ClientIp);
+            $"v2/{_spec.ProviderId}/{spec}", $"v2/{_spec.ProviderId}/{repo.ResolvedSpec}", _spec.ClientIp, _spec.User);
         Append(BinderEvent.Of(BinderPhase.Launching, "Launching server..."));
         var launchStarted = _time.GetTimestamp();
         report.LaunchStarted = true;
