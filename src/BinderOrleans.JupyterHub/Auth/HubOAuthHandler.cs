@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.OAuth;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -17,6 +18,20 @@ namespace BinderOrleans.JupyterHub.Auth;
 internal sealed class HubOAuthHandler(IOptionsMonitor<HubOAuthOptions> options, ILoggerFactory logger, UrlEncoder encoder, HubIdentity hubIdentity)
     : OAuthHandler<HubOAuthOptions>(options, logger, encoder)
 {
+    /// <summary>
+    /// Back to the page as it was asked for: the raw target keeps escapes such as <c>%2F</c> in a spec, which the decoded
+    /// path (the handler's default) would turn into a different address.
+    /// </summary>
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        if (string.IsNullOrEmpty(properties.RedirectUri) && Context.Features.Get<IHttpRequestFeature>()?.RawTarget is { } raw
+            && raw.StartsWith('/') && !raw.StartsWith("//", StringComparison.Ordinal))
+        {
+            properties.RedirectUri = raw;
+        }
+        return base.HandleChallengeAsync(properties);
+    }
+
     protected override string BuildChallengeUrl(AuthenticationProperties properties, string redirectUri) =>
         QueryHelpers.AddQueryString(Options.AuthorizationEndpoint, new Dictionary<string, string?>
         {
