@@ -85,6 +85,8 @@ public static class HubAuthServiceCollectionExtensions
         var query = path.IndexOfAny(['?', '#']);
         if (query >= 0) path = path[..query];
         if (path.Length == 0) return "/oauth_callback";
+        // A relative path is below the base URL.
+        if (!path.StartsWith('/')) return "/" + path;
         return basePath.Length > 0 && path.StartsWith(basePath + "/", StringComparison.Ordinal) ? path[basePath.Length..] : path;
     }
 

@@ -155,8 +155,7 @@ public sealed partial class AuthLoginTests : IAsyncLifetime
         settings["JupyterHub:ApiToken"] = Hub.Hub.ApiToken;
         settings["JupyterHub:Retries"] = "2";
         settings["JupyterHub:RetryDelay"] = "00:00:00.2";
-        settings["JupyterHub:Auth:ClientId"] = AuthHub.ClientId;
-        settings["JupyterHub:Auth:CallbackUrl"] = $"http://127.0.0.1:{port}/oauth_callback";
+        // JupyterHub:Auth:ClientId (service-binder) and CallbackUrl (<this address>/oauth_callback) are left at their defaults.
         settings["Providers:Image:AllowedPrefixes:0"] = "binderorleans-";
         foreach (var (k, v) in extra) settings[k] = v;
         var server = await RunningServer.StartAsync(settings).WaitAsync(TimeSpan.FromSeconds(60));
