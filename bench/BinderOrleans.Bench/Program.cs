@@ -3,8 +3,9 @@ using BinderOrleans.Bench.Engine;
 using BinderOrleans.Bench.FanOut;
 using BinderOrleans.Bench.Harness;
 using BinderOrleans.Bench.Http;
+using BinderOrleans.Bench.Refs;
 
-// Usage: dotnet run -c Release --project bench/BinderOrleans.Bench [-- [a|b|engine|sse|all] [--quick|--smoke] [--silos=N]
+// Usage: dotnet run -c Release --project bench/BinderOrleans.Bench [-- [a|b|refs|engine|sse|all] [--quick|--smoke] [--silos=N]
 //   [--launch-rounds=N] [--concurrent=N] [--build-rounds=N] [--sse-clients=N] [--sse-lines=N] [--server-gc=0|1] [--server-env=NAME=value]]
 var which = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 var settings = args.Contains("--quick") || args.Contains("--smoke") ? BenchSettings.Quick : BenchSettings.Full;
@@ -87,6 +88,14 @@ try
         var rows = HttpReport.Fold(byClients);
         HttpReport.Print(output, rows, settings.HttpLines, settings.HttpPace);
         claimsHold &= rows.All(r => r.MaxBuildsStarted == 1 && r.MinReadyClients == r.Clients);
+    }
+
+    if (which is "refs" or "all")
+    {
+        using var refs = new RefsScenario();
+        var head = await refs.HeadAsync(settings.RefRounds, deadline.Token);
+        var herd = await refs.HerdAsync(settings.RefHerd, deadline.Token);
+        claimsHold &= RefsScenario.Print(output, head, herd, settings.RefHerd);
     }
 
     if (which is "engine" or "all")

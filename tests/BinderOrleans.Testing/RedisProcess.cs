@@ -9,7 +9,7 @@ namespace BinderOrleans.Testing;
 /// </summary>
 public sealed class RedisProcess : IAsyncDisposable
 {
-    private readonly Process _process;
+    private Process _process;
 
     private RedisProcess(Process process, int port)
     {
@@ -30,6 +30,25 @@ public sealed class RedisProcess : IAsyncDisposable
     {
         if (!IsInstalled) throw new InvalidOperationException($"{Executable} is missing: run scripts/setup.sh --with redis.");
         var port = FreePorts.Next();
+        var redis = new RedisProcess(Launch(port), port);
+        await redis.WaitReadyAsync().ConfigureAwait(false);
+        return redis;
+    }
+
+    /// <summary>
+    /// SIGKILL, then a fresh redis-server on the same port: everything it held is gone, as after a restart of a Redis
+    /// that keeps nothing on disk.
+    /// </summary>
+    public async Task RestartAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        _process.Dispose();
+        _process = Launch(Port);
+        await WaitReadyAsync().ConfigureAwait(false);
+    }
+
+    private static Process Launch(int port)
+    {
         var psi = new ProcessStartInfo(Executable)
         {
             RedirectStandardOutput = true,
@@ -46,24 +65,28 @@ public sealed class RedisProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var redis = new RedisProcess(process, port);
+        return process;
+    }
+
+    private async Task WaitReadyAsync()
+    {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         while (true)
         {
             try
             {
                 using var client = new TcpClient();
-                await client.ConnectAsync("127.0.0.1", port, timeout.Token).ConfigureAwait(false);
-                return redis;
+                await client.ConnectAsync("127.0.0.1", Port, timeout.Token).ConfigureAwait(false);
+                return;
             }
-            catch (SocketException) when (!timeout.IsCancellationRequested && !process.HasExited)
+            catch (SocketException) when (!timeout.IsCancellationRequested && !_process.HasExited)
             {
                 await Task.Delay(50, timeout.Token).ConfigureAwait(false);
             }
         }
     }
 
-    public async ValueTask DisposeAsync()
+    private async Task StopAsync()
     {
         try
         {
@@ -74,6 +97,11 @@ public sealed class RedisProcess : IAsyncDisposable
         {
             // Already gone.
         }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
         _process.Dispose();
     }
 }

@@ -262,12 +262,14 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
         var next = 0;
         string? generation = null;
         var buildRan = false;
-        for (var attempt = 0; ; attempt++)
+        var budget = new ResumeBudget();
+        while (true)
         {
             try
             {
                 await foreach (var entry in grain.WatchAsync(request, next, generation, ct))
                 {
+                    budget.Progress();
                     if (generation is not null && entry.Generation != generation)
                     {
                         Append(BinderEvent.Of(BinderPhase.Waiting, "The server running the build was lost; the build started again."));
@@ -287,16 +289,15 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
                 }
                 return new BinderEvent { Phase = BinderPhase.Unknown };
             }
-            catch (Exception ex) when (GrainWatch.IsLostWatch(ex) && attempt < GrainWatch.MaxResumes && !ct.IsCancellationRequested)
-            {
-                LogBuildWatchLost(ex, request.ImageName, next);
-                await Task.Delay(GrainWatch.ResumeDelay(attempt), _time, ct);
-            }
             catch (Exception ex) when (GrainWatch.IsLostWatch(ex) && !ct.IsCancellationRequested)
             {
                 LogBuildWatchLost(ex, request.ImageName, next);
-                Append(BinderEvent.Failed("The build was lost with the server running it and could not be resumed. Please try again.", 503));
-                return null;
+                if (budget.Lost() is not { } delay)
+                {
+                    Append(BinderEvent.Failed("The build was lost with the server running it and could not be resumed. Please try again.", 503));
+                    return null;
+                }
+                await Task.Delay(delay, _time, ct);
             }
         }
     }

@@ -44,14 +44,15 @@ public sealed partial class LaunchSessions(IGrainFactory grains, LaunchSessionTa
     /// <summary>
     /// The session's events from <paramref name="fromIndex"/>, starting it from <paramref name="spec"/> if it is not
     /// running anywhere. A watch aborted because the session's silo went away resumes from the next event (the
-    /// session restarts on a live silo if it has to); after <see cref="GrainWatch.MaxResumes"/> tries the stream ends
-    /// with a <c>failed</c> event saying so. Ends after the terminal event.
+    /// session restarts on a live silo if it has to); after <see cref="GrainWatch.MaxResumes"/> resumes in a row with no
+    /// event between them the stream ends with a <c>failed</c> event saying so. Ends after the terminal event.
     /// </summary>
     public async IAsyncEnumerable<SessionEntry> WatchAsync(string key, LaunchSpec spec, int fromIndex, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var grain = grains.GetGrain<ILaunchGrain>(key);
         var next = fromIndex;
-        for (var attempt = 0; ; attempt++)
+        var budget = new ResumeBudget();
+        for (var attempt = 1; ; attempt++)
         {
             var stream = grain.WatchAsync(spec, next, cancellationToken).GetAsyncEnumerator(cancellationToken);
             Exception? lost = null;
@@ -71,6 +72,7 @@ public sealed partial class LaunchSessions(IGrainFactory grains, LaunchSessionTa
                         break;
                     }
                     next = entry.Index + 1;
+                    budget.Progress();
                     yield return entry;
                     if (entry.Event.IsTerminal) yield break;
                 }
@@ -80,13 +82,13 @@ public sealed partial class LaunchSessions(IGrainFactory grains, LaunchSessionTa
                 await DisposeQuietlyAsync(stream).ConfigureAwait(false);
             }
 
-            LogWatchLost(lost, key, next, attempt + 1);
-            if (attempt + 1 >= GrainWatch.MaxResumes)
+            LogWatchLost(lost, key, next, attempt);
+            if (budget.Lost() is not { } delay)
             {
                 yield return new SessionEntry(next, BinderEvent.Failed("The server running this session was lost and the session could not be resumed. Please try again.", 503));
                 yield break;
             }
-            await Task.Delay(GrainWatch.ResumeDelay(attempt), time, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
         }
     }
 

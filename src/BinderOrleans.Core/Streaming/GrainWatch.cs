@@ -6,7 +6,10 @@ namespace BinderOrleans.Core.Streaming;
 /// </summary>
 internal static class GrainWatch
 {
-    /// <summary>Resubscriptions before a follower gives up with a <c>failed</c> event.</summary>
+    /// <summary>
+    /// Resubscriptions in a row, with no event between them, before a follower gives up with a <c>failed</c> event
+    /// (<see cref="ResumeBudget"/>).
+    /// </summary>
     public const int MaxResumes = 8;
 
     /// <summary>

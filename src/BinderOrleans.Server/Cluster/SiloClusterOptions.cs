@@ -30,7 +30,9 @@ public sealed class SiloClusterOptions
 
     /// <summary>
     /// <c>Orleans:AdvertisedIP</c>: the address other silos reach this one at. Default 127.0.0.1 with <c>localhost</c>
-    /// clustering, else this host's first non-loopback address (in Kubernetes, the pod IP from <c>POD_IP</c>).
+    /// clustering; with <c>redis</c>, the pod IP from <c>POD_IP</c> in Kubernetes, else 127.0.0.1 when the Redis is on
+    /// loopback (every silo then runs on this machine), else this host's first non-loopback address. Set it when
+    /// silos on several machines reach a remote Redis through a local tunnel.
     /// </summary>
     public string AdvertisedIP { get; set; } = "";
 

@@ -3,7 +3,9 @@ using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using BinderOrleans.Core.Health;
 using Microsoft.Extensions.Options;
+using Orleans.Clustering.Redis;
 using Orleans.Configuration;
+using StackExchange.Redis;
 
 namespace BinderOrleans.Server.Cluster;
 
@@ -30,6 +32,7 @@ internal static class SiloHostingExtensions
             if (options.IsRedis)
             {
                 silo.UseRedisClustering(options.Redis);
+                silo.Services.AddRedisMembershipRecovery();
                 silo.Configure<ClusterOptions>(c =>
                 {
                     c.ClusterId = options.ClusterId;
@@ -76,15 +79,43 @@ internal static class SiloHostingExtensions
         return app;
     }
 
+    /// <summary>
+    /// Wraps Orleans' Redis membership table in <see cref="RecoveringMembershipTable"/>, both on one connection to Redis.
+    /// </summary>
+    internal static IServiceCollection AddRedisMembershipRecovery(this IServiceCollection services)
+    {
+        services.AddSingleton<RedisMembershipConnection>();
+        services.AddOptions<RedisClusteringOptions>().Configure<RedisMembershipConnection>((o, connection) => o.CreateMultiplexer = connection.ConnectAsync);
+        var redisTable = services.LastOrDefault(d => d.ServiceType == typeof(IMembershipTable) && d.ImplementationFactory is not null)
+            ?? throw new InvalidOperationException("Orleans' Redis clustering registered no membership table.");
+        services.Remove(redisTable);
+        services.AddSingleton<IMembershipTable>(sp =>
+            ActivatorUtilities.CreateInstance<RecoveringMembershipTable>(sp, (IMembershipTable)redisTable.ImplementationFactory!(sp)));
+        return services;
+    }
+
     private static IPAddress AdvertisedAddress(SiloClusterOptions options)
     {
         if (IPAddress.TryParse(options.AdvertisedIP, out var configured)) return configured;
         if (!options.IsRedis) return IPAddress.Loopback;
         if (IPAddress.TryParse(Environment.GetEnvironmentVariable("POD_IP"), out var pod)) return pod;
+        // A Redis on loopback is shared only by processes on this machine, so every silo of the cluster runs here.
+        if (RedisIsLoopback(options.Redis)) return IPAddress.Loopback;
         return NetworkInterface.GetAllNetworkInterfaces()
             .Where(n => n.OperationalStatus == OperationalStatus.Up && n.NetworkInterfaceType != NetworkInterfaceType.Loopback)
             .SelectMany(n => n.GetIPProperties().UnicastAddresses)
             .Select(a => a.Address)
             .FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? IPAddress.Loopback;
+    }
+
+    internal static bool RedisIsLoopback(string connectionString)
+    {
+        var endpoints = ConfigurationOptions.Parse(connectionString).EndPoints;
+        return endpoints.Count > 0 && endpoints.All(e => e switch
+        {
+            IPEndPoint ip => IPAddress.IsLoopback(ip.Address),
+            DnsEndPoint dns => string.Equals(dns.Host, "localhost", StringComparison.OrdinalIgnoreCase),
+            _ => false,
+        });
     }
 }

@@ -20,16 +20,25 @@ public sealed class ReplicaClusterFixture : IAsyncLifetime
     /// <summary>Starts <paramref name="count"/> replicas of a new cluster (its own cluster id in the shared Redis).</summary>
     public async Task<ServerProcess[]> StartReplicasAsync(int count = 2)
     {
-        var settings = Sandbox.Settings();
-        settings["Providers:Git:AllowedSchemes:0"] = "file";
-        settings["Orleans:Clustering"] = "redis";
-        settings["Orleans:Redis"] = Redis.ConnectionString;
-        settings["Orleans:ClusterId"] = "test-" + Guid.NewGuid().ToString("N")[..8];
-        settings["Binder:ReconnectGrace"] = "00:02:00";
+        var settings = ClusterSettings();
         var replicas = new List<ServerProcess>();
         // One after the other: the first creates the membership table, the second joins it.
         for (var i = 0; i < count; i++) replicas.Add(await ServerProcess.StartAsync(settings));
         return [.. replicas];
+    }
+
+    /// <summary>The settings of a replica of a new cluster (its own cluster id in the shared Redis), on the real Docker backend.</summary>
+    public Dictionary<string, string?> ClusterSettings()
+    {
+        var settings = Sandbox.Settings();
+        settings["Providers:Git:AllowedSchemes:0"] = "file";
+        settings["Orleans:Clustering"] = "redis";
+        settings["Orleans:Redis"] = Redis.ConnectionString;
+        // Several silos on one machine talk over loopback, never the machine's own network address.
+        settings["Orleans:AdvertisedIP"] = "127.0.0.1";
+        settings["Orleans:ClusterId"] = "test-" + Guid.NewGuid().ToString("N")[..8];
+        settings["Binder:ReconnectGrace"] = "00:02:00";
+        return settings;
     }
 
     /// <summary>This run's containers with a launch label (the servers it started).</summary>
