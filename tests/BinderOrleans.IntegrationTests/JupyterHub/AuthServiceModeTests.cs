@@ -11,45 +11,51 @@ namespace BinderOrleans.IntegrationTests.JupyterHub;
 /// token (minted as fancy-profiles mints it) builds with <c>build_only=true</c> and reads <c>imageName</c> from
 /// <c>ready</c>; no token, or a token without the access scope, gets 403.
 /// </summary>
-public sealed class AuthServiceModeTests : IAsyncLifetime
+public sealed class AuthServiceModeTests(AuthServiceModeTests.Fixture fixture) : IClassFixture<AuthServiceModeTests.Fixture>
 {
     private static readonly TimeSpan StreamTimeout = TimeSpan.FromMinutes(2);
 
     /// <summary>The prebuilt image the <c>image</c> provider names, so no build is needed here.</summary>
     private static readonly string Spec = "image/" + Uri.EscapeDataString(HubProcess.Image);
 
-    private readonly DockerSandbox _sandbox = new();
-    private AuthHub? _hub;
-    private RunningServer? _server;
-
-    private AuthHub Hub => _hub ?? throw new InvalidOperationException("not started");
+    private AuthHub Hub => fixture.Hub;
 
     /// <summary>The service as users reach it: through the hub's proxy.</summary>
     private Uri ServiceUrl => new(Hub.Hub.PublicUrl, "services/binder/");
 
-    public async Task InitializeAsync()
+    /// <summary>One hub and one service for the class (the tests only read).</summary>
+    public sealed class Fixture : IAsyncLifetime
     {
-        var port = FreePorts.Next();
-        _hub = await AuthHub.StartAsync(redirectUri: null, serviceUrl: $"http://127.0.0.1:{port}");
-        var settings = _sandbox.Settings();
-        settings["urls"] = $"http://127.0.0.1:{port}";
-        settings["Logging:LogLevel:Default"] = "Warning";
-        settings["Binder:AuthEnabled"] = "true";
-        settings["Binder:EnableApiOnlyMode"] = "true";
-        settings["Binder:BaseUrl"] = "/services/binder/";
-        settings["Launch:Backend"] = "jupyterhub";
-        settings["JupyterHub:Url"] = Hub.Hub.PublicUrl.AbsoluteUri;
-        settings["JupyterHub:ApiToken"] = Hub.Hub.ApiToken;
-        settings["JupyterHub:Auth:CallbackUrl"] = "/services/binder/oauth_callback";
-        settings["Providers:Image:AllowedPrefixes:0"] = "binderorleans-base:";
-        _server = await RunningServer.StartAsync(settings).WaitAsync(TimeSpan.FromSeconds(60));
-    }
+        private readonly DockerSandbox _sandbox = new();
+        private AuthHub? _hub;
+        private RunningServer? _server;
 
-    public async Task DisposeAsync()
-    {
-        if (_server is not null) await _server.DisposeAsync();
-        if (_hub is not null) await _hub.DisposeAsync();
-        await _sandbox.DisposeAsync();
+        public AuthHub Hub => _hub ?? throw new InvalidOperationException("not started");
+
+        public async Task InitializeAsync()
+        {
+            var port = FreePorts.Next();
+            _hub = await AuthHub.StartAsync(redirectUri: null, serviceUrl: $"http://127.0.0.1:{port}");
+            var settings = _sandbox.Settings();
+            settings["urls"] = $"http://127.0.0.1:{port}";
+            settings["Logging:LogLevel:Default"] = "Warning";
+            settings["Binder:AuthEnabled"] = "true";
+            settings["Binder:EnableApiOnlyMode"] = "true";
+            settings["Binder:BaseUrl"] = "/services/binder/";
+            settings["Launch:Backend"] = "jupyterhub";
+            settings["JupyterHub:Url"] = Hub.Hub.PublicUrl.AbsoluteUri;
+            settings["JupyterHub:ApiToken"] = Hub.Hub.ApiToken;
+            settings["JupyterHub:Auth:CallbackUrl"] = "/services/binder/oauth_callback";
+            settings["Providers:Image:AllowedPrefixes:0"] = "binderorleans-base:";
+            _server = await RunningServer.StartAsync(settings).WaitAsync(TimeSpan.FromSeconds(60));
+        }
+
+        public async Task DisposeAsync()
+        {
+            if (_server is not null) await _server.DisposeAsync();
+            if (_hub is not null) await _hub.DisposeAsync();
+            await _sandbox.DisposeAsync();
+        }
     }
 
     [Fact]
