@@ -257,7 +257,7 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
         if (!await QuotaAllowsAsync(quotaRequest, report, ct)) return;
 
         var launch = new LaunchRequest(image, repo.RepoUrl, _spec.ProviderId, spec, repo.RefUrl, _spec.LaunchHost,
-            $"v2/{_spec.ProviderId}/{spec}", $"v2/{_spec.ProviderId}/{repo.ResolvedSpec}", _spec.ClientIp, Key, _spec.ServiceUrl);
+            $"v2/{_spec.ProviderId}/{spec}", $"v2/{_spec.ProviderId}/{repo.ResolvedSpec}", _spec.ClientIp, Key, _spec.ServiceUrl, _spec.User);
         Append(BinderEvent.Of(BinderPhase.Launching, "Launching server..."));
         var launchStarted = _time.GetTimestamp();
         report.LaunchStarted = true;

@@ -5,6 +5,7 @@ namespace BinderOrleans.Core.Launches;
 /// restarted after its silo was lost finds the server it already started (<see cref="ILauncher.FindExistingAsync"/>).</param>
 /// <param name="ServiceUrl">This service's base URL as the client reached it (trailing <c>/</c>); a launcher that serves
 /// its servers through this service puts them below it. Null when unknown.</param>
+/// <param name="User">The logged-in hub user to launch for (<c>Binder:AuthEnabled</c>); null = a temporary user.</param>
 public sealed record LaunchRequest(
     string ImageName,
     string RepoUrl,
@@ -16,4 +17,5 @@ public sealed record LaunchRequest(
     string PersistentRequest,
     string ClientIp,
     string? SessionId = null,
-    string? ServiceUrl = null);
+    string? ServiceUrl = null,
+    string? User = null);

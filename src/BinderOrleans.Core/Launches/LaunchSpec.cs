@@ -13,6 +13,7 @@ namespace BinderOrleans.Core.Launches;
 /// </param>
 /// <param name="ServiceUrl">This service's own base URL as the client reached it (with a trailing <c>/</c>); relative
 /// <c>build_log_url</c>s are resolved against it. Null leaves them relative.</param>
+/// <param name="User">The logged-in hub user (<c>Binder:AuthEnabled</c>), for whom the server is launched; null = anonymous.</param>
 [GenerateSerializer, Immutable, Alias("binder.launch-spec")]
 public sealed record LaunchSpec(
     [property: Id(0)] string ProviderId,
@@ -22,4 +23,5 @@ public sealed record LaunchSpec(
     [property: Id(4)] string? Origin = null,
     [property: Id(5)] bool UsedBuildToken = false,
     [property: Id(6)] bool BuildOnly = false,
-    [property: Id(7)] string? ServiceUrl = null);
+    [property: Id(7)] string? ServiceUrl = null,
+    [property: Id(8)] string? User = null);

@@ -100,4 +100,11 @@ public sealed class SiteOptions
     /// (BinderHub's <c>enable_api_only_mode</c>). Default false.
     /// </summary>
     public bool EnableApiOnlyMode { get; set; }
+
+    /// <summary>
+    /// <c>Binder:AuthEnabled</c>: people log in through JupyterHub (BinderHub's <c>auth_enabled</c>); every page and
+    /// <c>/build</c> need a logged-in user or a hub token, and launches are the user's own servers, no temporary users.
+    /// Needs <c>JupyterHub:Url</c> and <c>JupyterHub:ApiToken</c>; login settings in <c>JupyterHub:Auth</c>. Default false.
+    /// </summary>
+    public bool AuthEnabled { get; set; }
 }

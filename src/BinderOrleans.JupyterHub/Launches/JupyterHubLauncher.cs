@@ -16,6 +16,9 @@ namespace BinderOrleans.JupyterHub.Launches;
 /// <c>JupyterHub:NamedServerUser</c>), the image and a generated token in <c>user_options</c>, the hub's spawn progress
 /// relayed as <c>launching</c>, <c>ready</c> with the public server URL. Failed attempts are retried with a fresh user
 /// (<c>JupyterHub:Retries</c>, <c>JupyterHub:RetryDelay</c> doubling) and never leave their user or server behind.
+/// With a logged-in user (<c>Binder:AuthEnabled</c>) the server is that user's: the default server (409 when one is
+/// running), or with <c>JupyterHub:AllowNamedServers</c> a named server called as BinderHub's <c>unique_name_from_repo</c>
+/// (409 at <c>JupyterHub:NamedServerLimitPerUser</c>); no user is created or deleted.
 /// </summary>
 internal sealed partial class JupyterHubLauncher : ILauncher
 {
@@ -29,11 +32,13 @@ internal sealed partial class JupyterHubLauncher : ILauncher
     private readonly TimeProvider _time;
     private readonly ILogger<JupyterHubLauncher> _logger;
     private readonly string _corsAllowOrigin;
+    private readonly bool _authEnabled;
 
     public JupyterHubLauncher(JupyterHubApi api, IOptions<JupyterHubOptions> options, TimeProvider time, ILogger<JupyterHubLauncher> logger,
         IOptions<SiteOptions>? site = null)
     {
         _corsAllowOrigin = site?.Value.CorsAllowOrigin ?? "";
+        _authEnabled = site?.Value.AuthEnabled ?? false;
         _api = api;
         _options = options.Value;
         _time = time;
@@ -105,6 +110,11 @@ internal sealed partial class JupyterHubLauncher : ILauncher
     /// <summary>The hub user and server name of attempt <paramref name="attempt"/> (from 1) of a launch.</summary>
     private (string User, string Server) NamesOf(LaunchRequest request, int attempt)
     {
+        if (request.User is { Length: > 0 } loggedIn)
+        {
+            // The logged-in user's default server, or BinderHub's server name for the repository.
+            return (loggedIn, _options.AllowNamedServers ? HubNames.UniqueNameFromRepo(request.RepoUrl) : "");
+        }
         var name = HubNames.UniqueNameFromRepo(request.RepoUrl, request.SessionId, attempt);
         return _options.AllowNamedServers ? (_options.NamedServerUser, name) : (name, "");
     }
@@ -116,7 +126,8 @@ internal sealed partial class JupyterHubLauncher : ILauncher
     /// </summary>
     public async Task<BinderEvent?> FindExistingAsync(LaunchRequest request, CancellationToken cancellationToken)
     {
-        if (request.SessionId is null) return null;
+        // A logged-in user's servers are theirs: never removed here, and one of another session is BinderHub's 409.
+        if (request.SessionId is null || request.User is { Length: > 0 }) return null;
         BinderEvent? adopted = null;
         for (var attempt = 1; attempt <= _options.Retries; attempt++)
         {
@@ -133,7 +144,7 @@ internal sealed partial class JupyterHubLauncher : ILauncher
                 adopted = new BinderEvent { Phase = BinderPhase.Ready, Url = url, Token = token, Server = user + "/" + server };
                 continue;
             }
-            await CleanupAsync(user, server, _options.AllowNamedServers).ConfigureAwait(false);
+            await CleanupAsync(user, server, _options.AllowNamedServers, keepUser: false).ConfigureAwait(false);
         }
         return adopted;
     }
@@ -141,6 +152,8 @@ internal sealed partial class JupyterHubLauncher : ILauncher
     private async Task<AttemptOutcome> AttemptAsync(LaunchRequest request, int attempt, ChannelWriter<BinderEvent> events, CancellationToken cancellationToken)
     {
         var named = _options.AllowNamedServers;
+        // Binder:AuthEnabled: the logged-in user's own server (BinderHub's auth mode); otherwise a temporary user.
+        var loggedIn = request.User is { Length: > 0 };
         var (user, server) = NamesOf(request, attempt);
         var image = request.ImageName;
         void Tell(string message) => events.TryWrite(BinderEvent.Of(BinderPhase.Launching, message));
@@ -153,19 +166,30 @@ internal sealed partial class JupyterHubLauncher : ILauncher
         var succeeded = false;
         try
         {
-            // Interrupted while asking, the user may exist; answered, it is ours unless the first answer was 409
-            // (someone else's user); a 5xx may have created it.
-            mustCleanUp = !named;
-            var created = await _api.CreateUserAsync(user, Tell, ct).ConfigureAwait(false);
-            mustCleanUp = !named && (created.IsSuccess || created.Status >= 500);
-            if (!created.IsSuccess && !(named && created.Status == 409))
+            if (loggedIn)
             {
-                var what = named ? $"Failed to create user {user} for {image}" : $"Failed to create temporary user for {image}";
-                return FromHub(what, created);
+                // The user exists (they logged in); BinderHub refuses a second default server, or one named server too many.
+                var refusal = named
+                    ? _options.NamedServerLimitPerUser > 0 ? await CheckNamedServerLimitAsync(user, Tell, ct).ConfigureAwait(false) : null
+                    : await CheckNoDefaultServerAsync(user, Tell, ct).ConfigureAwait(false);
+                if (refusal is not null) return refusal;
             }
-            if (named && _options.NamedServerLimitPerUser > 0 && await CheckNamedServerLimitAsync(user, Tell, ct).ConfigureAwait(false) is { } refused)
+            else
             {
-                return refused;
+                // Interrupted while asking, the user may exist; answered, it is ours unless the first answer was 409
+                // (someone else's user); a 5xx may have created it.
+                mustCleanUp = !named;
+                var created = await _api.CreateUserAsync(user, Tell, ct).ConfigureAwait(false);
+                mustCleanUp = !named && (created.IsSuccess || created.Status >= 500);
+                if (!created.IsSuccess && !(named && created.Status == 409))
+                {
+                    var what = named ? $"Failed to create user {user} for {image}" : $"Failed to create temporary user for {image}";
+                    return FromHub(what, created);
+                }
+                if (named && _options.NamedServerLimitPerUser > 0 && await CheckNamedServerLimitAsync(user, Tell, ct).ConfigureAwait(false) is { } refused)
+                {
+                    return refused;
+                }
             }
 
             var token = HubNames.NewServerToken();
@@ -188,7 +212,7 @@ internal sealed partial class JupyterHubLauncher : ILauncher
         }
         finally
         {
-            if (mustCleanUp && !succeeded) await CleanupAsync(user, server, named).ConfigureAwait(false);
+            if (mustCleanUp && !succeeded) await CleanupAsync(user, server, named, keepUser: loggedIn).ConfigureAwait(false);
         }
     }
 
@@ -231,7 +255,17 @@ internal sealed partial class JupyterHubLauncher : ILauncher
         var count = servers?.Count(s => s.Key.Length > 0) ?? 0;
         var limit = _options.NamedServerLimitPerUser;
         return count >= limit
-            ? AttemptOutcome.Failed($"User {user} already has the maximum of {limit} named servers. One must be deleted before a new server can be started", 409, retryable: false)
+            ? AttemptOutcome.Failed($"User {user} already has the maximum of {limit} named servers.  One must be deleted before a new server can be created", 409, retryable: false)
+            : null;
+    }
+
+    /// <summary>BinderHub's auth mode without named servers: one default server per user; a running (or starting) one → 409.</summary>
+    private async Task<AttemptOutcome?> CheckNoDefaultServerAsync(string user, Action<string> tell, CancellationToken ct)
+    {
+        var model = await _api.GetUserAsync(user, tell, ct).ConfigureAwait(false);
+        if (!model.IsSuccess) return FromHub($"Failed to look up the servers of {user}", model);
+        return ServerOf(model.Body, "") is not null
+            ? AttemptOutcome.Failed($"User {user} already has a running server.", 409, retryable: false)
             : null;
     }
 
@@ -243,12 +277,13 @@ internal sealed partial class JupyterHubLauncher : ILauncher
     {
         var slash = server.IndexOf('/', StringComparison.Ordinal);
         if (slash <= 0) throw new ArgumentException($"Not a server of this launcher: {server}", nameof(server));
-        await CleanupAsync(server[..slash], server[(slash + 1)..], _options.AllowNamedServers).ConfigureAwait(false);
+        // A logged-in user's account is theirs: only the server goes.
+        await CleanupAsync(server[..slash], server[(slash + 1)..], _options.AllowNamedServers, keepUser: _authEnabled).ConfigureAwait(false);
         LogStopped(server[..slash], server[(slash + 1)..]);
     }
 
     /// <summary>Stops and removes what a failed attempt created; bounded by <see cref="CleanupTimeout"/>, not by the launch.</summary>
-    private async Task CleanupAsync(string user, string server, bool named)
+    private async Task CleanupAsync(string user, string server, bool named, bool keepUser)
     {
         using var budget = new CancellationTokenSource(CleanupTimeout, _time);
         var ct = budget.Token;
@@ -261,7 +296,7 @@ internal sealed partial class JupyterHubLauncher : ILauncher
                 LogCleanupIncomplete(user, server, stopped.Describe(_api.ApiUri));
                 return;
             }
-            if (named) return;
+            if (named || keepUser) return;
             var deleted = await RepeatWhileHubSaysWaitAsync(() => _api.DeleteUserAsync(user, ct), ct).ConfigureAwait(false);
             if (!deleted.IsSuccess && deleted.Status != 404) LogCleanupIncomplete(user, server, deleted.Describe(_api.ApiUri));
         }

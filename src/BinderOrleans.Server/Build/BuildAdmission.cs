@@ -1,5 +1,6 @@
 using BinderOrleans.Core.Streaming;
 using BinderOrleans.Core.Providers;
+using BinderOrleans.JupyterHub.Auth;
 using BinderOrleans.Server.Security;
 
 namespace BinderOrleans.Server.Build;
@@ -44,7 +45,8 @@ internal static class BuildAdmission
             if (check == BuildTokenCheck.WrongOrigin && security.BuildTokenCheckOrigin) return (BinderEvent.Failed("Invalid build token: it was issued for another origin", 403), false);
             return (null, true);
         }
-        if (rateLimiter.Limit == 0) return (null, false);
+        // As BinderHub: a logged-in user is not rate limited per address.
+        if (rateLimiter.Limit == 0 || HubClaims.UserName(context.User) is not null) return (null, false);
         var decision = rateLimiter.Increment(context.Connection.RemoteIpAddress?.ToString() ?? "");
         // A hub connection's response (the WebSocket upgrade) has already started: no headers to add there.
         if (!context.Response.HasStarted) SecurityServiceCollectionExtensions.WriteRateLimitHeaders(context.Response, decision);

@@ -1,5 +1,6 @@
 using BinderOrleans.Core.Launches;
 using BinderOrleans.Core.Options;
+using BinderOrleans.JupyterHub.Auth;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace BinderOrleans.Server.Build;
@@ -31,7 +32,7 @@ internal static class BuildStreamRequest
         var launchHost = options.BadgeBaseUrl.Length > 0 ? WithTrailingSlash(options.BadgeBaseUrl) : serviceUrl;
         var origin = request.Headers.Origin.FirstOrDefault() ?? request.Headers["Sec-Fetch-Site"].FirstOrDefault();
         return new LaunchSpec(provider, spec, context.Connection.RemoteIpAddress?.ToString() ?? "", launchHost, origin,
-            BuildOnly: IsBuildOnly(request), ServiceUrl: serviceUrl);
+            BuildOnly: IsBuildOnly(request), ServiceUrl: serviceUrl, User: HubClaims.UserName(context.User));
     }
 
     /// <summary>BinderHub's test: the query argument <c>build_only</c> equals <c>true</c>, in any case.</summary>

@@ -3,6 +3,7 @@ using BinderOrleans.Core.Launches;
 using BinderOrleans.Core.Sessions;
 using BinderOrleans.Core.Streaming;
 using BinderOrleans.Core.Options;
+using BinderOrleans.JupyterHub.Auth;
 using BinderOrleans.Server.Security;
 using Microsoft.Extensions.Options;
 
@@ -23,6 +24,11 @@ internal sealed partial class BuildStreams(LaunchSessions sessions, BuildTokens 
     /// <param name="lastEventId">The last <c>{session}:{index}</c> id the client saw, if it is reconnecting.</param>
     public async Task<BuildStreamPlan> PlanAsync(HttpContext context, string provider, string spec, string? lastEventId)
     {
+        // Binder:AuthEnabled: BinderHub answers an anonymous /build with a 403 failed event, never a login redirect.
+        if (site.Value.AuthEnabled && HubClaims.UserName(context.User) is null)
+        {
+            return new BuildStreamPlan.Refused(BinderEvent.Failed(HubTokenHandler.FailureOf(context) ?? HubAuthMessages.NotLoggedIn, 403));
+        }
         var launch = BuildStreamRequest.ToLaunchSpec(context, site.Value, provider, spec);
         var resume = BuildStreamRequest.ParseEventId(lastEventId);
         if (resume is ({ } refused, _) && refused == BuildStreamPlan.RefusedSession) return new BuildStreamPlan.Finished();

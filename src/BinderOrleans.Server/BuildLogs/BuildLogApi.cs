@@ -5,9 +5,11 @@ namespace BinderOrleans.Server.BuildLogs;
 /// <summary><c>GET /api/buildlogs/{id}</c>: a finished build's whole log as text, the link in its last event's <c>build_log_url</c>.</summary>
 internal static class BuildLogApi
 {
-    public static IEndpointRouteBuilder MapBuildLogApi(this IEndpointRouteBuilder app)
+    /// <param name="policy">Authorization policy a reader needs (<c>Binder:AuthEnabled</c>); null = anyone.</param>
+    public static IEndpointRouteBuilder MapBuildLogApi(this IEndpointRouteBuilder app, string? policy = null)
     {
-        app.MapMethods("/" + BuildLogIds.RelativeUrlPrefix + "{id}", ["GET", "HEAD"], GetAsync).WithName("build-log");
+        var endpoint = app.MapMethods("/" + BuildLogIds.RelativeUrlPrefix + "{id}", ["GET", "HEAD"], GetAsync).WithName("build-log");
+        if (policy is not null) endpoint.RequireAuthorization(policy);
         return app;
     }
 

@@ -2,6 +2,7 @@ using BinderOrleans.Core;
 using BinderOrleans.Core.Options;
 using BinderOrleans.Core.Providers;
 using BinderOrleans.Docker.Proxy;
+using BinderOrleans.JupyterHub.Auth;
 using BinderOrleans.Server.Build;
 using BinderOrleans.Server.Cluster;
 using BinderOrleans.Server.BuildLogs;
@@ -39,6 +40,8 @@ public static class BinderServer
             .AddBackends(builder.Configuration)
             .AddBuildStreams()
             .AddBuildHub();
+        var authEnabled = builder.Configuration.GetValue<bool>($"{SiteOptions.Section}:{nameof(SiteOptions.AuthEnabled)}");
+        if (authEnabled) builder.Services.AddHubAuth();
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -51,12 +54,20 @@ public static class BinderServer
         // API-only mode (BinderHub's enable_api_only_mode): no pages, no hub; the build logs stay, the events link to them.
         var apiOnly = app.Services.GetRequiredService<IOptions<SiteOptions>>().Value.EnableApiOnlyMode;
         if (!apiOnly) app.UseUiStaticFiles();
+        if (authEnabled)
+        {
+            // After the static files (BinderHub serves its assets to everyone), before the endpoints.
+            app.UseAuthentication();
+            app.UseAuthorization();
+            app.MapHubLogout();
+        }
         app.MapBuildApi();
         app.MapServerProxy();
-        if (!apiOnly) app.MapBuildHub();
+        var apiPolicy = authEnabled ? HubAuthSchemes.ApiPolicy : null;
+        if (!apiOnly) app.MapBuildHub(apiPolicy);
         app.MapInfoApi();
-        app.MapBuildLogApi();
-        if (!apiOnly) app.MapUi();
+        app.MapBuildLogApi(apiPolicy);
+        if (!apiOnly) app.MapUi(authEnabled ? HubAuthSchemes.PagePolicy : null);
         return app;
     }
 }

@@ -20,9 +20,11 @@ internal static class BuildHubApi
         return services;
     }
 
-    public static IEndpointRouteBuilder MapBuildHub(this IEndpointRouteBuilder app)
+    /// <param name="policy">Authorization policy the connection needs (<c>Binder:AuthEnabled</c>); null = anyone.</param>
+    public static IEndpointRouteBuilder MapBuildHub(this IEndpointRouteBuilder app, string? policy = null)
     {
-        app.MapHub<BuildHub>(Path);
+        var hub = app.MapHub<BuildHub>(Path);
+        if (policy is not null) hub.RequireAuthorization(policy);
         return app;
     }
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using BinderOrleans.Core.Options;
 using BinderOrleans.Core.Providers;
+using BinderOrleans.JupyterHub.Auth;
 using BinderOrleans.Server.Hubs;
 using BinderOrleans.Server.Info;
 
@@ -39,8 +40,18 @@ internal static class PageShell
             ["hubUrl"] = BuildHubApi.Path.TrimStart('/'),
             ["page"] = page.Name,
         };
+        if (HubClaims.UserName(context.User) is { } user) config["user"] = user;
         foreach (var (key, value) in page.Config ?? new Dictionary<string, string>()) config[key] = value;
         return config;
+    }
+
+    /// <summary>With the hub login (<c>Binder:AuthEnabled</c>): who is logged in, and the way out.</summary>
+    private static string Account(HttpContext context, string baseUrl)
+    {
+        if (HubClaims.UserName(context.User) is not { } user) return "";
+        var name = HtmlEncoder.Default.Encode(user);
+        var logout = HtmlEncoder.Default.Encode(baseUrl + "logout");
+        return $"      <span class=\"account\" data-user=\"{name}\">Logged in as <strong>{name}</strong></span>\n      <a class=\"logout\" href=\"{logout}\">Log out</a>\n";
     }
 
     public static async Task WriteAsync(HttpContext context, UiPage page, RepoProviderRegistry providers, SiteOptions site)
@@ -69,6 +80,7 @@ internal static class PageShell
             ["content"] = content,
             ["scripts"] = scripts.ToString(),
             ["styles"] = styles.ToString(),
+            ["account"] = Account(context, baseUrl),
         });
 
         context.Response.StatusCode = page.StatusCode;

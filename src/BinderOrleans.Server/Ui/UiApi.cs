@@ -32,13 +32,17 @@ internal static partial class UiApi
         return app;
     }
 
-    public static WebApplication MapUi(this WebApplication app)
+    /// <param name="policy">Authorization policy every page needs (<c>Binder:AuthEnabled</c>: the hub login); null = anyone.</param>
+    public static WebApplication MapUi(this WebApplication app, string? policy = null)
     {
-        app.MapGet("/", HomeAsync).WithName("home");
-        app.MapGet("/about", AboutAsync).WithName("about");
-        app.MapGet("/v2/{provider}/{**spec}", LoadingAsync).WithName("loading");
-        app.MapGet("/repo/{user}/{repo}/{**path}", (HttpContext context, string user, string repo, string? path) =>
-            Results.Redirect(LegacyRepoRedirect.Location(PageShell.BaseUrl(context.Request), user, repo, path)));
+        var pages = new List<IEndpointConventionBuilder>
+        {
+            app.MapGet("/", HomeAsync).WithName("home"),
+            app.MapGet("/about", AboutAsync).WithName("about"),
+            app.MapGet("/v2/{provider}/{**spec}", LoadingAsync).WithName("loading"),
+            app.MapGet("/repo/{user}/{repo}/{**path}", (HttpContext context, string user, string repo, string? path) =>
+                Results.Redirect(LegacyRepoRedirect.Location(PageShell.BaseUrl(context.Request), user, repo, path))),
+        };
 
         if (WebRoot(app) is { } root)
         {
@@ -46,7 +50,11 @@ internal static partial class UiApi
             var badge = Path.Combine(root, "badge.svg");
             app.MapGet("/assets/images/badge.svg", () => Results.File(badge, "image/svg+xml"));
         }
-        app.MapFallback(NotFoundAsync);
+        pages.Add(app.MapFallback(NotFoundAsync));
+        if (policy is not null)
+        {
+            foreach (var page in pages) page.RequireAuthorization(policy);
+        }
         return app;
     }
 

@@ -49,13 +49,16 @@ public sealed class HubProcess : IAsyncDisposable
 
     public string RecentLog => _log.ToString();
 
-    public static async Task<HubProcess> StartAsync()
+    /// <param name="extraConfig">
+    /// Python appended to <c>jupyterhub_config.py</c>, given this hub (for its token) to write it; later settings win.
+    /// </param>
+    public static async Task<HubProcess> StartAsync(Func<HubProcess, string>? extraConfig = null)
     {
         var runId = Convert.ToHexString(RandomNumberGenerator.GetBytes(4)).ToLowerInvariant();
         var dir = Directory.CreateTempSubdirectory("binder-test-hub-").FullName;
         var hub = new HubProcess(dir, HubPorts.Pick(), runId);
-        await File.WriteAllTextAsync(Path.Combine(dir, "jupyterhub_config.py"),
-            HubConfig.Render(hub._ports, dir, hub.ApiToken, FindProxy(), hub.ContainerLabel)).ConfigureAwait(false);
+        var config = HubConfig.Render(hub._ports, dir, hub.ApiToken, FindProxy(), hub.ContainerLabel) + "\n" + (extraConfig?.Invoke(hub) ?? "");
+        await File.WriteAllTextAsync(Path.Combine(dir, "jupyterhub_config.py"), config).ConfigureAwait(false);
         try
         {
             await hub.StartAgainAsync().ConfigureAwait(false);

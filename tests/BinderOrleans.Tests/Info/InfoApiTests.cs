@@ -4,6 +4,7 @@ using BinderOrleans.Core.Health;
 using BinderOrleans.Core.Providers;
 using BinderOrleans.Testing;
 using BinderOrleans.Tests.Grains;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -110,7 +111,29 @@ public sealed class InfoApiTests
         Assert.Equal("*", response.Headers.GetValues("Access-Control-Allow-Origin").Single());
         var json = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
         Assert.False(string.IsNullOrEmpty((string?)json["binderhub"]));
-        Assert.NotNull(json["builder_info"]);
+        // BinderHub's shape and nothing else: builder_info names the image that builds, builder repeats it.
+        Assert.Equal(["build_image"], json["builder_info"]!.AsObject().Select(p => p.Key));
+        Assert.Equal((string?)json["builder_info"]!["build_image"], (string?)json["builder"]);
+    }
+
+    [Theory]
+    [InlineData(null, null, null, "binderorleans-buildpacks:")]
+    [InlineData("docker", "repo2docker", null, "quay.io/jupyterhub/repo2docker:")]
+    [InlineData("docker", "repo2docker", "registry.example.org/r2d:1", "registry.example.org/r2d:1")]
+    [InlineData("kubernetes", null, null, "quay.io/jupyterhub/repo2docker:")]
+    public void Versions_BuildImage_IsTheImageThatBuilds(string? backend, string? builder, string? image, string expectedStart)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Build:Backend"] = backend,
+            ["Build:Builder"] = builder,
+            ["Build:Repo2DockerImage"] = image,
+            ["Kubernetes:BuildImage"] = backend == "kubernetes" ? image : null,
+        }).Build();
+
+        var buildImage = BinderOrleans.Server.Info.InfoApi.BuildImage(configuration, BinderOrleans.Core.Options.BackendSelection.Bind(configuration));
+
+        Assert.StartsWith(expectedStart, buildImage);
     }
 
     [Fact]

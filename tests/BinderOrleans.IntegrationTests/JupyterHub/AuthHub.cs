@@ -1,0 +1,94 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace BinderOrleans.IntegrationTests.JupyterHub;
+
+/// <summary>
+/// A test hub set up as BinderHub's auth mode documents it: DummyAuthenticator (password <see cref="Password"/>), the
+/// <c>binder</c> service as an OAuth client (<c>oauth_no_confirm</c>, its redirect URI, optionally its <c>url</c> so the
+/// hub's proxy serves it at <c>/services/binder/</c>), users holding <c>self</c> and <c>access:services!service=binder</c>,
+/// and a <c>test-admin</c> service the tests use to make users and mint their tokens. Test fixture, not product code.
+/// </summary>
+public sealed class AuthHub : IAsyncDisposable
+{
+    public const string Password = "dummy";
+
+    public const string ClientId = "service-binder";
+
+    private readonly HttpClient _admin;
+
+    private AuthHub(HubProcess hub, string adminToken)
+    {
+        Hub = hub;
+        _admin = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        _admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("token", adminToken);
+    }
+
+    public HubProcess Hub { get; }
+
+    /// <param name="redirectUri">The binder service's <c>oauth_redirect_uri</c>; null = the hub's default for a service with a URL.</param>
+    /// <param name="serviceUrl">Where the hub's proxy sends <c>/services/binder/</c>; null = not proxied.</param>
+    public static async Task<AuthHub> StartAsync(string? redirectUri, string? serviceUrl)
+    {
+        var adminToken = Convert.ToHexString(RandomNumberGenerator.GetBytes(32)).ToLowerInvariant();
+        var hub = await HubProcess.StartAsync(h => Config(h.ApiToken, adminToken, redirectUri, serviceUrl)).WaitAsync(TimeSpan.FromSeconds(90));
+        return new AuthHub(hub, adminToken);
+    }
+
+    private static string Config(string binderToken, string adminToken, string? redirectUri, string? serviceUrl)
+    {
+        static string Py(string? value) => value is null ? "None" : JsonSerializer.Serialize(value);
+        return $$"""
+            c.JupyterHub.authenticator_class = 'dummy'
+            c.DummyAuthenticator.password = {{Py(Password)}}
+            c.JupyterHub.redirect_to_server = False
+            _binder = {'name': 'binder', 'api_token': {{Py(binderToken)}}, 'oauth_client_id': {{Py(ClientId)}}, 'oauth_no_confirm': True}
+            if {{Py(redirectUri)}}:
+                _binder['oauth_redirect_uri'] = {{Py(redirectUri)}}
+            if {{Py(serviceUrl)}}:
+                _binder['url'] = {{Py(serviceUrl)}}
+            c.JupyterHub.services = [_binder, {'name': 'test-admin', 'api_token': {{Py(adminToken)}}}]
+            c.JupyterHub.load_roles = [
+                {'name': 'binder', 'services': ['binder'], 'scopes': ['servers', 'admin:users', 'read:users']},
+                {'name': 'test-admin', 'services': ['test-admin'], 'scopes': ['admin:users', 'admin:servers', 'tokens', 'access:services']},
+                {'name': 'user', 'scopes': ['self', 'access:services!service=binder']},
+            ]
+            """;
+    }
+
+    /// <summary>A new hub user with a name unique to this run.</summary>
+    public async Task<string> CreateUserAsync(string prefix)
+    {
+        var name = $"{prefix}-{Hub.RunId}-{Convert.ToHexString(RandomNumberGenerator.GetBytes(3)).ToLowerInvariant()}";
+        using var response = await _admin.PostAsync(new Uri(Hub.ApiUrl, "users/" + name), null);
+        response.EnsureSuccessStatusCode();
+        return name;
+    }
+
+    /// <summary>What jupyterhub-fancy-profiles does: a one-hour token of the user; <paramref name="scopes"/> null = the user's own.</summary>
+    public async Task<string> MintTokenAsync(string user, IReadOnlyList<string>? scopes = null)
+    {
+        var body = new JsonObject { ["expires_in"] = 3600, ["note"] = "binder test" };
+        if (scopes is not null) body["scopes"] = new JsonArray(scopes.Select(s => (JsonNode)s!).ToArray());
+        using var response = await _admin.PostAsJsonAsync(new Uri(Hub.ApiUrl, $"users/{user}/tokens"), body);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"minting a token for {user}: {(int)response.StatusCode} {text}");
+        return (string)JsonNode.Parse(text)!["token"]!;
+    }
+
+    /// <summary>Names of the user's servers the hub has (running or starting), "" for the default one.</summary>
+    public async Task<IReadOnlyList<string>> ServersOfAsync(string user)
+    {
+        var model = await Hub.GetUserAsync(user);
+        return (model?["servers"] as JsonObject)?.Select(s => s.Key).ToList() ?? [];
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _admin.Dispose();
+        await Hub.DisposeAsync();
+    }
+}
