@@ -93,7 +93,8 @@ public sealed class BinderDeployment
         // The operator's path (docs/kubernetes.md): the namespace and the Secret, then the manifests in one go.
         await KubectlOkAsync(node, "create", "namespace", Namespace);
         await KubectlOkAsync(node, "-n", Namespace, "create", "secret", "generic", "binder-secrets",
-            "--from-literal=BINDERHUB_BUILD_TOKEN_SECRET=" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)));
+            "--from-literal=BINDERHUB_BUILD_TOKEN_SECRET=" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)),
+            "--from-literal=Binder__SessionSecret=" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)));
         var clock = Stopwatch.StartNew();
         await KubectlOkAsync(node, "apply", "-k", overlay);
         var deployment = new BinderDeployment(node);
