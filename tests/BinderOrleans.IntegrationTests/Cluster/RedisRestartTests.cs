@@ -12,16 +12,9 @@ namespace BinderOrleans.IntegrationTests.Cluster;
 /// The membership store restarts under live replicas, empty (a redis-server that keeps nothing on disk, the worst case):
 /// the replicas put the table back, builds still run across them, a new replica joins, and a killed one is voted out.
 /// </summary>
-public sealed class RedisRestartTests(ReplicaClusterFixture fixture, ITestOutputHelper output) : IClassFixture<ReplicaClusterFixture>, IDisposable
+public sealed class RedisRestartTests(ReplicaClusterFixture fixture, ITestOutputHelper output) : IClassFixture<ReplicaClusterFixture>
 {
     private static readonly TimeSpan MembershipWait = TimeSpan.FromMinutes(2);
-    private readonly List<GitRepo> _repos = [];
-
-    public void Dispose()
-    {
-        foreach (var repo in _repos) repo.Dispose();
-    }
-
     [Fact]
     public async Task RedisRestartedEmpty_UnderTwoReplicas_TableIsRestored_BuildsRun_AThirdJoins_AndAKilledOneIsVotedOut()
     {
@@ -49,8 +42,7 @@ public sealed class RedisRestartTests(ReplicaClusterFixture fixture, ITestOutput
         var joined = restart.Elapsed;
 
         // Builds still run as one cluster: the same image asked of an old and the new replica at once is built once.
-        var repo = GitRepo.Ticking(2);
-        _repos.Add(repo);
+        var repo = fixture.SlowRepo(2);
         var streams = await Task.WhenAll(
             SseClient.ReadBuildAsync(a.Client, repo.BuildPath, ReplicaClusterFixture.StreamTimeout),
             SseClient.ReadBuildAsync(c.Client, repo.BuildPath, ReplicaClusterFixture.StreamTimeout));

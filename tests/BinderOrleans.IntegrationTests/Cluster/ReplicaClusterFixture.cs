@@ -11,6 +11,8 @@ public sealed class ReplicaClusterFixture : IAsyncLifetime
 {
     public static readonly TimeSpan StreamTimeout = TimeSpan.FromMinutes(4);
 
+    private readonly List<GitRepo> _repos = [];
+
     public RedisProcess Redis { get; private set; } = null!;
 
     public DockerSandbox Sandbox { get; } = new();
@@ -63,8 +65,24 @@ public sealed class ReplicaClusterFixture : IAsyncLifetime
         return output;
     }
 
+    /// <summary>A repository whose build prints a tick a second for <paramref name="seconds"/> s; removed with the fixture.</summary>
+    public GitRepo SlowRepo(int seconds)
+    {
+        var repo = GitRepo.Ticking(seconds);
+        lock (_repos) _repos.Add(repo);
+        return repo;
+    }
+
+    /// <summary>How many times the replicas' logs say they started building <paramref name="repoUrl"/>.</summary>
+    public static int CountBuilds(IEnumerable<ServerProcess> replicas, string repoUrl) =>
+        replicas.Sum(r => r.Output.Split('\n').Count(l => l.Contains("Building ", StringComparison.Ordinal) && l.Contains(repoUrl, StringComparison.Ordinal)));
+
     public async Task DisposeAsync()
     {
+        lock (_repos)
+        {
+            foreach (var repo in _repos) repo.Dispose();
+        }
         await Sandbox.DisposeAsync();
         await Redis.DisposeAsync();
     }

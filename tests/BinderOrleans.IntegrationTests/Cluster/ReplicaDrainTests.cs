@@ -10,33 +10,16 @@ namespace BinderOrleans.IntegrationTests.Cluster;
 /// fails readiness at once, finishes the build it runs (or hands it over at its drain deadline), stops gracefully, and
 /// its client ends in <c>ready</c> with no <c>failed</c> event, resuming on the survivor by Last-Event-ID if it has to.
 /// </summary>
-public sealed class ReplicaDrainTests(ReplicaClusterFixture fixture) : IClassFixture<ReplicaClusterFixture>, IDisposable
+public sealed class ReplicaDrainTests(ReplicaClusterFixture fixture) : IClassFixture<ReplicaClusterFixture>
 {
     private static readonly TimeSpan ExitBound = TimeSpan.FromMinutes(2);
-    private readonly List<GitRepo> _repos = [];
-
-    public void Dispose()
-    {
-        foreach (var repo in _repos) repo.Dispose();
-    }
-
-    private GitRepo SlowRepo(int seconds)
-    {
-        var repo = GitRepo.Ticking(seconds);
-        _repos.Add(repo);
-        return repo;
-    }
-
-    private static int CountBuilds(IEnumerable<ServerProcess> replicas, string repoUrl) =>
-        replicas.Sum(r => r.Output.Split('\n').Count(l => l.Contains("Building ", StringComparison.Ordinal) && l.Contains(repoUrl, StringComparison.Ordinal)));
-
     [Fact]
     public async Task ReplicaTerminatedMidBuild_FailsReadinessAtOnce_FinishesTheBuild_AndStopsGracefully()
     {
         var replicas = await fixture.StartReplicasAsync();
         await using var stopping = replicas[0];
         await using var survivor = replicas[1];
-        var repo = SlowRepo(10);
+        var repo = fixture.SlowRepo(10);
 
         using var cts = new CancellationTokenSource(ReplicaClusterFixture.StreamTimeout);
         using var response = await SseClient.OpenAsync(stopping.Client, repo.BuildPath, cancellationToken: cts.Token);
@@ -52,7 +35,7 @@ public sealed class ReplicaDrainTests(ReplicaClusterFixture fixture) : IClassFix
         Assert.Equal(HttpStatusCode.ServiceUnavailable, await WaitForStatusAsync(stopping, "health/ready", HttpStatusCode.ServiceUnavailable));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await stopping.Client.GetAsync("health/silo", cts.Token)).StatusCode);
         // A new session at the draining replica is refused before streaming, so a load balancer can go elsewhere.
-        using (var refused = await SseClient.OpenAsync(stopping.Client, SlowRepo(1).BuildPath, cancellationToken: cts.Token))
+        using (var refused = await SseClient.OpenAsync(stopping.Client, fixture.SlowRepo(1).BuildPath, cancellationToken: cts.Token))
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
         }
@@ -69,7 +52,7 @@ public sealed class ReplicaDrainTests(ReplicaClusterFixture fixture) : IClassFix
         Assert.True(messages[^1].Event.Phase == BinderPhase.Ready, log + "\n" + stopping.Output[^Math.Min(4000, stopping.Output.Length)..]);
         Assert.DoesNotContain(messages, m => m.Event.Phase == BinderPhase.Failed);
         Assert.Contains(messages, m => m.Event.Message?.Contains("tick 10", StringComparison.Ordinal) == true);
-        Assert.Equal(1, CountBuilds(replicas, repo.Url));
+        Assert.Equal(1, ReplicaClusterFixture.CountBuilds(replicas, repo.Url));
         Assert.Equal(0, exit);
         AssertStoppedGracefully(stopping);
     }
@@ -80,7 +63,7 @@ public sealed class ReplicaDrainTests(ReplicaClusterFixture fixture) : IClassFix
         var replicas = await fixture.StartReplicasAsync(extra: new Dictionary<string, string?> { ["Binder:DrainTimeout"] = "00:00:02" });
         await using var stopping = replicas[0];
         await using var survivor = replicas[1];
-        var repo = SlowRepo(12);
+        var repo = fixture.SlowRepo(12);
 
         using var cts = new CancellationTokenSource(ReplicaClusterFixture.StreamTimeout);
         var first = new List<SseMessage>();

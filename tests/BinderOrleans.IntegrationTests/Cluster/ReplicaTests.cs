@@ -8,32 +8,15 @@ namespace BinderOrleans.IntegrationTests.Cluster;
 /// Two real replicas sharing a real Redis: one build per image across them, sessions that follow a client from one
 /// replica to the other, and a survivor that finishes what a SIGKILLed replica had started.
 /// </summary>
-public sealed class ReplicaTests(ReplicaClusterFixture fixture) : IClassFixture<ReplicaClusterFixture>, IDisposable
+public sealed class ReplicaTests(ReplicaClusterFixture fixture) : IClassFixture<ReplicaClusterFixture>
 {
-    private readonly List<GitRepo> _repos = [];
-
-    public void Dispose()
-    {
-        foreach (var repo in _repos) repo.Dispose();
-    }
-
-    private GitRepo SlowRepo(int seconds)
-    {
-        var repo = GitRepo.Ticking(seconds);
-        _repos.Add(repo);
-        return repo;
-    }
-
-    private static int CountBuilds(IEnumerable<ServerProcess> replicas, string repoUrl) =>
-        replicas.Sum(r => r.Output.Split('\n').Count(l => l.Contains("Building ", StringComparison.Ordinal) && l.Contains(repoUrl, StringComparison.Ordinal)));
-
     [Fact]
     public async Task ConcurrentBuildsOnBothReplicas_OfOneRepo_BuildOnce()
     {
         var replicas = await fixture.StartReplicasAsync();
         await using var a = replicas[0];
         await using var b = replicas[1];
-        var repo = SlowRepo(3);
+        var repo = fixture.SlowRepo(3);
 
         var streams = await Task.WhenAll(
             SseClient.ReadBuildAsync(a.Client, repo.BuildPath, ReplicaClusterFixture.StreamTimeout),
@@ -41,7 +24,7 @@ public sealed class ReplicaTests(ReplicaClusterFixture fixture) : IClassFixture<
 
         Assert.All(streams, s => Assert.True(s[^1].Event.Phase == BinderPhase.Ready, s[^1].Event.Message));
         Assert.All(streams, s => Assert.Contains(s, m => m.Event.Message?.Contains("tick 3", StringComparison.Ordinal) == true));
-        Assert.Equal(1, CountBuilds(replicas, repo.Url));
+        Assert.Equal(1, ReplicaClusterFixture.CountBuilds(replicas, repo.Url));
     }
 
     [Fact]
@@ -50,7 +33,7 @@ public sealed class ReplicaTests(ReplicaClusterFixture fixture) : IClassFixture<
         var replicas = await fixture.StartReplicasAsync();
         await using var a = replicas[0];
         await using var b = replicas[1];
-        var repo = SlowRepo(6);
+        var repo = fixture.SlowRepo(6);
         var before = await fixture.LaunchedContainersAsync();
 
         var first = await ReadUntilAsync(a, repo.BuildPath, null, m => m.Event.Message?.Contains("tick 2", StringComparison.Ordinal) == true);
@@ -62,7 +45,7 @@ public sealed class ReplicaTests(ReplicaClusterFixture fixture) : IClassFixture<
         Assert.All(ids, id => Assert.StartsWith(session + ":", id));
         Assert.Equal(Enumerable.Range(0, ids.Count), ids.Select(id => int.Parse(id.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture)));
         Assert.Single((await fixture.LaunchedContainersAsync()).Except(before));
-        Assert.Equal(1, CountBuilds(replicas, repo.Url));
+        Assert.Equal(1, ReplicaClusterFixture.CountBuilds(replicas, repo.Url));
     }
 
     [Fact]
@@ -71,7 +54,7 @@ public sealed class ReplicaTests(ReplicaClusterFixture fixture) : IClassFixture<
         var replicas = await fixture.StartReplicasAsync();
         await using var a = replicas[0];
         await using var b = replicas[1];
-        var repo = SlowRepo(1);
+        var repo = fixture.SlowRepo(1);
 
         var messages = await SseClient.ReadBuildAsync(a.Client, repo.BuildPath, ReplicaClusterFixture.StreamTimeout);
 
@@ -93,7 +76,7 @@ public sealed class ReplicaTests(ReplicaClusterFixture fixture) : IClassFixture<
         var replicas = await fixture.StartReplicasAsync();
         await using var doomed = replicas[0];
         await using var survivor = replicas[1];
-        var repo = SlowRepo(8);
+        var repo = fixture.SlowRepo(8);
 
         var first = await ReadUntilAsync(doomed, repo.BuildPath, null, m => m.Event.Message?.Contains("tick 2", StringComparison.Ordinal) == true);
         doomed.Kill();

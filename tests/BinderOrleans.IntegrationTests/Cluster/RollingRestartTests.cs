@@ -12,20 +12,14 @@ namespace BinderOrleans.IntegrationTests.Cluster;
 /// builds and launches of four repositories on the real Docker backend. Every client ends in <c>ready</c> with every
 /// event once and no <c>failed</c>; each image is built once; the old replicas stop gracefully. Prints what it measured.
 /// </summary>
-public sealed class RollingRestartTests(ReplicaClusterFixture fixture, ITestOutputHelper output) : IClassFixture<ReplicaClusterFixture>, IDisposable
+public sealed class RollingRestartTests(ReplicaClusterFixture fixture, ITestOutputHelper output) : IClassFixture<ReplicaClusterFixture>
 {
     private const int Clients = 20;
     private const int Repos = 4;
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(150);
     private static readonly TimeSpan ExitBound = TimeSpan.FromMinutes(4);
-    private readonly List<GitRepo> _repos = [];
     private readonly object _gate = new();
     private List<ServerProcess> _serving = [];
-
-    public void Dispose()
-    {
-        foreach (var repo in _repos) repo.Dispose();
-    }
 
     private sealed record ClientResult(int Client, List<SseMessage> Messages, TimeSpan Waited, int Reconnects, string? Error);
 
@@ -38,10 +32,10 @@ public sealed class RollingRestartTests(ReplicaClusterFixture fixture, ITestOutp
         await using var a = await ServerProcess.StartAsync(settings);
         await using var b = await ServerProcess.StartAsync(settings);
         lock (_gate) _serving = [a, b];
-        for (var i = 0; i < Repos; i++) _repos.Add(GitRepo.Ticking(15));
+        var repos = Enumerable.Range(0, Repos).Select(_ => fixture.SlowRepo(15)).ToList();
 
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(12));
-        var clients = Enumerable.Range(0, Clients).Select(i => RunClientAsync(i, _repos[i % Repos].BuildPath, i % 2 == 0 ? a : b, cts.Token)).ToArray();
+        var clients = Enumerable.Range(0, Clients).Select(i => RunClientAsync(i, repos[i % Repos].BuildPath, i % 2 == 0 ? a : b, cts.Token)).ToArray();
 
         // The rollout: a new replica joins, then an old one is terminated (readiness fails at once, so traffic leaves
         // it), and it is waited for; twice (maxSurge 1, maxUnavailable 0).
@@ -58,7 +52,7 @@ public sealed class RollingRestartTests(ReplicaClusterFixture fixture, ITestOutp
         var lostEvents = results.Sum(r => LostEvents(r.Messages));
         var failed = results.Count(r => r.Error is not null || r.Messages.Count == 0 || r.Messages[^1].Event.Phase != BinderPhase.Ready
             || r.Messages.Any(m => m.Event.Phase == BinderPhase.Failed));
-        var buildsStarted = _repos.Select(r => CountBuilds(all, r.Url)).ToList();
+        var buildsStarted = repos.Select(r => ReplicaClusterFixture.CountBuilds(all, r.Url)).ToList();
         var restarted = results.Count(r => r.Messages.Any(m => m.Event.Message?.Contains("started again", StringComparison.Ordinal) == true));
         var waits = results.Select(r => r.Waited.TotalSeconds).Order().ToList();
         output.WriteLine($"clients {Clients}, repositories {Repos} (15 s builds), replicas replaced {replaced.Count}, drain timeout {DrainTimeout}");
@@ -137,6 +131,4 @@ public sealed class RollingRestartTests(ReplicaClusterFixture fixture, ITestOutp
         && !replica.Output.Contains("failed to deactivate promptly", StringComparison.OrdinalIgnoreCase)
         && !replica.Output.Contains("Lifecycle stop operations canceled", StringComparison.OrdinalIgnoreCase);
 
-    private static int CountBuilds(IEnumerable<ServerProcess> replicas, string repoUrl) =>
-        replicas.Sum(r => r.Output.Split('\n').Count(l => l.Contains("Building ", StringComparison.Ordinal) && l.Contains(repoUrl, StringComparison.Ordinal)));
 }
