@@ -14,8 +14,6 @@ namespace BinderOrleans.Docker.Builds;
 /// </summary>
 internal static class PrebuiltImagePull
 {
-    private const string LayerDone = "Pull complete";
-    private const string LayerPresent = "Already exists";
 
     public static async IAsyncEnumerable<BinderEvent> PullAsync(IDockerClient engine, string imageName,
         [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -27,22 +25,13 @@ internal static class PrebuiltImagePull
             yield break;
         }
         yield return BinderEvent.Of(BinderPhase.Fetching, $"Pulling image {imageName}...");
-        var layers = new Dictionary<string, bool>(StringComparer.Ordinal);
         string? error;
         bool engineLost;
         await using (var reader = new EngineMessageReader(engine.PullImageAsync(reference.Repository, reference.Ref, new AuthConfig(), cancellationToken), cancellationToken))
         {
-            while (await reader.ReadAsync().ConfigureAwait(false))
+            await foreach (var line in PullProgress.LayerLinesAsync(reader).ConfigureAwait(false))
             {
-                var message = reader.Current;
-                if (message.ID is not { Length: > 0 } id || message.Progress is { Current: not null }) continue;
-                var done = message.Status is LayerDone or LayerPresent;
-                var wasDone = layers.GetValueOrDefault(id);
-                layers[id] = wasDone || done;
-                if (done && !wasDone)
-                {
-                    yield return BinderEvent.Of(BinderPhase.Fetching, $"Layer {id}: {message.Status} ({layers.Values.Count(d => d)}/{layers.Count})");
-                }
+                yield return BinderEvent.Of(BinderPhase.Fetching, line);
             }
             (error, engineLost) = (reader.Error, reader.EngineLost);
         }

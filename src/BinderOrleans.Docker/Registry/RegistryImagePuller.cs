@@ -14,8 +14,6 @@ namespace BinderOrleans.Docker.Registry;
 /// </summary>
 internal sealed partial class RegistryImagePuller : IImagePuller
 {
-    private const string LayerDone = "Pull complete";
-    private const string LayerPresent = "Already exists";
 
     private readonly IDockerClient _engine;
     private readonly RegistryEndpoint _endpoint;
@@ -43,22 +41,12 @@ internal sealed partial class RegistryImagePuller : IImagePuller
         LogPulling(imageName, _endpoint.Display);
         yield return BinderEvent.Of(BinderPhase.Launching, $"Pulling image {imageName} from {_endpoint.Display}...");
         var (name, tag) = ImageNaming.SplitTag(imageName);
-        var layers = new Dictionary<string, bool>(StringComparer.Ordinal);
         string? error;
         await using (var reader = new EngineMessageReader(_engine.PullImageAsync(name, tag, RegistryAuth.For(_endpoint), cancellationToken), cancellationToken))
         {
-            while (await reader.ReadAsync().ConfigureAwait(false))
+            await foreach (var line in PullProgress.LayerLinesAsync(reader).ConfigureAwait(false))
             {
-                var message = reader.Current;
-                if (message.ID is not { Length: > 0 } id || message.Progress is { Current: not null }) continue;
-                var done = message.Status is LayerDone or LayerPresent;
-                var wasDone = layers.GetValueOrDefault(id);
-                layers[id] = wasDone || done;
-                if (done && !wasDone)
-                {
-                    yield return BinderEvent.Of(BinderPhase.Launching,
-                        $"Layer {id}: {message.Status} ({layers.Values.Count(d => d)}/{layers.Count})");
-                }
+                yield return BinderEvent.Of(BinderPhase.Launching, line);
             }
             error = reader.Error;
         }
