@@ -1,4 +1,5 @@
 using System.Globalization;
+using BinderOrleans.Core.Hosting;
 using BinderOrleans.Docker.Engine;
 using BinderOrleans.Docker.Proxy;
 using Docker.DotNet;
@@ -15,7 +16,7 @@ namespace BinderOrleans.Docker.Launches;
 /// server does not say, from the container's age. A removed server's proxy route goes with it. Only containers carrying the launch label and every
 /// <c>Docker:Labels</c> label are considered, so one engine can host several deployments.
 /// </summary>
-internal sealed partial class ContainerCuller : BackgroundService
+internal sealed partial class ContainerCuller : PeriodicService
 {
     private const string TokenArgument = "--NotebookApp.token=";
 
@@ -31,6 +32,7 @@ internal sealed partial class ContainerCuller : BackgroundService
 
     public ContainerCuller(IDockerClient engine, NotebookStatusClient status, IOptions<DockerOptions> options, TimeProvider time,
         ILogger<ContainerCuller> logger, ServerRoutes? routes = null)
+        : base(options.Value.CullInterval, time)
     {
         _routes = routes;
         _engine = engine;
@@ -40,26 +42,15 @@ internal sealed partial class ContainerCuller : BackgroundService
         _logger = logger;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunPassAsync(CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(_options.CullInterval, _time);
         try
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
-            {
-                try
-                {
-                    await CullOnceAsync(stoppingToken).ConfigureAwait(false);
-                }
-                catch (DockerEngineException ex)
-                {
-                    LogPassFailed(ex);
-                }
-            }
+            await CullOnceAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        catch (DockerEngineException ex)
         {
-            // Shutting down.
+            LogPassFailed(ex);
         }
     }
 

@@ -1,4 +1,5 @@
 using BinderOrleans.Kubernetes.Client;
+using BinderOrleans.Core.Hosting;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Hosting;
@@ -12,7 +13,7 @@ namespace BinderOrleans.Kubernetes.Builds;
 /// that finished (Succeeded, Failed — evicted pods are Failed too) and those started more than
 /// <c>Kubernetes:MaxBuildAge</c> ago. It catches pods whose watchers all left, and builds that hang.
 /// </summary>
-internal sealed partial class BuildPodCleaner : BackgroundService
+internal sealed partial class BuildPodCleaner : PeriodicService
 {
     private readonly PodApi _api;
     private readonly KubernetesOptions _options;
@@ -20,6 +21,7 @@ internal sealed partial class BuildPodCleaner : BackgroundService
     private readonly ILogger _logger;
 
     public BuildPodCleaner(PodApi api, IOptions<KubernetesOptions> options, TimeProvider time, ILogger<BuildPodCleaner> logger)
+        : base(options.Value.CleanupInterval, time)
     {
         _api = api;
         _options = options.Value;
@@ -27,21 +29,7 @@ internal sealed partial class BuildPodCleaner : BackgroundService
         _logger = logger;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(_options.CleanupInterval, _time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
-            {
-                await CleanupAsync(stoppingToken).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Shutting down.
-        }
-    }
+    protected override Task RunPassAsync(CancellationToken cancellationToken) => CleanupAsync(cancellationToken);
 
     /// <summary>One sweep; returns the names of the pods it deleted.</summary>
     public async Task<IReadOnlyList<string>> CleanupAsync(CancellationToken cancellationToken)
