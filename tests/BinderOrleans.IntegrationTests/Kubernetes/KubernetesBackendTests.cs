@@ -126,19 +126,5 @@ public sealed class KubernetesBackendTests : IAsyncLifetime
             services.AddSingleton<ILauncher>(launcher);
         });
 
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        using var cts = new CancellationTokenSource(Wait);
-        while (!condition())
-        {
-            try
-            {
-                await Task.Delay(20, cts.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                throw new TimeoutException($"{what} did not happen within {Wait}");
-            }
-        }
-    }
+    private static Task WaitUntilAsync(Func<bool> condition, string what) => Poll.UntilAsync(condition, what, Wait);
 }

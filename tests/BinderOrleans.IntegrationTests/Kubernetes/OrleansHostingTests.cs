@@ -114,13 +114,6 @@ public sealed class OrleansHostingTests(KubeApiServerFixture fixture)
     }
 
     /// <summary>Polls until <paramref name="probe"/> holds; fails the test after <see cref="Bound"/>.</summary>
-    private static async Task WaitUntilAsync(Func<Task<bool>> probe, CancellationToken cancellationToken)
-    {
-        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        bound.CancelAfter(Bound);
-        while (!await probe())
-        {
-            await Task.Delay(250, bound.Token);
-        }
-    }
+    private static Task WaitUntilAsync(Func<Task<bool>> probe, CancellationToken cancellationToken) =>
+        Poll.UntilAsync(probe, "the cluster's state", Bound, TimeSpan.FromMilliseconds(250), cancellationToken);
 }

@@ -1,4 +1,5 @@
 using BinderOrleans.Core.Streaming;
+using BinderOrleans.Testing;
 using BinderOrleans.Testing.Kubernetes;
 
 namespace BinderOrleans.Tests.Kubernetes;
@@ -294,19 +295,5 @@ public sealed class KubernetesImageBuilderTests
         Assert.Equal(0, rig.Api.Creates);
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        using var cts = new CancellationTokenSource(Wait);
-        while (!condition())
-        {
-            try
-            {
-                await Task.Delay(20, cts.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                throw new TimeoutException($"{what} did not happen within {Wait}");
-            }
-        }
-    }
+    private static Task WaitUntilAsync(Func<bool> condition, string what) => Poll.UntilAsync(condition, what, Wait);
 }

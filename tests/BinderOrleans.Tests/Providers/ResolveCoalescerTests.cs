@@ -1,4 +1,5 @@
 using BinderOrleans.Core.Providers;
+using BinderOrleans.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace BinderOrleans.Tests.Providers;
@@ -116,11 +117,7 @@ public sealed class ResolveCoalescerTests
         Assert.Equal(1, provider.Calls);
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var cts = new CancellationTokenSource(Timeout);
-        while (!condition()) await Task.Delay(5, cts.Token);
-    }
+    private static Task WaitUntilAsync(Func<bool> condition) => Poll.UntilAsync(condition, "the lookup to be dropped", Timeout);
 
     private static ResolveResult Resolved(string sha) =>
         new ResolveResult.Resolved(new ResolvedRepo("https://example.org/r.git", sha, "https://example.org/r.git", "r/" + sha, "r", "main"));
