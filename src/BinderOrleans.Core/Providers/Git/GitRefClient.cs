@@ -60,7 +60,7 @@ internal sealed class GitRefClient(IHttpClientFactory httpClients) : IGitRefList
         }
         catch (Exception ex) when (ex is HttpRequestException or SocketException or IOException or InvalidDataException)
         {
-            return new GitCommandResult(128, "", $"unable to access '{url}': {Reason(ex)}", TimedOut: false);
+            return new GitCommandResult(128, "", $"unable to access '{url}': {Reason(ex, new Uri(url))}", TimedOut: false);
         }
     }
 
@@ -129,10 +129,14 @@ internal sealed class GitRefClient(IHttpClientFactory httpClients) : IGitRefList
         return refs;
     }
 
-    private static string Reason(Exception ex) => ex switch
+    /// <summary>The reason as git words it, so a user reads the same whether git or this client asked.</summary>
+    private static string Reason(Exception ex, Uri url) => ex switch
     {
-        HttpRequestException { InnerException: SocketException socket } => socket.Message,
-        SocketException socket => socket.Message,
+        HttpRequestException { InnerException: SocketException socket } => ConnectFailed(url, socket),
+        SocketException socket => ConnectFailed(url, socket),
         _ => ex.Message,
     };
+
+    private static string ConnectFailed(Uri url, SocketException socket) =>
+        $"Failed to connect to {url.IdnHost} port {(url.Port < 0 ? GitDaemonPort : url.Port)}: {socket.Message}";
 }
