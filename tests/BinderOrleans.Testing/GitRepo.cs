@@ -44,14 +44,15 @@ public sealed class GitRepo : IDisposable
 
     /// <summary>
     /// A Dockerfile repository built from the base image that prints <c>tick 1 … tick n</c>, one a second, and carries a
-    /// unique layer, so every instance really builds: a build slow enough to act on while it runs.
+    /// unique layer before the ticks, so every instance really builds and prints them (the engine's cache cannot skip the
+    /// ticking step of another instance with the same count): a build slow enough to act on while it runs.
     /// </summary>
     public static GitRepo Ticking(int ticks) => Create(new Dictionary<string, string>
     {
         ["Dockerfile"] = $"""
             FROM binderorleans-base:bookworm
-            RUN for i in $(seq 1 {ticks}); do echo "tick $i"; sleep 1; done
             RUN echo "{Guid.NewGuid():N}" > /tmp/unique
+            RUN for i in $(seq 1 {ticks}); do echo "tick $i"; sleep 1; done
             USER jovyan
             WORKDIR /home/jovyan
             """,

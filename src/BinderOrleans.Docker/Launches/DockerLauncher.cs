@@ -389,9 +389,11 @@ internal sealed partial class DockerLauncher : ILauncher
             {
                 host = await _engine.FindContainerAsync(id, cancellationToken).ConfigureAwait(false) is { } inspect ? ServerAddress.ContainerIp(inspect) : null;
             }
-            catch (DockerEngineException ex)
+            catch (Exception ex) when (ex is DockerEngineException or OperationCanceledException)
             {
+                // A launch cancelled here (its client gone) must not leave the container it just started.
                 await RemoveQuietlyAsync(id).ConfigureAwait(false);
+                if (ex is OperationCanceledException) throw;
                 return (null, ex.Message);
             }
             if (host is null)

@@ -17,8 +17,8 @@ public sealed class ServiceRestartTests
         {
             ["Dockerfile"] = $"""
                 FROM binderorleans-base:bookworm
-                RUN for i in $(seq 1 6); do echo "tick $i"; sleep 1; done
                 RUN echo "{Guid.NewGuid():N}" > /tmp/unique
+                RUN for i in $(seq 1 6); do echo "tick $i"; sleep 1; done
                 USER jovyan
                 WORKDIR /home/jovyan
                 """,
