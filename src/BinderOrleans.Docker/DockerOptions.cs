@@ -67,7 +67,8 @@ public sealed class DockerOptions
     /// <c>Docker:Proxy</c>: servers are reached through this service's own port, at <c>&lt;Binder:BaseUrl&gt;user/&lt;server&gt;/</c>
     /// (an in-process reverse proxy that carries WebSockets and streams), and no host port is published: the proxy
     /// talks to the server over <see cref="ServerNetwork"/> (the container's address there, port 8888). The server's
-    /// <c>base_url</c> is set to that path and <c>ready</c>'s <c>url</c> points there. Default true. False publishes each
+    /// <c>base_url</c> is set to that path and <c>ready</c>'s <c>url</c> points there. Default true, except with
+    /// <c>Orleans:Clustering=redis</c> (several replicas, perhaps on other engines), where it is false unless set. False publishes each
     /// server on its own port of <see cref="ServerIp"/> and puts <c>http://&lt;PublicHost&gt;:&lt;port&gt;/</c> in <c>ready</c>.
     /// The service must be able to reach the network's addresses (it runs on the engine's host, or in a container
     /// attached to that network).

@@ -51,7 +51,8 @@ public sealed class ReplicaTests(ReplicaClusterFixture fixture) : IClassFixture<
     [Fact]
     public async Task ServerLaunchedThroughOneReplica_IsReachedThroughTheOthersPortToo()
     {
-        var replicas = await fixture.StartReplicasAsync();
+        // Replicas sharing one engine: the proxy is asked for by name (with Redis it is off unless set).
+        var replicas = await fixture.StartReplicasAsync(extra: new Dictionary<string, string?> { ["Docker:Proxy"] = "true" });
         await using var a = replicas[0];
         await using var b = replicas[1];
         var repo = fixture.SlowRepo(1);

@@ -59,7 +59,7 @@ public sealed class RollingRestartTests(ReplicaClusterFixture fixture, ITestOutp
         foreach (var (old, _, exit, stop) in replaced) output.WriteLine($"replica {old.Pid}: exit {exit} after {stop.TotalSeconds:F1} s of SIGTERM, graceful {Graceful(old)}");
         output.WriteLine($"events lost {lostEvents}; sessions failed {failed}; sessions restarted {restarted}; builds started per repository [{string.Join(", ", buildsStarted)}]");
         output.WriteLine($"reconnects {results.Sum(r => r.Reconnects)}; wait s: min {waits[0]:F1}, median {waits[waits.Count / 2]:F1}, max {waits[^1]:F1}");
-        foreach (var r in results) output.WriteLine($"client {r.Client}: {r.Waited.TotalSeconds:F1} s, {r.Messages.Count} events, {r.Reconnects} reconnects, last {r.Messages.LastOrDefault()?.Event.Phase} {r.Error}");
+        foreach (var r in results) output.WriteLine($"client {r.Client}: {r.Waited.TotalSeconds:F1} s, {r.Messages.Count} events, {r.Reconnects} reconnects, last {r.Messages.LastOrDefault()?.Event.Phase} {r.Messages.LastOrDefault()?.Event.Message?.Trim()} {r.Error}");
 
         Assert.Equal(0, lostEvents);
         Assert.Equal(0, failed);
