@@ -257,17 +257,31 @@ internal static class DockerClientExtensions
 
     // ---- networks
 
-    public static Task<bool> NetworkExistsAsync(this IDockerClient client, string name, CancellationToken cancellationToken) =>
-        client.CallAsync($"inspect network {name}", async () =>
+
+    /// <summary>
+    /// The networks named exactly <paramref name="name"/>, oldest first (ties by id). An engine before Docker 25 lets two
+    /// clients that create one name at once make two networks of that name.
+    /// </summary>
+    public static Task<IReadOnlyList<string>> NetworkIdsNamedAsync(this IDockerClient client, string name, CancellationToken cancellationToken) =>
+        client.CallAsync<IReadOnlyList<string>>($"list networks named {name}", async () =>
+        {
+            var filters = new Dictionary<string, IDictionary<string, bool>> { ["name"] = new Dictionary<string, bool> { [name] = true } };
+            var networks = await client.Networks.ListNetworksAsync(new NetworksListParameters { Filters = filters }, cancellationToken).ConfigureAwait(false);
+            return networks.Where(n => string.Equals(n.Name, name, StringComparison.Ordinal))
+                .OrderBy(n => n.Created).ThenBy(n => n.ID, StringComparer.Ordinal).Select(n => n.ID).ToList();
+        }, cancellationToken);
+
+    /// <summary>Removes a network; one still in use or already gone stays as it is.</summary>
+    public static Task RemoveNetworkQuietlyAsync(this IDockerClient client, string id, CancellationToken cancellationToken) =>
+        client.CallAsync($"remove network {id}", async () =>
         {
             try
             {
-                await client.Networks.InspectNetworkAsync(name, cancellationToken).ConfigureAwait(false);
-                return true;
+                await client.Networks.DeleteNetworkAsync(id, cancellationToken).ConfigureAwait(false);
             }
-            catch (DockerApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+            catch (DockerApiException)
             {
-                return false;
+                // In use by a container of the replica that made it, or removed already: the oldest is used either way.
             }
         }, cancellationToken);
 

@@ -29,11 +29,18 @@ internal sealed class ServerNetwork(IDockerClient engine, DockerOptions options)
         try
         {
             if (_ready) return null;
-            if (!await engine.NetworkExistsAsync(Name, cancellationToken).ConfigureAwait(false))
+            var ids = await engine.NetworkIdsNamedAsync(Name, cancellationToken).ConfigureAwait(false);
+            if (ids.Count == 0)
             {
                 var labels = new Dictionary<string, string>(options.Labels, StringComparer.Ordinal) { [Label] = "servers" };
                 await engine.CreateBridgeNetworkAsync(Name, labels, cancellationToken).ConfigureAwait(false);
+                ids = await engine.NetworkIdsNamedAsync(Name, cancellationToken).ConfigureAwait(false);
             }
+            if (ids.Count == 0) return $"the server network '{Name}' (Docker:ServerNetwork) was created but the engine does not list it.";
+            // Replicas that made the network at the same moment made one each (the engine allowed it), and a server asked
+            // to join that name would be refused as ambiguous. Every replica keeps the oldest, which is the one any
+            // replica that looked first already uses, and removes the others, which nobody uses.
+            foreach (var extra in ids.Skip(1)) await engine.RemoveNetworkQuietlyAsync(extra, cancellationToken).ConfigureAwait(false);
             Volatile.Write(ref _ready, true);
             return null;
         }
