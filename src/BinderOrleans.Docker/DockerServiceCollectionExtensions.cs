@@ -29,16 +29,6 @@ public static class DockerServiceCollectionExtensions
     public static IServiceCollection AddDockerEngine(this IServiceCollection services)
     {
         services.AddOptions<DockerOptions>().BindConfiguration(DockerOptions.Section).ValidateOnStart();
-        // The proxy is the embedded default. Several replicas reach a server only through the engine it runs on, which
-        // replicas on other nodes do not share, so with Redis clustering it is on only when asked for.
-        services.AddOptions<DockerOptions>().Configure<IConfiguration>((options, configuration) =>
-        {
-            if (configuration[$"{DockerOptions.Section}:{nameof(DockerOptions.Proxy)}"] is null
-                && string.Equals(configuration["Orleans:Clustering"], "redis", StringComparison.OrdinalIgnoreCase))
-            {
-                options.Proxy = false;
-            }
-        });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DockerOptions>, DockerOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => DockerClientFactory.Create(sp.GetRequiredService<IOptions<DockerOptions>>().Value));

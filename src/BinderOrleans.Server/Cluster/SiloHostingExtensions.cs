@@ -29,6 +29,10 @@ internal static class SiloHostingExtensions
         // Orleans reads its own provider configuration from Orleans:Clustering:ProviderType; our Orleans:Clustering is a
         // plain value ("redis"), which it would take for a provider named Default. Clustering is set up below instead.
         builder.Configuration[$"{SiloClusterOptions.Section}:{nameof(SiloClusterOptions.Clustering)}"] = null;
+        // Docker:Proxy is the embedded default. Several replicas reach a server only through the engine it runs on,
+        // which replicas on other nodes do not share, and a ready URL on one replica's port does not outlive it in a
+        // rolling update: with Redis clustering the proxy is on only when asked for.
+        if (options.IsRedis && builder.Configuration["Docker:Proxy"] is null) builder.Configuration["Docker:Proxy"] = "false";
         builder.Services.AddSingleton<ClusterHealthCheck>();
         builder.Services.AddSingleton<IBinderHealthCheck>(sp => sp.GetRequiredService<ClusterHealthCheck>());
         builder.Services.AddHealthChecks().AddCheck<ClusterHealthCheck>(ClusterHealthCheck.Name, tags: [Info.HealthTags.Ready]);

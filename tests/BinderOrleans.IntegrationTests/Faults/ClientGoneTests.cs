@@ -58,7 +58,20 @@ public sealed class ClientGoneTests : IAsyncLifetime
     public async Task ClientGoneRightAfterLaunching_ServerContainerRemovedAfterTheGrace()
     {
         using var cts = new CancellationTokenSource(Bound);
-        var repo = TickingRepo(1);
+        // A server that answers a few seconds after it starts: the client is gone (and the service has seen it go)
+        // before the server is up. With a server that answers within milliseconds of the client leaving, the ready
+        // event can reach the departing watcher first, and the server is then the client's (a race left open).
+        var repo = GitRepo.Create(new Dictionary<string, string>
+        {
+            ["Dockerfile"] = $"""
+                FROM binderorleans-base:bookworm
+                RUN echo "{Guid.NewGuid():N}" > /tmp/unique
+                ENTRYPOINT ["/bin/sh", "-c", "sleep 3 && exec \"$@\"", "slow-start"]
+                USER jovyan
+                WORKDIR /home/jovyan
+                """,
+        });
+        _repos.Add(repo);
 
         var seen = await ReadUntilAsync(repo.BuildPath, m => m.Event.Phase == BinderPhase.Launching, cts.Token);
         Assert.Equal(BinderPhase.Launching, seen[^1].Event.Phase);
