@@ -155,7 +155,7 @@ internal sealed partial class DockerLauncher : ILauncher
                 {
                     while (true)
                     {
-                        if (await _status.GetAsync(server.LocalUrl, token, cancellationToken).ConfigureAwait(false) is not null)
+                        if (server.LocalUrl is { } local && await _status.GetAsync(local, token, cancellationToken).ConfigureAwait(false) is not null)
                         {
                             keep = true;
                             break;
@@ -193,7 +193,7 @@ internal sealed partial class DockerLauncher : ILauncher
                 if (keep)
                 {
                     slot.Dispose();
-                    if (_options.Proxy) _routes?.Add(new ServerRoute(server.Name, server.Id, server.LocalUrl.GetLeftPart(UriPartial.Authority)));
+                    if (_options.Proxy) _routes?.Add(new ServerRoute(server.Name, server.Id, server.LocalUrl!.GetLeftPart(UriPartial.Authority)));
                     LogLaunched(request.ImageName, server.Name, server.Port);
                     yield return new BinderEvent
                     {
@@ -385,9 +385,10 @@ internal sealed partial class DockerLauncher : ILauncher
         string? host = ServerAddress.LocalHost(_options);
         if (!publish)
         {
+            ContainerInspectResponse? inspected;
             try
             {
-                host = await _engine.FindContainerAsync(id, cancellationToken).ConfigureAwait(false) is { } inspect ? ServerAddress.ContainerIp(inspect) : null;
+                inspected = await _engine.FindContainerAsync(id, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is DockerEngineException or OperationCanceledException)
             {
@@ -396,13 +397,16 @@ internal sealed partial class DockerLauncher : ILauncher
                 if (ex is OperationCanceledException) throw;
                 return (null, ex.Message);
             }
-            if (host is null)
+            host = inspected is null ? null : ServerAddress.ContainerIp(inspected);
+            // A server that exited at once has no address: the wait reports its exit code and log, as for any server.
+            if (host is null && inspected?.State is not { Running: false })
             {
                 await RemoveQuietlyAsync(id).ConfigureAwait(false);
                 return (null, $"the server container has no address in the network '{_options.ServerNetwork}' (Docker:ServerNetwork).");
             }
         }
-        return (new Server(id, name, port, ServerAddress.Url(host, port, basePath!), BelowService(request, name)), null);
+        var local = host is null ? null : ServerAddress.Url(host, port, basePath!);
+        return (new Server(id, name, port, local, BelowService(request, name)), null);
     }
 
     /// <summary>
@@ -503,5 +507,6 @@ internal sealed partial class DockerLauncher : ILauncher
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not remove server container {Container}")]
     private partial void LogRemoveFailed(Exception exception, string container);
 
-    private sealed record Server(string Id, string Name, int Port, Uri LocalUrl, Uri PublicUrl);
+    /// <param name="LocalUrl">Where it answers; null while it has no address (it exited at once: the wait reports why).</param>
+    private sealed record Server(string Id, string Name, int Port, Uri? LocalUrl, Uri PublicUrl);
 }
