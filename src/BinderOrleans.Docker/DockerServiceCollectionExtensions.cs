@@ -11,7 +11,6 @@ using BinderOrleans.Docker.Health;
 using BinderOrleans.Docker.Launches;
 using BinderOrleans.Docker.Proxy;
 using BinderOrleans.Docker.Registry;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
