@@ -59,6 +59,8 @@ public static class BinderCoreServiceCollectionExtensions
         services.TryAddSingleton<IRunningBuilds, QueuedRunningBuilds>();
         services.TryAddSingleton<RepoProviderRegistry>();
         services.TryAddSingleton<ResolveCoalescer>();
+        services.TryAddSingleton<RepoResolver>();
+        services.TryAddSingleton<IRepoCredentials, NoRepoCredentials>();
         // Every backend that fetches for a user (the Docker builder's clone too) holds git to checked addresses.
         services.AddOutboundGuard();
         services.TryAddSingleton<GitPin>();

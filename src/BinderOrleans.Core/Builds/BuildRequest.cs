@@ -21,4 +21,13 @@ public sealed record BuildRequest(
     [property: Id(4)] string ProviderId,
     [property: Id(5)] string? GitCredentials = null,
     [property: Id(6)] string? ProviderName = null,
-    [property: Id(7)] bool PullOnly = false);
+    [property: Id(7)] bool PullOnly = false)
+{
+    /// <summary>Everything but the credentials, which must never reach a log through this record's text.</summary>
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append($"ImageName = {ImageName}, BuildName = {BuildName}, RepoUrl = {RepoUrl}, ResolvedRef = {ResolvedRef}, ProviderId = {ProviderId}, ");
+        builder.Append($"GitCredentials = {(GitCredentials is null ? "null" : "***")}, ProviderName = {ProviderName}, PullOnly = {PullOnly}");
+        return true;
+    }
+}

@@ -23,7 +23,7 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
     internal static readonly TimeSpan StopTimeout = TimeSpan.FromMinutes(2);
 
     private readonly RepoProviderRegistry _providers;
-    private readonly ResolveCoalescer _resolver;
+    private readonly RepoResolver _resolver;
     private readonly ILauncher _launcher;
     private readonly ILaunchQuota _quota;
     private readonly SiteOptions _binder;
@@ -46,7 +46,7 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
     private IDisposable? _running;
     private bool _handingOver;
 
-    public LaunchGrain(RepoProviderRegistry providers, ResolveCoalescer resolver, ILauncher launcher, ILaunchQuota quota, IOptions<SiteOptions> binder,
+    public LaunchGrain(RepoProviderRegistry providers, RepoResolver resolver, ILauncher launcher, ILaunchQuota quota, IOptions<SiteOptions> binder,
         TimeProvider time, ILaunchObserver observer, BinderMetrics metrics, LaunchSessionTable table, DrainState drain,
         ILogger<LaunchGrain> logger)
     {
@@ -214,7 +214,8 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
         ResolveResult resolved;
         try
         {
-            resolved = await _resolver.ResolveAsync(provider, spec, ct);
+            // A logged-in user's private repository resolves with their own credentials, to an image name of their own.
+            resolved = await _resolver.ResolveAsync(provider, spec, _spec.User, ct);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

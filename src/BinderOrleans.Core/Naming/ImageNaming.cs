@@ -71,6 +71,13 @@ public static class ImageNaming
         return s[..Math.Min(n, s.Length)];
     }
 
+    /// <summary>
+    /// The build slug of a repository resolved with <paramref name="user"/>'s own credentials: the public slug, a newline
+    /// (which no spec's slug can hold, and which escapes to <c>-A</c> where a <c>-</c> would escape to <c>-2D</c>), the
+    /// user. Its image and build names include the user and never equal a public build's or another user's.
+    /// </summary>
+    public static string PrivateSlug(string buildSlug, string user) => $"{buildSlug}\n{user}";
+
     /// <summary>The image name without its <c>:tag</c> or <c>@digest</c> (quota matching).</summary>
     public static string WithoutTag(string imageName) => SplitTag(imageName).Name;
 

@@ -11,7 +11,7 @@ namespace BinderOrleans.Core.Providers;
 /// </summary>
 public sealed class ResolveCoalescer
 {
-    private readonly ConcurrentDictionary<(string Provider, string Spec), Lookup> _lookups = new();
+    private readonly ConcurrentDictionary<(string Provider, string Spec, string Scope), Lookup> _lookups = new();
     private readonly TimeProvider _time;
     private readonly TimeSpan _freshFor;
 
@@ -28,9 +28,17 @@ public sealed class ResolveCoalescer
     /// The provider's answer for <paramref name="spec"/>. The lookup itself is not cancelled when this caller leaves
     /// (others may be waiting for it); it is bounded by the provider's own timeouts.
     /// </summary>
-    public Task<ResolveResult> ResolveAsync(IRepoProvider provider, string spec, CancellationToken cancellationToken)
+    public Task<ResolveResult> ResolveAsync(IRepoProvider provider, string spec, CancellationToken cancellationToken) =>
+        ResolveAsync(provider, spec, "", provider.ResolveAsync, cancellationToken);
+
+    /// <summary>
+    /// <paramref name="lookup"/>'s answer for <paramref name="spec"/>, shared only by callers of the same
+    /// <paramref name="scope"/> ("" is the provider's own, anonymous answer; a user's own answer has a scope of its own).
+    /// </summary>
+    public Task<ResolveResult> ResolveAsync(IRepoProvider provider, string spec, string scope,
+        Func<string, CancellationToken, Task<ResolveResult>> lookup, CancellationToken cancellationToken)
     {
-        var key = (provider.Id, spec);
+        var key = (provider.Id, spec, scope);
         while (true)
         {
             if (_lookups.TryGetValue(key, out var current) && current.IsUsable(_time, _freshFor))
@@ -40,16 +48,16 @@ public sealed class ResolveCoalescer
             var next = new Lookup();
             var claimed = current is null ? _lookups.TryAdd(key, next) : _lookups.TryUpdate(key, next, current);
             if (!claimed) continue;
-            _ = RunAsync(provider, spec, key, next);
+            _ = RunAsync(lookup, spec, key, next);
             return next.Result.WaitAsync(cancellationToken);
         }
     }
 
-    private async Task RunAsync(IRepoProvider provider, string spec, (string, string) key, Lookup lookup)
+    private async Task RunAsync(Func<string, CancellationToken, Task<ResolveResult>> resolve, string spec, (string, string, string) key, Lookup lookup)
     {
         try
         {
-            var result = await provider.ResolveAsync(spec, CancellationToken.None).ConfigureAwait(false);
+            var result = await resolve(spec, CancellationToken.None).ConfigureAwait(false);
             lookup.Complete(result, _time.GetTimestamp());
             if (result is ResolveResult.Resolved && _freshFor > TimeSpan.Zero)
             {

@@ -48,4 +48,13 @@ public sealed record ResolvedRepo(
     string UnresolvedRef,
     int RepoQuota = 0,
     string? GitCredentials = null,
-    string? Image = null);
+    string? Image = null)
+{
+    /// <summary>Everything but the credentials, which must never reach a log through this record's text.</summary>
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append($"RepoUrl = {RepoUrl}, ResolvedRef = {ResolvedRef}, RefUrl = {RefUrl}, ResolvedSpec = {ResolvedSpec}, BuildSlug = {BuildSlug}, ");
+        builder.Append($"UnresolvedRef = {UnresolvedRef}, RepoQuota = {RepoQuota}, GitCredentials = {(GitCredentials is null ? "null" : "***")}, Image = {Image}");
+        return true;
+    }
+}

@@ -21,6 +21,12 @@ public sealed partial class LaunchSessions(IGrainFactory grains, LaunchSessionTa
     /// <summary>A new session id, signed (<see cref="SessionKeys"/>).</summary>
     public string NewKey() => keys.NewKey();
 
+    /// <summary>A new session id for <paramref name="owner"/> (a logged-in hub user; null = anonymous).</summary>
+    public string NewKey(string? owner) => keys.NewKey(owner);
+
+    /// <summary>Whether a session id of ours was issued to <paramref name="user"/> (null: to an anonymous client).</summary>
+    public bool IsOwnedBy(string key, string? user) => keys.IsOwnedBy(key, user);
+
     /// <summary>Whether a session id is one this cluster issued. Anything else in a Last-Event-ID is a new request.</summary>
     public bool IsValidKey(string key) => keys.IsOurs(key);
 

@@ -27,9 +27,9 @@ internal sealed partial class GitFetcher(IGitRunner git, IOptions<GitProviderOpt
     /// <param name="url">Repository URL.</param>
     /// <param name="reference">Commit (or any ref git can resolve after the clone).</param>
     /// <param name="directory">Target folder; must not exist yet.</param>
-    /// <param name="credentials">git credential-helper text (<c>username=…\npassword=…</c>), or null.</param>
+    /// <param name="text">git credential-helper text (<c>username=…\npassword=…</c>), or null.</param>
     /// <param name="cancellationToken">Stops git (its whole process tree).</param>
-    public async IAsyncEnumerable<GitOutput> FetchAsync(string url, string reference, string directory, string? credentials,
+    public async IAsyncEnumerable<GitOutput> FetchAsync(string url, string reference, string directory, string? text,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         if (GitUrl.Canonicalize(url, _schemes, out var problem) is not { } canonical)
@@ -45,6 +45,8 @@ internal sealed partial class GitFetcher(IGitRunner git, IOptions<GitProviderOpt
             yield break;
         }
 
+        // The credentials go to the repository's own origin only (its submodules there too), never to another host.
+        var credentials = text is null ? null : new Credentials(text, canonical);
         var parent = Path.GetDirectoryName(directory)!;
         GitOutput? last = null;
         await foreach (var line in RunAsync(parent, credentials, _schemes, cancellationToken, [.. pinned.Config, "clone", "--no-checkout", "--", pinned.Url, directory]).ConfigureAwait(false))
@@ -91,7 +93,7 @@ internal sealed partial class GitFetcher(IGitRunner git, IOptions<GitProviderOpt
     /// <c>submodule update --init</c> held to those addresses and to http(s) (git:// and ssh cannot be pinned from outside
     /// the URL), then the same for each submodule.
     /// </summary>
-    private async IAsyncEnumerable<GitOutput> SubmodulesAsync(string directory, string parentUrl, string? credentials, int depth,
+    private async IAsyncEnumerable<GitOutput> SubmodulesAsync(string directory, string parentUrl, Credentials? credentials, int depth,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         if (!File.Exists(Path.Combine(directory, ".gitmodules"))) yield break;
@@ -182,11 +184,11 @@ internal sealed partial class GitFetcher(IGitRunner git, IOptions<GitProviderOpt
     }
 
     /// <summary>Runs git, yielding its output lines as they come; a non-zero exit ends with one failed line.</summary>
-    private async IAsyncEnumerable<GitOutput> RunAsync(string workingDirectory, string? credentials, IReadOnlyList<string> schemes,
+    private async IAsyncEnumerable<GitOutput> RunAsync(string workingDirectory, Credentials? credentials, IReadOnlyList<string> schemes,
         [EnumeratorCancellation] CancellationToken cancellationToken, string[] arguments)
     {
         var tail = new Queue<string>();
-        var invocation = GitInvocation.Create(arguments, workingDirectory, schemes, credentials);
+        var invocation = GitInvocation.Create(arguments, workingDirectory, schemes, credentials?.Text, credentials?.Origin);
         await foreach (var line in git.StreamAsync(invocation, cancellationToken).ConfigureAwait(false))
         {
             if (line.ExitCode is { } exitCode)
@@ -208,6 +210,12 @@ internal sealed partial class GitFetcher(IGitRunner git, IOptions<GitProviderOpt
         var i = 0;
         while (i < arguments.Length - 1 && arguments[i] == "-c") i += 2;
         return arguments[i];
+    }
+
+    /// <summary>Credential-helper text and the URL whose origin alone may be given it.</summary>
+    private sealed record Credentials(string Text, string Origin)
+    {
+        public override string ToString() => $"Credentials for {Origin}";
     }
 
     [GeneratedRegex("^[0-9a-f]{40}([0-9a-f]{24})?$")]

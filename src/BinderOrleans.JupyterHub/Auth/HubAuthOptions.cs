@@ -50,6 +50,14 @@ public sealed class HubAuthOptions
     /// <summary><c>JupyterHub:Auth:CookieName</c>: the login cookie. Default <c>binderorleans-session</c>.</summary>
     public string CookieName { get; set; } = DefaultCookieName;
 
+    /// <summary>
+    /// <c>JupyterHub:Auth:RepoCredentials</c>: private repositories with the user's own credentials from the hub's
+    /// <c>auth_state</c> (which needs <c>c.Authenticator.enable_auth_state = True</c> and the <c>admin:auth_state</c> scope in
+    /// the service's role). Each entry names a URL prefix and where the token is; the first match wins. Default none.
+    /// Such a build's image name includes the user; the token goes to that user's resolve and clone only.
+    /// </summary>
+    public List<HubRepoCredentialRule> RepoCredentials { get; set; } = [];
+
     public const string DefaultServiceName = "binder";
 
     public const string DefaultCookieName = "binderorleans-session";

@@ -16,6 +16,18 @@ internal sealed class HubAuthOptionsValidator : IValidateOptions<HubAuthOptions>
         if (!IsUrlOrPath(options.AuthorizeUrl)) errors.Add("JupyterHub:Auth:AuthorizeUrl must be an http(s) URL or a path starting with /, or unset.");
         if (options.TokenCacheDuration < TimeSpan.Zero) errors.Add("JupyterHub:Auth:TokenCacheDuration must not be negative.");
         if (string.IsNullOrWhiteSpace(options.CookieName)) errors.Add("JupyterHub:Auth:CookieName must not be empty.");
+        for (var i = 0; i < options.RepoCredentials.Count; i++)
+        {
+            var rule = options.RepoCredentials[i];
+            var key = $"JupyterHub:Auth:RepoCredentials:{i}";
+            if (!Uri.TryCreate(rule.UrlPrefix, UriKind.Absolute, out var prefix) || prefix.Scheme is not ("http" or "https") || !rule.UrlPrefix.EndsWith('/')
+                || prefix.UserInfo.Length > 0)
+            {
+                errors.Add($"{key}:UrlPrefix must be an http(s) URL ending in '/', such as https://github.com/ (a prefix without the '/' would match other hosts).");
+            }
+            if (string.IsNullOrWhiteSpace(rule.AuthStateKey)) errors.Add($"{key}:AuthStateKey must name the token's key in auth_state, e.g. access_token.");
+            if (string.IsNullOrWhiteSpace(rule.Username) || rule.Username.Any(char.IsControl)) errors.Add($"{key}:Username must be a user name git can send, e.g. oauth2.");
+        }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

@@ -1,4 +1,6 @@
 using BinderOrleans.Core.Options;
+using BinderOrleans.Core.Providers;
+using BinderOrleans.JupyterHub.Api;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;
@@ -26,6 +28,9 @@ public static class HubAuthServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HubAuthOptions>, HubAuthOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<HubIdentity>();
+        // A logged-in user's own repository credentials (JupyterHub:Auth:RepoCredentials), from the hub's auth_state.
+        services.TryAddSingleton<JupyterHubApi>();
+        services.Replace(ServiceDescriptor.Singleton<IRepoCredentials, HubAuthStateCredentials>());
 
         services.AddAuthentication(HubAuthSchemes.Api)
             .AddCookie(HubAuthSchemes.Cookie)

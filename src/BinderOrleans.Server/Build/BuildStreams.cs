@@ -36,6 +36,12 @@ internal sealed partial class BuildStreams(LaunchSessions sessions, BuildTokens 
         // replica runs is admitted like one before anything is activated for it.
         if (resume is var (key, lastIndex) && sessions.IsValidKey(key))
         {
+            // A session is resumed only by whoever started it: another user is told so, and sees none of its events.
+            if (!sessions.IsOwnedBy(key, launch.User))
+            {
+                LogNotOwner(logger, key, launch.User ?? "(anonymous)");
+                return new BuildStreamPlan.Refused(BinderEvent.Failed(NotYourSession, 403));
+            }
             SessionState? state = null;
             try
             {
@@ -78,8 +84,14 @@ internal sealed partial class BuildStreams(LaunchSessions sessions, BuildTokens 
         if (refusal is not null) return new BuildStreamPlan.Refused(refusal);
         if (launch.BuildOnly && !site.Value.EnableApiOnlyMode) return new BuildStreamPlan.Refused(BuildOnlyEvents.NotPermitted());
         if (sessions.Admit() is { } full) return new BuildStreamPlan.Refused(full);
-        return new BuildStreamPlan.Watch(sessions.NewKey(), launch with { UsedBuildToken = usedToken }, 0, Resumed: false);
+        return new BuildStreamPlan.Watch(sessions.NewKey(launch.User), launch with { UsedBuildToken = usedToken }, 0, Resumed: false);
     }
+
+    /// <summary>What a client is told when the session it tries to resume was started by someone else.</summary>
+    public const string NotYourSession = "This launch session was started by another user and cannot be resumed by you. Start a new launch.";
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {Session}: resume refused, it does not belong to {User}")]
+    private static partial void LogNotOwner(ILogger logger, string session, string user);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {Session} resumed from event {Index}")]
     private static partial void LogResumed(ILogger logger, string session, int index);

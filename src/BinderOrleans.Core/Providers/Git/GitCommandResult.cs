@@ -5,4 +5,5 @@ namespace BinderOrleans.Core.Providers.Git;
 /// <param name="Output">Standard output (capped).</param>
 /// <param name="Error">Standard error (capped).</param>
 /// <param name="TimedOut">True when the command was killed for taking too long.</param>
-public sealed record GitCommandResult(int ExitCode, string Output, string Error, bool TimedOut);
+/// <param name="HttpStatus">The HTTP status a smart HTTP host refused with (in-process listing only), else null.</param>
+public sealed record GitCommandResult(int ExitCode, string Output, string Error, bool TimedOut, int? HttpStatus = null);

@@ -26,9 +26,16 @@ public sealed record GitInvocation(IReadOnlyList<string> Arguments, string Worki
     /// <param name="arguments">git's arguments; user text only after <c>--</c> or <c>--end-of-options</c>.</param>
     /// <param name="workingDirectory">The folder git runs in.</param>
     /// <param name="allowedSchemes">The transports git may use, such as <c>https</c> (from <c>Providers:Git:AllowedSchemes</c>).</param>
-    /// <param name="credentials">Credential-helper text (<c>username=…\npassword=…</c>), or null.</param>
+    /// <param name="credentials">
+    /// Credential-helper text (<c>username=…\npassword=…</c>, lines joined by a newline or by the two characters <c>\n</c>,
+    /// as BinderHub's <c>GIT_CREDENTIAL_ENV</c>), or null.
+    /// </param>
+    /// <param name="credentialUrl">
+    /// Where the credentials may go: git asks the helper only for URLs matching it (<c>credential.&lt;url&gt;.helper</c>:
+    /// same scheme and host, so a submodule elsewhere never gets them). Null: any host that asks (operator credentials).
+    /// </param>
     public static GitInvocation Create(IReadOnlyList<string> arguments, string workingDirectory, IEnumerable<string> allowedSchemes,
-        string? credentials = null)
+        string? credentials = null, string? credentialUrl = null)
     {
         var environment = new Dictionary<string, string?>(StringComparer.Ordinal)
         {
@@ -56,9 +63,22 @@ public sealed record GitInvocation(IReadOnlyList<string> Arguments, string Worki
         {
             environment[CredentialsVariable] = credentials;
             environment["GIT_CONFIG_COUNT"] = "1";
-            environment["GIT_CONFIG_KEY_0"] = "credential.helper";
-            environment["GIT_CONFIG_VALUE_0"] = "!f() { test \"$1\" = get && printf '%s\\n' \"$" + CredentialsVariable + "\"; }; f";
+            environment["GIT_CONFIG_KEY_0"] = credentialUrl is null ? "credential.helper" : $"credential.{CredentialOrigin(credentialUrl)}.helper";
+            // %b turns the two characters \n into a newline, as repo2docker's echo -e does with GIT_CREDENTIAL_ENV.
+            environment["GIT_CONFIG_VALUE_0"] = "!f() { test \"$1\" = get && printf '%b\\n' \"$" + CredentialsVariable + "\"; }; f";
         }
         return new GitInvocation(arguments, workingDirectory, environment);
+    }
+
+    /// <summary><c>scheme://host[:port]/</c> of a canonical URL: what git matches a <c>credential.&lt;url&gt;</c> section against.</summary>
+    internal static string CredentialOrigin(string url)
+    {
+        var start = url.IndexOf("://", StringComparison.Ordinal);
+        if (start < 0) return url;
+        var slash = url.IndexOf('/', start + 3);
+        var authority = slash < 0 ? url[(start + 3)..] : url[(start + 3)..slash];
+        // Never user-info in the key (a URL with a user name would only match itself).
+        var at = authority.LastIndexOf('@');
+        return $"{url[..(start + 3)]}{authority[(at + 1)..]}/";
     }
 }

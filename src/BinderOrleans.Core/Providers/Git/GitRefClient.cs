@@ -35,7 +35,19 @@ internal sealed class GitRefClient(IHttpClientFactory httpClients) : IGitRefList
     /// <c>Error</c>, or <c>TimedOut</c>. Null when <see cref="Handles"/> says no or the HTTP server is not a smart one
     /// (the caller asks git).
     /// </summary>
-    public async Task<GitCommandResult?> LsRemoteAsync(string url, IReadOnlyList<string> patterns, TimeSpan timeout, CancellationToken cancellationToken)
+    public Task<GitCommandResult?> LsRemoteAsync(string url, IReadOnlyList<string> patterns, TimeSpan timeout, CancellationToken cancellationToken) =>
+        ListAsync(url, patterns, null, timeout, cancellationToken);
+
+    /// <summary>
+    /// As the credential's owner: HTTP Basic on the advertisement request (http and https only; redirects are not followed
+    /// with it, .NET drops the header on a redirect). A refusal carries the host's status in <c>HttpStatus</c>.
+    /// </summary>
+    public Task<GitCommandResult?> LsRemoteAsync(string url, IReadOnlyList<string> patterns, RepoCredential credential, TimeSpan timeout,
+        CancellationToken cancellationToken) =>
+        GitUrl.SchemeOf(url) is "http" or "https" ? ListAsync(url, patterns, credential, timeout, cancellationToken) : Task.FromResult<GitCommandResult?>(null);
+
+    private async Task<GitCommandResult?> ListAsync(string url, IReadOnlyList<string> patterns, RepoCredential? credential, TimeSpan timeout,
+        CancellationToken cancellationToken)
     {
         if (!Handles(url)) return null;
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -45,7 +57,7 @@ internal sealed class GitRefClient(IHttpClientFactory httpClients) : IGitRefList
             var uri = new Uri(url);
             var refs = uri.Scheme == "git"
                 ? await FromDaemonAsync(uri, cts.Token).ConfigureAwait(false)
-                : await FromSmartHttpAsync(uri, cts.Token).ConfigureAwait(false);
+                : await FromSmartHttpAsync(uri, credential, cts.Token).ConfigureAwait(false);
             if (refs is null) return null;
             var output = new StringBuilder();
             foreach (var (sha, name) in refs)
@@ -60,7 +72,8 @@ internal sealed class GitRefClient(IHttpClientFactory httpClients) : IGitRefList
         }
         catch (Exception ex) when (ex is HttpRequestException or SocketException or IOException or InvalidDataException)
         {
-            return new GitCommandResult(128, "", $"unable to access '{url}': {Reason(ex, new Uri(url))}", TimedOut: false);
+            return new GitCommandResult(128, "", $"unable to access '{url}': {Reason(ex, new Uri(url))}", TimedOut: false,
+                HttpStatus: (int?)(ex as HttpRequestException)?.StatusCode);
         }
     }
 
@@ -69,18 +82,19 @@ internal sealed class GitRefClient(IHttpClientFactory httpClients) : IGitRefList
         string.Equals(refName, pattern, StringComparison.Ordinal)
         || (refName.Length > pattern.Length && refName.EndsWith(pattern, StringComparison.Ordinal) && refName[^(pattern.Length + 1)] == '/');
 
-    private async Task<List<(string, string)>?> FromSmartHttpAsync(Uri repo, CancellationToken cancellationToken)
+    private async Task<List<(string, string)>?> FromSmartHttpAsync(Uri repo, RepoCredential? credential, CancellationToken cancellationToken)
     {
         var client = httpClients.CreateClient(HttpClientName);
         var infoRefs = new Uri(repo.AbsoluteUri.TrimEnd('/') + "/info/refs?service=git-upload-pack");
         using var request = new HttpRequestMessage(HttpMethod.Get, infoRefs);
         request.Headers.UserAgent.Add(new ProductInfoHeaderValue("git", "2.39.0"));
         request.Headers.Accept.ParseAdd("application/x-git-upload-pack-advertisement");
+        if (credential is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Basic", credential.BasicParameter);
         using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
             var status = (int)response.StatusCode;
-            throw new HttpRequestException(status == 404 ? $"repository '{repo}' not found" : $"the server answered HTTP {status}");
+            throw new HttpRequestException(status == 404 ? $"repository '{repo}' not found" : $"the server answered HTTP {status}", null, response.StatusCode);
         }
         if (response.Content.Headers.ContentType?.MediaType != "application/x-git-upload-pack-advertisement") return null;
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);

@@ -10,7 +10,7 @@ namespace BinderOrleans.Core.Providers.Git;
 /// </summary>
 internal sealed partial class GitRepoProvider(IOptions<GitProviderOptions> options, IGitRunner git, GitPin pin, ILogger<GitRepoProvider> logger,
     IGitRefLister refs)
-    : IRepoProvider
+    : IRepoProvider, IPrivateRepoProvider
 {
     private readonly GitProviderOptions _options = options.Value;
 
@@ -30,13 +30,26 @@ internal sealed partial class GitRepoProvider(IOptions<GitProviderOptions> optio
     public ResolveResult.Failed? CheckSpec(string spec) =>
         GitSpec.TryParse(spec, _options.EffectiveAllowedSchemes, out _, out var error) ? null : error;
 
-    public async Task<ResolveResult> ResolveAsync(string spec, CancellationToken cancellationToken)
+    public Task<ResolveResult> ResolveAsync(string spec, CancellationToken cancellationToken) => ResolveAsync(spec, null, check: false, cancellationToken);
+
+    /// <summary>An http(s) repository's canonical URL; other schemes never get a user's credentials.</summary>
+    public string? CredentialUrlOf(string spec) =>
+        GitSpec.TryParse(spec, _options.EffectiveAllowedSchemes, out var parsed, out _) && GitUrl.SchemeOf(parsed.Url) is "http" or "https" ? parsed.Url : null;
+
+    public Task<ResolveResult> ResolveCheckedAsync(string spec, RepoCredential? credential, CancellationToken cancellationToken) =>
+        ResolveAsync(spec, credential, check: true, cancellationToken);
+
+    /// <param name="spec">The spec.</param>
+    /// <param name="credential">A user's own credential for the repository's host, or null.</param>
+    /// <param name="check">Ask the host even for a commit id, and report a refusal (HTTP 401, 403, 404) as not found.</param>
+    /// <param name="cancellationToken">Stops the lookup.</param>
+    private async Task<ResolveResult> ResolveAsync(string spec, RepoCredential? credential, bool check, CancellationToken cancellationToken)
     {
         var schemes = _options.EffectiveAllowedSchemes;
         if (!GitSpec.TryParse(spec, schemes, out var parsed, out var error)) return error!;
 
         string sha;
-        if (LsRemoteOutput.IsObjectId(parsed.Ref))
+        if (LsRemoteOutput.IsObjectId(parsed.Ref) && !check)
         {
             sha = parsed.Ref;
         }
@@ -49,10 +62,14 @@ internal sealed partial class GitRepoProvider(IOptions<GitProviderOptions> optio
             string[] patterns = [parsed.Ref, parsed.Ref + "^{}"];
             // In process where the lister takes the URL (git:// gets the checked literal address; http(s) connections are
             // checked again as they are made), else a git process held to the checked addresses.
-            var result = await refs.LsRemoteAsync(pinned.Url, patterns, _options.LsRemoteTimeout, cancellationToken).ConfigureAwait(false);
+            var result = credential is null
+                ? await refs.LsRemoteAsync(pinned.Url, patterns, _options.LsRemoteTimeout, cancellationToken).ConfigureAwait(false)
+                : await refs.LsRemoteAsync(pinned.Url, patterns, credential, _options.LsRemoteTimeout, cancellationToken).ConfigureAwait(false);
             if (result is null)
             {
-                var invocation = GitInvocation.Create([.. pinned.Config, "ls-remote", "--", pinned.Url, .. patterns], Path.GetTempPath(), schemes);
+                // A user's credential reaches git through the helper's environment, for the repository's own origin only.
+                var invocation = GitInvocation.Create([.. pinned.Config, "ls-remote", "--", pinned.Url, .. patterns], Path.GetTempPath(), schemes,
+                    credential?.HelperText, credential is null ? null : parsed.Url);
                 result = await git.RunAsync(invocation, _options.LsRemoteTimeout, cancellationToken).ConfigureAwait(false);
             }
             if (result.TimedOut)
@@ -60,21 +77,35 @@ internal sealed partial class GitRepoProvider(IOptions<GitProviderOptions> optio
                 LogLsRemoteTimedOut(RedactedUrl(parsed.Url), _options.LsRemoteTimeout);
                 return ResolveResult.Error("git", spec, $"git ls-remote did not answer within {_options.LsRemoteTimeout.TotalSeconds:0} seconds.", 504);
             }
+            if (result.ExitCode != 0 && check && result.HttpStatus is 401 or 403 or 404)
+            {
+                // Refused and missing are one answer: whoever asks learns nothing of a repository they cannot read.
+                LogLsRemoteFailed(RedactedUrl(parsed.Url), result.ExitCode, $"HTTP {result.HttpStatus}");
+                return ResolveResult.NotFound("git", spec);
+            }
             if (result.ExitCode != 0)
             {
                 var reason = Trim(result.Error);
                 LogLsRemoteFailed(RedactedUrl(parsed.Url), result.ExitCode, reason);
                 return ResolveResult.Error("git", spec, $"{reason}", 502);
             }
-            if (LsRemoteOutput.SelectCommit(result.Output, parsed.Ref) is not { } found)
+            if (LsRemoteOutput.IsObjectId(parsed.Ref))
+            {
+                // Checked: the host let this caller list the repository; a commit id is taken as it is, as unchecked.
+                sha = parsed.Ref;
+            }
+            else if (LsRemoteOutput.SelectCommit(result.Output, parsed.Ref) is not { } found)
             {
                 return ResolveResult.NotFound("git", spec);
             }
-            if (!LsRemoteOutput.IsObjectId(found))
+            else if (!LsRemoteOutput.IsObjectId(found))
             {
                 return ResolveResult.Error("git", spec, $"git ls-remote answered {Trim(found)}, not a commit id.", 502);
             }
-            sha = found;
+            else
+            {
+                sha = found;
+            }
         }
 
         return new ResolveResult.Resolved(new ResolvedRepo(

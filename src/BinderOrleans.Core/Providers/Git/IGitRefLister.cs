@@ -11,4 +11,11 @@ public interface IGitRefLister
     /// when this lister does not take the URL (the caller runs <c>git ls-remote</c>).
     /// </summary>
     Task<GitCommandResult?> LsRemoteAsync(string url, IReadOnlyList<string> patterns, TimeSpan timeout, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The same as <paramref name="credential"/>'s owner (HTTP Basic, to <paramref name="url"/>'s host only); null when
+    /// this lister does not take the URL (the caller runs git with the credential in its environment).
+    /// </summary>
+    Task<GitCommandResult?> LsRemoteAsync(string url, IReadOnlyList<string> patterns, RepoCredential credential, TimeSpan timeout,
+        CancellationToken cancellationToken) => Task.FromResult<GitCommandResult?>(null);
 }
