@@ -27,8 +27,21 @@ public sealed class GitHttpHost : IAsyncDisposable
 
     public string UrlOf(GitRepo repo) => new Uri(BaseUri, Path.GetFileName(repo.Path)).AbsoluteUri;
 
-    /// <summary>Serves <paramref name="root"/>'s repositories (all exported).</summary>
-    public static async Task<GitHttpHost> StartAsync(string root)
+    /// <summary>Requests refused for a missing or wrong token.</summary>
+    public int Refused => Volatile.Read(ref _refused);
+
+    /// <summary>Authorization headers seen, for tests that check where a token went.</summary>
+    public IReadOnlyCollection<string> AuthorizationHeaders => [.. _authorizations];
+
+    private int _refused;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _authorizations = new();
+
+    /// <summary>
+    /// Serves <paramref name="root"/>'s repositories (all exported). A repository named in <paramref name="tokens"/> is
+    /// private, as on GitHub: every request for it needs HTTP Basic with that token as the password (any user name), else
+    /// 401 with a Basic challenge.
+    /// </summary>
+    public static async Task<GitHttpHost> StartAsync(string root, IReadOnlyDictionary<string, string>? tokens = null)
     {
         var builder = LoopbackHost.CreateBuilder();
         var app = builder.Build();
@@ -36,11 +49,37 @@ public sealed class GitHttpHost : IAsyncDisposable
         app.Run(async context =>
         {
             Interlocked.Increment(ref host!._requests);
+            var authorization = context.Request.Headers.Authorization.ToString();
+            if (authorization.Length > 0) host._authorizations.Enqueue(authorization);
+            if (tokens is not null && !Allowed(context.Request, authorization, tokens))
+            {
+                Interlocked.Increment(ref host._refused);
+                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                context.Response.Headers.WWWAuthenticate = "Basic realm=\"git\"";
+                return;
+            }
             await ServeAsync(context, root).ConfigureAwait(false);
         });
         var baseUri = await LoopbackHost.StartAsync(app).ConfigureAwait(false);
         host = new GitHttpHost(app, baseUri);
         return host;
+    }
+
+    private static bool Allowed(HttpRequest request, string authorization, IReadOnlyDictionary<string, string> tokens)
+    {
+        var repo = (request.Path.Value ?? "").TrimStart('/').Split('/')[0];
+        if (!tokens.TryGetValue(repo, out var token)) return true;
+        if (!authorization.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase)) return false;
+        try
+        {
+            var pair = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(authorization[6..].Trim()));
+            var colon = pair.IndexOf(':', StringComparison.Ordinal);
+            return colon >= 0 && pair[(colon + 1)..] == token;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
     }
 
     private static async Task ServeAsync(HttpContext context, string root)

@@ -12,7 +12,7 @@ namespace BinderOrleans.IntegrationTests.JupyterHub;
 /// hub's proxy serves it at <c>/services/binder/</c>), users holding <c>self</c> and <c>access:services!service=binder</c>,
 /// and a <c>test-admin</c> service the tests use to make users and mint their tokens. Test fixture, not product code.
 /// </summary>
-public sealed class AuthHub : IAsyncDisposable
+public sealed partial class AuthHub : IAsyncDisposable
 {
     public const string Password = "dummy";
 
@@ -20,9 +20,12 @@ public sealed class AuthHub : IAsyncDisposable
 
     private readonly HttpClient _admin;
 
-    private AuthHub(HubProcess hub, string adminToken)
+    private readonly string? _stateSecret;
+
+    private AuthHub(HubProcess hub, string adminToken, string? stateSecret)
     {
         Hub = hub;
+        _stateSecret = stateSecret;
         _admin = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         _admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("token", adminToken);
     }
@@ -31,12 +34,39 @@ public sealed class AuthHub : IAsyncDisposable
 
     /// <param name="redirectUri">The binder service's <c>oauth_redirect_uri</c>; null = the hub's default for a service with a URL.</param>
     /// <param name="serviceUrl">Where the hub's proxy sends <c>/services/binder/</c>; null = not proxied.</param>
-    public static async Task<AuthHub> StartAsync(string? redirectUri, string? serviceUrl)
+    /// <param name="authState">
+    /// Users who log in at the hub get an <c>auth_state</c> of <c>{"access_token": <see cref="RepoTokenOf"/>(name)}</c>, as
+    /// an OAuthenticator keeps a GitHub token (<c>enable_auth_state</c>, a crypt key of this run).
+    /// </param>
+    public static async Task<AuthHub> StartAsync(string? redirectUri, string? serviceUrl, bool authState = false)
     {
         var adminToken = Convert.ToHexString(RandomNumberGenerator.GetBytes(32)).ToLowerInvariant();
-        var hub = await HubProcess.StartAsync(h => Config(h.ApiToken, adminToken, redirectUri, serviceUrl)).WaitAsync(TimeSpan.FromSeconds(90));
-        return new AuthHub(hub, adminToken);
+        var stateSecret = authState ? Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant() : null;
+        var hub = await HubProcess.StartAsync(h => Config(h.ApiToken, adminToken, redirectUri, serviceUrl) + StateConfig(stateSecret))
+            .WaitAsync(TimeSpan.FromSeconds(90));
+        return new AuthHub(hub, adminToken, stateSecret);
     }
+
+    /// <summary>The token a user's <c>auth_state</c> holds after logging in (a hub started with <c>authState</c>).</summary>
+    public string RepoTokenOf(string user) =>
+        Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{_stateSecret ?? throw new InvalidOperationException("no auth state")}:{user}")))
+            .ToLowerInvariant();
+
+    private static string StateConfig(string? secret) => secret is null ? "" : $$$"""
+
+        import hashlib as _hashlib, os as _os
+        from jupyterhub.auth import DummyAuthenticator as _Dummy
+        class _StateAuthenticator(_Dummy):
+            async def authenticate(self, handler, data):
+                name = await super().authenticate(handler, data)
+                if not name:
+                    return None
+                token = _hashlib.sha256(('{{{secret}}}:' + name).encode()).hexdigest()
+                return {'name': name, 'auth_state': {'access_token': token}}
+        c.JupyterHub.authenticator_class = _StateAuthenticator
+        c.Authenticator.enable_auth_state = True
+        c.CryptKeeper.keys = [_os.urandom(32)]
+        """;
 
     private static string Config(string binderToken, string adminToken, string? redirectUri, string? serviceUrl)
     {
@@ -78,6 +108,26 @@ public sealed class AuthHub : IAsyncDisposable
         Assert.True(response.IsSuccessStatusCode, $"minting a token for {user}: {(int)response.StatusCode} {text}");
         return (string)JsonNode.Parse(text)!["token"]!;
     }
+
+    /// <summary>Submits the hub's login form (DummyAuthenticator) at <paramref name="loginUrl"/>, as BinderHub's test does.</summary>
+    public static async Task<HttpResponseMessage> LogInAsync(HttpClient browser, Uri loginUrl, string user)
+    {
+        var form = new Dictionary<string, string> { ["username"] = user, ["password"] = Password };
+        using var page = await browser.GetAsync(loginUrl);
+        var xsrf = XsrfField().Match(await page.Content.ReadAsStringAsync());
+        if (xsrf.Success) form["_xsrf"] = System.Net.WebUtility.HtmlDecode(xsrf.Groups[1].Value);
+        return await browser.PostAsync(loginUrl, new FormUrlEncodedContent(form));
+    }
+
+    /// <summary>An HTTP client that keeps cookies and follows redirects, as a browser does.</summary>
+    public static HttpClient NewBrowser(TimeSpan timeout) =>
+        new(new SocketsHttpHandler { CookieContainer = new System.Net.CookieContainer(), AllowAutoRedirect = true, MaxAutomaticRedirections = 20 })
+        {
+            Timeout = timeout,
+        };
+
+    [System.Text.RegularExpressions.GeneratedRegex("name=\"_xsrf\" value=\"([^\"]*)\"")]
+    private static partial System.Text.RegularExpressions.Regex XsrfField();
 
     /// <summary>Names of the user's servers the hub has (running or starting), "" for the default one.</summary>
     public async Task<IReadOnlyList<string>> ServersOfAsync(string user)

@@ -12,7 +12,7 @@ namespace BinderOrleans.IntegrationTests.JupyterHub;
 /// <c>/metrics</c> stays open. Launches are the logged-in user's own servers: the default one (a second gets BinderHub's
 /// 409), or named servers called after the repository up to the per-user limit (then 409).
 /// </summary>
-public sealed partial class AuthLoginTests : IAsyncLifetime
+public sealed class AuthLoginTests : IAsyncLifetime
 {
     private static readonly TimeSpan StreamTimeout = TimeSpan.FromMinutes(3);
 
@@ -173,25 +173,9 @@ public sealed partial class AuthLoginTests : IAsyncLifetime
         return image;
     }
 
-    /// <summary>An HTTP client that keeps cookies and follows redirects, as a browser does.</summary>
-    private static HttpClient NewBrowser() =>
-        new(new SocketsHttpHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = true, MaxAutomaticRedirections = 20 })
-        {
-            Timeout = StreamTimeout,
-        };
+    private static HttpClient NewBrowser() => AuthHub.NewBrowser(StreamTimeout);
 
-    /// <summary>Submits the hub's login form (DummyAuthenticator) at <paramref name="loginUrl"/>, as BinderHub's test does.</summary>
-    private static async Task<HttpResponseMessage> LogInAsync(HttpClient browser, Uri loginUrl, string user)
-    {
-        var form = new Dictionary<string, string> { ["username"] = user, ["password"] = AuthHub.Password };
-        using var page = await browser.GetAsync(loginUrl);
-        var xsrf = XsrfField().Match(await page.Content.ReadAsStringAsync());
-        if (xsrf.Success) form["_xsrf"] = WebUtility.HtmlDecode(xsrf.Groups[1].Value);
-        return await browser.PostAsync(loginUrl, new FormUrlEncodedContent(form));
-    }
-
-    [GeneratedRegex("name=\"_xsrf\" value=\"([^\"]*)\"")]
-    private static partial Regex XsrfField();
+    private static Task<HttpResponseMessage> LogInAsync(HttpClient browser, Uri loginUrl, string user) => AuthHub.LogInAsync(browser, loginUrl, user);
 
     private static string Describe(IEnumerable<SseMessage> messages) => string.Join(" | ", messages.Select(m => m.Data));
 }
