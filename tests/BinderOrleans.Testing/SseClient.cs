@@ -37,11 +37,14 @@ public static class SseClient
         }
     }
 
-    /// <summary>Reads a whole <c>/build</c> stream, failing the test if it takes longer than <paramref name="timeout"/>.</summary>
-    public static async Task<List<SseMessage>> ReadBuildAsync(HttpClient client, string pathAndQuery, TimeSpan timeout)
+    /// <summary>
+    /// Reads a whole <c>/build</c> stream (resuming after <paramref name="lastEventId"/> when given, as a reconnecting
+    /// EventSource does), failing the test if it takes longer than <paramref name="timeout"/>.
+    /// </summary>
+    public static async Task<List<SseMessage>> ReadBuildAsync(HttpClient client, string pathAndQuery, TimeSpan timeout, string? lastEventId = null)
     {
         using var cts = new CancellationTokenSource(timeout);
-        using var response = await OpenAsync(client, pathAndQuery, cancellationToken: cts.Token).ConfigureAwait(false);
+        using var response = await OpenAsync(client, pathAndQuery, lastEventId, cancellationToken: cts.Token).ConfigureAwait(false);
         var list = new List<SseMessage>();
         try
         {

@@ -121,11 +121,40 @@ public sealed class AuthServiceModeTests(AuthServiceModeTests.Fixture fixture) :
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("metrics")).StatusCode);
     }
 
-    private async Task<List<SseMessage>> BuildAsync(string pathAndQuery, string? scheme, string? token)
+    [Fact]
+    public async Task AuthResume_OtherUsersSessionId_403WithoutItsEvents_OwnerResumes()
+    {
+        var (alice, bob) = (await Hub.CreateUserAsync("owner"), await Hub.CreateUserAsync("other"));
+        var (aliceToken, bobToken) = (await Hub.MintTokenAsync(alice), await Hub.MintTokenAsync(bob));
+        // A launch (her own server), so the session has events after the first.
+        var path = $"build/{Spec}";
+        var started = await BuildAsync(path, "Bearer", aliceToken);
+        Assert.True(started.Count >= 2 && started[^1].Event.Phase == BinderPhase.Ready, Describe(started));
+        var firstId = started[0].Id!;
+
+        // Bob reconnects with Alice's id, as if it were his: told it is not his, and nothing of hers.
+        var refused = await BuildAsync(path, "Bearer", bobToken, lastEventId: firstId);
+
+        var failed = Assert.Single(refused);
+        Assert.Equal(BinderPhase.Failed, failed.Event.Phase);
+        Assert.Equal(403, failed.Event.StatusCode);
+        Assert.Contains("started by another user", failed.Event.Message);
+        Assert.Null(failed.Event.ImageName);
+        Assert.DoesNotContain(firstId.Split(':')[0], failed.Id ?? "");
+
+        // Alice herself resumes it: the events after the one she names, as she first got them, and no second server.
+        var resumed = await BuildAsync(path, "Bearer", aliceToken, lastEventId: firstId);
+
+        Assert.Equal(started.Skip(1).Select(m => (m.Id, m.Data)), resumed.Select(m => (m.Id, m.Data)));
+        Assert.Equal([""], await Hub.ServersOfAsync(alice));
+        Assert.Empty(await Hub.ServersOfAsync(bob));
+    }
+
+    private async Task<List<SseMessage>> BuildAsync(string pathAndQuery, string? scheme, string? token, string? lastEventId = null)
     {
         using var client = new HttpClient { BaseAddress = ServiceUrl, Timeout = StreamTimeout };
         if (scheme is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(scheme, token);
-        return await SseClient.ReadBuildAsync(client, pathAndQuery, StreamTimeout);
+        return await SseClient.ReadBuildAsync(client, pathAndQuery, StreamTimeout, lastEventId);
     }
 
     private static string Describe(IEnumerable<SseMessage> messages) => string.Join(" | ", messages.Select(m => m.Data));
