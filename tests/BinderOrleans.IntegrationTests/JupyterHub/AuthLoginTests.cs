@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Text.Json;
+using Microsoft.AspNetCore.SignalR.Client;
 using System.Text.RegularExpressions;
 using BinderOrleans.Core.Streaming;
 using BinderOrleans.Testing;
@@ -142,6 +144,31 @@ public sealed class AuthLoginTests : IAsyncLifetime
         Assert.Equal(409, refused.StatusCode);
         Assert.Equal($"User {user} already has the maximum of 2 named servers.  One must be deleted before a new server can be created\n", refused.Message);
         Assert.Equal(2, (await Hub.ServersOfAsync(user)).Count);
+    }
+
+    [Fact]
+    public async Task SignalR_NoLogin403_UserToken_LaunchesTheirOwnServer()
+    {
+        using var cts = new CancellationTokenSource(StreamTimeout);
+        var hubUrl = new Uri(Binder.BaseUri, "hubs/build");
+        await using var anonymous = new HubConnectionBuilder().WithUrl(hubUrl).Build();
+
+        var refused = await Assert.ThrowsAsync<HttpRequestException>(() => anonymous.StartAsync(cts.Token));
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+
+        var user = await Hub.CreateUserAsync("signalr");
+        var token = await Hub.MintTokenAsync(user);
+        await using var connection = new HubConnectionBuilder().WithUrl(hubUrl, o => o.AccessTokenProvider = () => Task.FromResult<string?>(token)).Build();
+        await connection.StartAsync(cts.Token);
+        var events = new List<BinderEvent>();
+        await foreach (var e in connection.StreamAsync<JsonElement>("Build", "image", Uri.EscapeDataString(HubProcess.Image), cts.Token))
+        {
+            events.Add(BinderEventJson.Deserialize(e.GetRawText())!);
+        }
+
+        Assert.Equal(BinderPhase.Ready, events[^1].Phase);
+        Assert.Equal(new Uri(Hub.Hub.PublicUrl, $"user/{user}/").AbsoluteUri, events[^1].Url);
+        Assert.Equal([""], await Hub.ServersOfAsync(user));
     }
 
     private async Task<RunningServer> StartBinderAsync(int port, Dictionary<string, string?> extra)
