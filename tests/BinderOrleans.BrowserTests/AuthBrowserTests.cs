@@ -20,21 +20,14 @@ public sealed class AuthBrowserTests : IAsyncLifetime
     private IPlaywright? _playwright;
     private IBrowser? _browser;
 
+    private readonly List<string> _images = [];
+    private int _port;
+
     public async Task InitializeAsync()
     {
-        var port = FreePorts.Next();
-        _hub = await AuthHub.StartAsync(redirectUri: $"http://127.0.0.1:{port}/oauth_callback", serviceUrl: null);
-        var settings = _sandbox.Settings();
-        settings["urls"] = $"http://127.0.0.1:{port}";
-        settings["Logging:LogLevel:Default"] = "Warning";
-        settings["Binder:AuthEnabled"] = "true";
-        settings["Launch:Backend"] = "jupyterhub";
-        settings["JupyterHub:Url"] = _hub.Hub.PublicUrl.AbsoluteUri;
-        settings["JupyterHub:ApiToken"] = _hub.Hub.ApiToken;
-        settings["JupyterHub:Auth:ClientId"] = AuthHub.ClientId;
-        settings["JupyterHub:Auth:CallbackUrl"] = $"http://127.0.0.1:{port}/oauth_callback";
-        settings["Providers:Image:AllowedPrefixes:0"] = "binderorleans-base:";
-        _binder = await RunningServer.StartAsync(settings).WaitAsync(TimeSpan.FromSeconds(60));
+        _port = FreePorts.Next();
+        _hub = await AuthHub.StartAsync(redirectUri: $"http://127.0.0.1:{_port}/oauth_callback", serviceUrl: null);
+        _binder = await StartBinderAsync(_port, []);
         (_playwright, _browser) = await Chromium.LaunchAsync();
     }
 
@@ -44,7 +37,24 @@ public sealed class AuthBrowserTests : IAsyncLifetime
         _playwright?.Dispose();
         if (_binder is not null) await _binder.DisposeAsync();
         if (_hub is not null) await _hub.DisposeAsync();
+        foreach (var image in _images) await Cli.DockerAsync(["rmi", "--", image]);
         await _sandbox.DisposeAsync();
+    }
+
+    private async Task<RunningServer> StartBinderAsync(int port, Dictionary<string, string?> extra)
+    {
+        var settings = _sandbox.Settings();
+        settings["urls"] = $"http://127.0.0.1:{port}";
+        settings["Logging:LogLevel:Default"] = "Warning";
+        settings["Binder:AuthEnabled"] = "true";
+        settings["Launch:Backend"] = "jupyterhub";
+        settings["JupyterHub:Url"] = _hub!.Hub.PublicUrl.AbsoluteUri;
+        settings["JupyterHub:ApiToken"] = _hub.Hub.ApiToken;
+        settings["JupyterHub:Auth:ClientId"] = AuthHub.ClientId;
+        settings["JupyterHub:Auth:CallbackUrl"] = $"http://127.0.0.1:{port}/oauth_callback";
+        settings["Providers:Image:AllowedPrefixes:0"] = "binderorleans-";
+        foreach (var (k, v) in extra) settings[k] = v;
+        return await RunningServer.StartAsync(settings).WaitAsync(TimeSpan.FromSeconds(60));
     }
 
     [Fact]
@@ -82,5 +92,61 @@ public sealed class AuthBrowserTests : IAsyncLifetime
         {
             await page.Context.CloseAsync();
         }
+    }
+
+    [Fact]
+    public async Task Person_WithNamedServers_TwoRepositoriesTwoServers_TheLimitShowsBinderHubs409()
+    {
+        // The same address (the hub has its callback on record), now with BinderHub's named servers, two at most.
+        await _binder!.DisposeAsync();
+        _binder = null;
+        _binder = await StartBinderAsync(_port, new()
+        {
+            ["JupyterHub:AllowNamedServers"] = "true",
+            ["JupyterHub:NamedServerLimitPerUser"] = "2",
+        });
+        var hub = _hub!.Hub;
+        var user = $"named-{hub.RunId}";
+        var (alpha, beta) = (await TagAsync("alpha"), await TagAsync("beta"));
+        string PageOf(string image) => new Uri(_binder.BaseUri, "v2/image/" + Uri.EscapeDataString(image)).AbsoluteUri;
+        var page = await Chromium.NewPageAsync(_browser!);
+        try
+        {
+            await page.GotoAsync(PageOf(alpha));
+            await page.WaitForURLAsync(new Regex("^" + Regex.Escape(hub.PublicUrl.AbsoluteUri) + "hub/login"));
+            await page.FillAsync("#username_input", user);
+            await page.FillAsync("#password_input", AuthHub.Password);
+            await page.ClickAsync("#login_submit");
+
+            // Each repository opens a named server of its own, called after it as BinderHub does.
+            var userUrl = Regex.Escape(new Uri(hub.PublicUrl, $"user/{user}/").AbsoluteUri);
+            await page.WaitForURLAsync(new Regex($"^{userUrl}alpha-[a-z0-9]{{8}}/"), new() { Timeout = (float)LaunchTimeout.TotalMilliseconds });
+            await page.GotoAsync(PageOf(beta));
+            await page.WaitForURLAsync(new Regex($"^{userUrl}beta-[a-z0-9]{{8}}/"), new() { Timeout = (float)LaunchTimeout.TotalMilliseconds });
+            Assert.Equal(2, (await _hub.ServersOfAsync(user)).Count);
+
+            // A third launch is over the limit: the page says so, in BinderHub's words, and stays.
+            await page.GotoAsync(PageOf(alpha));
+            await page.WaitForFunctionAsync("() => document.getElementById('build').dataset.state === 'failed'", null,
+                new() { Timeout = (float)LaunchTimeout.TotalMilliseconds });
+            Assert.Contains($"User {user} already has the maximum of 2 named servers.", await page.Locator("#build-status").InnerTextAsync());
+            Assert.Equal(PageOf(alpha), page.Url);
+            Assert.Equal(2, (await _hub.ServersOfAsync(user)).Count);
+            await page.ScreenshotAsync(new() { Path = Chromium.ScreenshotPath("auth-named-servers-limit-409.png"), FullPage = true });
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+        }
+    }
+
+    /// <summary>The base image under a name of this run (a "repository" that needs no build).</summary>
+    private async Task<string> TagAsync(string tag)
+    {
+        var image = $"binderorleans-authui-{_hub!.Hub.RunId}:{tag}";
+        var (code, output) = await Cli.DockerAsync(["tag", HubProcess.Image, image]);
+        Assert.True(code == 0, output);
+        _images.Add(image);
+        return image;
     }
 }
