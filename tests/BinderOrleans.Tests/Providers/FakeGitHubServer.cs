@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using BinderOrleans.Core.Providers.GitHub;
 using BinderOrleans.Testing;
 
 namespace BinderOrleans.Tests.Providers;
@@ -55,6 +56,20 @@ internal sealed class FakeGitHubServer : IAsyncDisposable
         return sha;
     }
 
+    /// <summary>The <c>gh</c> provider pointed at this server (<c>Providers:GitHub:ApiBaseUrl</c>), with the test's clock.</summary>
+    public GitHubRepoProvider Provider(TimeProvider time, Action<GitHubProviderOptions>? configure = null)
+    {
+        var options = new GitHubProviderOptions { ApiBaseUrl = BaseUri.ToString().TrimEnd('/') };
+        configure?.Invoke(options);
+        var http = new ServiceCollection().AddHttpClient().BuildServiceProvider().GetRequiredService<IHttpMessageHandlerFactory>();
+        return new GitHubRepoProvider(Microsoft.Extensions.Options.Options.Create(options), http, time, Microsoft.Extensions.Logging.Abstractions.NullLogger<GitHubRepoProvider>.Instance);
+    }
+
+    /// <summary>Makes owner/repo private, as GitHub does: 404 for every request that does not carry <paramref name="token"/>.</summary>
+    public void SetPrivate(string owner, string repo, string token) => _private[$"{owner}/{repo}"] = token;
+
+    private readonly ConcurrentDictionary<string, string> _private = new(StringComparer.Ordinal);
+
     /// <summary>Creates or replaces gist <paramref name="id"/> with <paramref name="revisions"/> versions; returns them newest first.</summary>
     public IReadOnlyList<string> SetGist(string owner, string id, int revisions = 1, bool isPublic = true)
     {
@@ -73,6 +88,11 @@ internal sealed class FakeGitHubServer : IAsyncDisposable
         if (Refuse(context) is { } refused) return refused;
         var request = context.Request;
         var response = context.Response;
+        if (_private.TryGetValue($"{owner}/{repo}", out var token) && AsGitHubReadsIt(request.Headers.Authorization.ToString()) != $"token {token}")
+        {
+            Spend(response);
+            return Results.Json(new { message = "Not Found", documentation_url = "https://docs.github.com/rest/commits/commits#get-a-commit" }, statusCode: 404);
+        }
         if (!_refs.TryGetValue($"{owner}/{repo}/{gitRef}", out var sha))
         {
             // GitHub: 404 for a missing repository, 422 for a missing ref in an existing one.

@@ -18,13 +18,7 @@ public sealed class GitHubRepoProviderTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _github.DisposeAsync();
 
-    private GitHubRepoProvider Provider(Action<GitHubProviderOptions>? configure = null)
-    {
-        var options = new GitHubProviderOptions { ApiBaseUrl = _github.BaseUri.ToString().TrimEnd('/') };
-        configure?.Invoke(options);
-        var http = new ServiceCollection().AddHttpClient().BuildServiceProvider().GetRequiredService<IHttpMessageHandlerFactory>();
-        return new GitHubRepoProvider(Microsoft.Extensions.Options.Options.Create(options), http, _time, NullLogger<GitHubRepoProvider>.Instance);
-    }
+    private GitHubRepoProvider Provider(Action<GitHubProviderOptions>? configure = null) => _github.Provider(_time, configure);
 
     private static async Task<ResolveResult.Resolved> ResolvedAsync(IRepoProvider provider, string spec) =>
         Assert.IsType<ResolveResult.Resolved>(await provider.ResolveAsync(spec, CancellationToken.None).WaitAsync(Timeout));

@@ -47,13 +47,19 @@ internal sealed class GitHubApiClient
     /// <c>GET</c> <paramref name="endpoint"/> (relative to the API root) as <paramref name="accepts"/>;
     /// <paramref name="observe"/> sees the rate-limit headers of whatever GitHub answered, a 304 included.
     /// </summary>
-    public async Task<GitHubAnswer<T>> GetAsync<T>(Uri endpoint, string accepts, Action<RateLimit>? observe, CancellationToken cancellationToken)
+    /// <param name="userToken">
+    /// A logged-in user's own token, sent instead of the configured credentials; its answers never go through (or into)
+    /// the shared response cache.
+    /// </param>
+    public async Task<GitHubAnswer<T>> GetAsync<T>(Uri endpoint, string accepts, Action<RateLimit>? observe, CancellationToken cancellationToken,
+        string? userToken = null)
     {
         // A connection per call: the handler comes from the factory's pool (so it is rotated), and the last-response
         // state Octokit keeps on a connection is never shared between concurrent calls.
         using var http = new ObservingHttpClient(new HttpClientAdapter(() => _handlers.CreateHandler(HttpClientName)), observe);
-        var connection = new Connection(UserAgent, _baseAddress, _credentials, http, Json);
-        if (_cache is not null) connection.ResponseCache = _cache;
+        var credentials = userToken is null ? _credentials : new InMemoryCredentialStore(new Credentials(userToken));
+        var connection = new Connection(UserAgent, _baseAddress, credentials, http, Json);
+        if (_cache is not null && userToken is null) connection.ResponseCache = _cache;
 
         using var timer = new CancellationTokenSource(_timeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timer.Token, cancellationToken);

@@ -10,7 +10,7 @@ namespace BinderOrleans.Core.Providers.GitHub;
 /// <c>GET /repos/{owner}/{repo}/commits/{ref}</c> through Octokit, asking for the bare SHA (<c>application/vnd.github.sha</c>);
 /// answers kept in Octokit's response cache and revalidated by ETag (a 304 costs no rate limit), misses kept 5 minutes.
 /// </summary>
-internal sealed partial class GitHubRepoProvider : IRepoProvider
+internal sealed partial class GitHubRepoProvider : IRepoProvider, IPrivateRepoProvider
 {
     public const string HttpClientName = GitHubApiClient.HttpClientName;
 
@@ -55,17 +55,27 @@ internal sealed partial class GitHubRepoProvider : IRepoProvider
 
     public ResolveResult.Failed? CheckSpec(string spec) => GitHubSpec.TryParse(spec, out _, out var error) ? null : error;
 
-    public async Task<ResolveResult> ResolveAsync(string spec, CancellationToken cancellationToken)
+    public Task<ResolveResult> ResolveAsync(string spec, CancellationToken cancellationToken) => ResolveAsync(spec, null, cancellationToken);
+
+    /// <summary>The repository's https URL on <c>Providers:GitHub:Hostname</c>, which a user's credential rule may name.</summary>
+    public string? CredentialUrlOf(string spec) =>
+        GitHubSpec.TryParse(spec, out var parsed, out _) ? $"https://{_options.Hostname}/{parsed.Owner}/{parsed.Repo}" : null;
+
+    /// <summary>GitHub answers every lookup itself (a commit id too), and 404 for a repository the token cannot see.</summary>
+    public Task<ResolveResult> ResolveCheckedAsync(string spec, RepoCredential? credential, CancellationToken cancellationToken) =>
+        ResolveAsync(spec, credential?.Password, cancellationToken);
+
+    private async Task<ResolveResult> ResolveAsync(string spec, string? userToken, CancellationToken cancellationToken)
     {
         if (!GitHubSpec.TryParse(spec, out var parsed, out var error)) return error!;
 
-        var lookup = await LookupAsync(parsed, cancellationToken).ConfigureAwait(false);
+        var lookup = await LookupAsync(parsed, userToken, cancellationToken).ConfigureAwait(false);
         string? notice = null;
         if (lookup is GitHubAnswer<string>.NotFound && parsed.Ref is "master" or "main")
         {
             // Old links name the branch GitHub renamed; HEAD is the default branch whatever it is called. BinderHub also
             // sleeps 10 s here to nudge people into fixing links; we tell them and carry on without making them wait.
-            var head = await LookupAsync(parsed with { Ref = "HEAD" }, cancellationToken).ConfigureAwait(false);
+            var head = await LookupAsync(parsed with { Ref = "HEAD" }, userToken, cancellationToken).ConfigureAwait(false);
             if (head is GitHubAnswer<string>.Found)
             {
                 notice = $"{NotFoundMessage(spec, parsed.Ref)}\nTrying again with HEAD instead of {parsed.Ref}. Please update your links.";
@@ -95,13 +105,17 @@ internal sealed partial class GitHubRepoProvider : IRepoProvider
         return gitRef is "master" or "main" ? message + " Tip: HEAD will always resolve to a repository's default branch." : message;
     }
 
-    private async Task<GitHubAnswer<string>> LookupAsync(GitHubSpec spec, CancellationToken cancellationToken)
+    /// <param name="spec">The parsed spec.</param>
+    /// <param name="userToken">A user's own token: asked with it, past the shared caches, and its rate limit is not the service's.</param>
+    /// <param name="cancellationToken">Stops the call.</param>
+    private async Task<GitHubAnswer<string>> LookupAsync(GitHubSpec spec, string? userToken, CancellationToken cancellationToken)
     {
         var endpoint = ApiUrls.RepositoryCommit(spec.Owner, spec.Repo, spec.EscapedRef);
         var key = endpoint.OriginalString;
-        if (_notFound.TryGet(key, out _)) return GitHubAnswer<string>.NotFound.Instance;
+        if (userToken is null && _notFound.TryGet(key, out _)) return GitHubAnswer<string>.NotFound.Instance;
 
-        var answer = await _api.GetAsync<string>(endpoint, ShaMediaType, RecordRateLimit, cancellationToken).ConfigureAwait(false);
+        var answer = await _api.GetAsync<string>(endpoint, ShaMediaType, userToken is null ? RecordRateLimit : null, cancellationToken, userToken)
+            .ConfigureAwait(false);
         switch (answer)
         {
             case GitHubAnswer<string>.Found { Value: var body }:
@@ -110,7 +124,7 @@ internal sealed partial class GitHubRepoProvider : IRepoProvider
                 LogNoSha(key);
                 return GitHubAnswer<string>.NotFound.Instance;
             case GitHubAnswer<string>.NotFound:
-                _notFound.Set(key, true);
+                if (userToken is null) _notFound.Set(key, true);
                 return answer;
             case GitHubAnswer<string>.Error { StatusCode: 429, Message: var message }:
                 LogRateLimited(message);
