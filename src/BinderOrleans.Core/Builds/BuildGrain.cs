@@ -189,7 +189,7 @@ internal sealed partial class BuildGrain : Grain, IBuildGrain
                 {
                     var status = built ? "success" : "failure";
                     _metrics.BuildTime.Observe(_outcome.Duration.TotalSeconds, status);
-                    _metrics.BuildCount.Inc(status, request.ProviderName ?? request.ProviderId, request.RepoUrl);
+                    _metrics.BuildCount.Inc(status, request.ProviderName ?? request.ProviderId, request.MetricsRepo);
                 }
                 if (_heldEnd is { } end)
                 {

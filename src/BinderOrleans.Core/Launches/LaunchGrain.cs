@@ -232,7 +232,7 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
         var (repo, notice) = (ResolveResult.Resolved)resolved;
         if (notice is not null) Append(BinderEvent.Of(BinderPhase.Waiting, notice));
         report.ResolvedRef = repo.ResolvedRef;
-        report.RepoUrl = repo.RepoUrl;
+        report.RepoUrl = repo.Owner is null ? repo.RepoUrl : BuildRequest.PrivateRepoLabel;
 
         var image = repo.Image ?? ImageNaming.ImageName(_binder.ImagePrefix, repo.BuildSlug, repo.ResolvedRef);
         var buildName = ImageNaming.BuildName(repo.BuildSlug, repo.ResolvedRef);
@@ -246,7 +246,7 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
         if (!_spec.BuildOnly && !await QuotaAllowsAsync(quotaRequest, report, ct)) return;
 
         var build = new BuildRequest(image, buildName, repo.RepoUrl, repo.ResolvedRef, _spec.ProviderId, repo.GitCredentials, provider.Name,
-            PullOnly: repo.Image is not null);
+            PullOnly: repo.Image is not null, Owner: repo.Owner);
         var built = await FollowBuildAsync(build, ct);
         if (built is null || _spec.BuildOnly) return;
         if (built.Phase != BinderPhase.Built)

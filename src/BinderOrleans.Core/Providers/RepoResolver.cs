@@ -52,6 +52,7 @@ public sealed partial class RepoResolver(ResolveCoalescer coalescer, IRepoCreden
             {
                 BuildSlug = ImageNaming.PrivateSlug(resolved.Repo.BuildSlug, user),
                 GitCredentials = credential.HelperText,
+                Owner = user,
             },
         };
     }

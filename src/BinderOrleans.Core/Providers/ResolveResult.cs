@@ -35,6 +35,7 @@ public abstract record ResolveResult
 /// characters <c>\n</c> (e.g. <c>username=…\npassword=…</c>), which repo2docker's helper expands with <c>echo -e</c>.
 /// Null when the provider has none.
 /// </param>
+/// <param name="Owner">The logged-in user whose own credentials resolved it (a private build); null = shared.</param>
 /// <param name="Image">
 /// A pre-built image to launch as is (the <c>image</c> provider): used instead of the derived image name, pulled when
 /// missing and never built. Null for everything that is built.
@@ -48,13 +49,14 @@ public sealed record ResolvedRepo(
     string UnresolvedRef,
     int RepoQuota = 0,
     string? GitCredentials = null,
-    string? Image = null)
+    string? Image = null,
+    string? Owner = null)
 {
     /// <summary>Everything but the credentials, which must never reach a log through this record's text.</summary>
     private bool PrintMembers(System.Text.StringBuilder builder)
     {
         builder.Append($"RepoUrl = {RepoUrl}, ResolvedRef = {ResolvedRef}, RefUrl = {RefUrl}, ResolvedSpec = {ResolvedSpec}, BuildSlug = {BuildSlug}, ");
-        builder.Append($"UnresolvedRef = {UnresolvedRef}, RepoQuota = {RepoQuota}, GitCredentials = {(GitCredentials is null ? "null" : "***")}, Image = {Image}");
+        builder.Append($"UnresolvedRef = {UnresolvedRef}, RepoQuota = {RepoQuota}, GitCredentials = {(GitCredentials is null ? "null" : "***")}, Image = {Image}, Owner = {Owner}");
         return true;
     }
 }

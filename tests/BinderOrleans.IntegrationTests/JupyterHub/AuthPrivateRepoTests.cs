@@ -107,6 +107,11 @@ public sealed class AuthPrivateRepoTests : IAsyncLifetime
         Assert.DoesNotContain(token, inspect);
         var (_, history) = await Cli.DockerAsync(["history", "--no-trunc", "--", image]);
         Assert.DoesNotContain(token, history);
+
+        // The open /metrics counts the private build and launch without naming the repository.
+        var metrics = await _binder!.Client.GetStringAsync("metrics");
+        Assert.DoesNotContain(Path.GetFileName(_repo.Path), metrics);
+        Assert.Contains("repo=\"private\"", metrics);
     }
 
     private async Task<List<SseMessage>> BuildAsync(string user, string spec)

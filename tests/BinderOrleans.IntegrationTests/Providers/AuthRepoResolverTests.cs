@@ -70,6 +70,7 @@ public sealed class AuthRepoResolverTests : IAsyncLifetime
         Assert.Equal(_private.Head, repo.ResolvedRef);
         Assert.Equal(ImageNaming.PrivateSlug(_host.UrlOf(_private), "alice"), repo.BuildSlug);
         Assert.Equal($"username=oauth2\\npassword={AliceToken}", repo.GitCredentials);
+        Assert.Equal("alice", repo.Owner);
         Assert.DoesNotContain(AliceToken, repo.ToString());
         var privateImage = ImageNaming.ImageName("p-", repo.BuildSlug, repo.ResolvedRef);
         Assert.NotEqual(ImageNaming.ImageName("p-", _host.UrlOf(_private), repo.ResolvedRef), privateImage);
@@ -107,6 +108,7 @@ public sealed class AuthRepoResolverTests : IAsyncLifetime
         var repo = Assert.IsType<ResolveResult.Resolved>(result).Repo;
         Assert.Equal(_host.UrlOf(_public), repo.BuildSlug);
         Assert.Null(repo.GitCredentials);
+        Assert.Null(repo.Owner);
         Assert.Equal(repo.BuildSlug, Assert.IsType<ResolveResult.Resolved>(anonymous).Repo.BuildSlug);
         Assert.Empty(_host.AuthorizationHeaders);
     }
