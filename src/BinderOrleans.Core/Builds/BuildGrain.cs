@@ -195,7 +195,8 @@ internal sealed partial class BuildGrain : Grain, IBuildGrain
                 {
                     // The log is kept before its last event goes out, so the build_log_url in that event answers at once.
                     _holdEnd = false;
-                    Append(await _buildLogs!.KeepAsync(request.BuildName, _log.Snapshot(), end, _time.GetUtcNow(), _logger, CancellationToken.None));
+                    Append(await _buildLogs!.KeepAsync(request.BuildName, _log.Snapshot(), end, _time.GetUtcNow(), _logger,
+                        secret: request.Owner is not null, CancellationToken.None));
                 }
                 _log.Complete();
                 DeactivateWhenUnwatched();

@@ -14,9 +14,15 @@ public static partial class BuildLogIds
     /// <summary>Path of a log's URL, relative to the service's base URL (as BinderHub's <c>binder_request</c> is).</summary>
     public const string RelativeUrlPrefix = "api/buildlogs/";
 
-    public static string New(string buildName, DateTimeOffset now) =>
+    /// <param name="buildName">The build's name.</param>
+    /// <param name="now">When the log is kept.</param>
+    /// <param name="secret">
+    /// A private build's log (a user's own repository): 128 random bits instead of 32, so its URL, which only its owner is
+    /// sent, is a capability nobody else can find.
+    /// </param>
+    public static string New(string buildName, DateTimeOffset now, bool secret = false) =>
         string.Create(CultureInfo.InvariantCulture,
-            $"{buildName.ToLowerInvariant()}-{now.UtcDateTime:yyyyMMdd't'HHmmss'z'}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}");
+            $"{buildName.ToLowerInvariant()}-{now.UtcDateTime:yyyyMMdd't'HHmmss'z'}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(secret ? 16 : 4))}");
 
     /// <summary>True for names <see cref="New"/> can make; anything else (a path, dots) is refused before touching storage.</summary>
     public static bool IsValid(string id) => ValidId().IsMatch(id);

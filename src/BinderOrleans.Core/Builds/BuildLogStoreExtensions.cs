@@ -10,12 +10,13 @@ public static partial class BuildLogStoreExtensions
     /// <c>built</c> or <c>failed</c> event) and returns <paramref name="end"/> carrying <c>build_log_url</c>, relative to
     /// the service's base URL. Call it before <paramref name="end"/> is published, so the URL answers as soon as anyone
     /// sees it. When the store cannot keep the log, <paramref name="end"/> comes back unchanged: a broken store must not
-    /// keep a build's watchers from their last event.
+    /// keep a build's watchers from their last event. <paramref name="secret"/>: a private build's log, under an id nobody
+    /// can guess (<see cref="BuildLogIds.New"/>).
     /// </summary>
     public static async Task<BinderEvent> KeepAsync(this IBuildLogStore store, string buildName, IReadOnlyList<BinderEvent> history,
-        BinderEvent end, DateTimeOffset now, ILogger logger, CancellationToken cancellationToken)
+        BinderEvent end, DateTimeOffset now, ILogger logger, bool secret, CancellationToken cancellationToken)
     {
-        var id = BuildLogIds.New(buildName, now);
+        var id = BuildLogIds.New(buildName, now, secret);
         var linked = end with { BuildLogUrl = BuildLogIds.RelativeUrl(id) };
         try
         {

@@ -82,6 +82,8 @@ public sealed class AuthPrivateRepoTests : IAsyncLifetime
         var image = ready.Image!;
         Assert.Contains($"alice-2d{Hub.Hub.RunId}", image);
         Assert.Contains(alice, m => m.Event.Phase == BinderPhase.Building);
+        // Its kept log is at an address only Alice was sent, with 128 random bits in it.
+        Assert.Matches("-[0-9a-f]{32}$", Assert.Single(alice, m => m.Event.BuildLogUrl is not null).Event.BuildLogUrl);
         // The host was asked without a token first (is it public?), then with Alice's, and only ever got hers.
         Assert.True(_git.Refused > 0);
         Assert.All(_git.AuthorizationHeaders, h => Assert.EndsWith(Basic("oauth2", token), h));

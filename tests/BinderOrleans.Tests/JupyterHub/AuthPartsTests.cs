@@ -126,4 +126,16 @@ public sealed class AuthPartsTests
         Assert.Contains("JupyterHub:Auth:RepoCredentials:1:AuthStateKey", result.FailureMessage);
         Assert.True(new HubAuthOptionsValidator().Validate(null, new HubAuthOptions { RepoCredentials = [new() { UrlPrefix = "https://github.com/" }] }).Succeeded);
     }
+
+    [Fact]
+    public void BuildLogId_OfAPrivateBuild_Carries128RandomBits()
+    {
+        var now = DateTimeOffset.UnixEpoch;
+        var shared = BuildLogIds.New("build-x", now);
+        var secret = BuildLogIds.New("build-x", now, secret: true);
+
+        Assert.Equal(8, shared.Split('-')[^1].Length);
+        Assert.Equal(32, secret.Split('-')[^1].Length);
+        Assert.True(BuildLogIds.IsValid(secret));
+    }
 }
