@@ -95,6 +95,14 @@ internal static class PythonDockerfile
             AppendCopy(d, chown, environment);
             AppendEnvironmentUpdate(d, plan, environment);
         }
+        var serverRequirements = ServerRequirements(plan);
+        if (serverRequirements is not null && plan.Kind != BuildPackKind.Pipfile && !plan.RequirementsAfterCopy)
+        {
+            d.Append("# requirements3.txt: the notebook server's environment, beside the legacy kernel\n");
+            AppendCopy(d, chown, serverRequirements);
+            AppendServerRequirements(d, serverRequirements);
+            d.Append('\n');
+        }
         if (plan.Requirements is { } requirements && !plan.RequirementsAfterCopy)
         {
             d.Append("# requirements.txt\n");
@@ -130,6 +138,11 @@ internal static class PythonDockerfile
         if (plan.EnvironmentFile is { } localEnvironment && plan.EnvironmentAfterCopy)
         {
             AppendEnvironmentUpdate(d, plan, localEnvironment);
+        }
+        if (serverRequirements is not null && (plan.RequirementsAfterCopy || plan.Kind == BuildPackKind.Pipfile))
+        {
+            d.Append("USER ${NB_USER}\n");
+            AppendServerRequirements(d, serverRequirements);
         }
         if (plan.Requirements is { } localRequirements && plan.RequirementsAfterCopy)
         {
@@ -260,10 +273,13 @@ internal static class PythonDockerfile
         d.Append("ENV PATH=${NB_PYTHON_PREFIX}/bin:").Append(separateKernel ? "${KERNEL_PYTHON_PREFIX}/bin:" : "").Append("${CONDA_DIR}/bin:${PATH}\n");
     }
 
-    /// <summary>environment.yml applied to the kernel environment (name: ignored), as the notebook user.</summary>
+    /// <summary>
+    /// environment.yml applied to the kernel environment (name: ignored), as the notebook user, with repo2docker's
+    /// <c>env update</c>: unlike <c>install --file</c>, it also installs the file's <c>pip:</c> section with the environment's pip.
+    /// </summary>
     private static void AppendEnvironmentUpdate(StringBuilder d, BuildPlan.Python plan, string path)
     {
-        d.Append("USER ${NB_USER}\nRUN \"${MAMBA_EXE}\" install --yes --prefix \"${KERNEL_PYTHON_PREFIX}\" --file \"").Append(path).Append('"');
+        d.Append("USER ${NB_USER}\nRUN \"${MAMBA_EXE}\" env update --yes --prefix \"${KERNEL_PYTHON_PREFIX}\" --file \"").Append(path).Append('"');
         if (plan.EnvironmentUsesR)
         {
             var pin = plan.EnvironmentRVersion is { } v ? "=" + v : "";
@@ -347,6 +363,13 @@ internal static class PythonDockerfile
     /// <summary>One environment file, then the notebook user for the step that installs it (COPY itself ignores USER).</summary>
     private static void AppendCopy(StringBuilder d, string chown, string path) =>
         d.Append("USER ${NB_USER}\nCOPY ").Append(chown).Append(" src/").Append(path).Append(" ${REPO_DIR}/").Append(path).Append('\n');
+
+    /// <summary>requirements3.txt when the kernel is a legacy Python in its own environment (repo2docker's rule); else null.</summary>
+    private static string? ServerRequirements(BuildPlan.Python plan) =>
+        plan.Requirements3 is { } path && plan.CondaPython is { } python && PythonChoice.NeedsSeparateKernel(python) ? path : null;
+
+    private static void AppendServerRequirements(StringBuilder d, string path) =>
+        d.Append("RUN ${NB_PYTHON_PREFIX}/bin/pip install --no-cache-dir -r \"").Append(path).Append("\"\n");
 
     private static void AppendPipRequirements(StringBuilder d, string path) =>
         d.Append("RUN ${KERNEL_PYTHON_PREFIX}/bin/pip install --no-cache-dir -r \"").Append(path).Append("\"\n");

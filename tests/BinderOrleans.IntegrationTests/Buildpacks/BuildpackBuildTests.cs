@@ -114,7 +114,7 @@ public sealed class BuildpackBuildTests(BuildpackBuildFixture fixture) : IDispos
         [
             $"micromamba create --yes --prefix /srv/conda/envs/notebook python=3.10 {PythonDockerfile.NotebookPackages} [user=root]",
             "micromamba clean --all --force-pkgs-dirs --yes [user=root]",
-            "micromamba install --yes --prefix /srv/conda/envs/notebook --file environment.yml [user=jovyan]",
+            "micromamba env update --yes --prefix /srv/conda/envs/notebook --file environment.yml [user=jovyan]",
             "micromamba clean --all --force-pkgs-dirs --yes [user=jovyan]",
             "micromamba list --prefix /srv/conda/envs/notebook [user=jovyan]",
             "julia -e using Pkg; Pkg.add(\"IJulia\"); using IJulia; installkernel(\"Julia\", \"--project=/home/jovyan\") [JULIA_PROJECT=] [user=jovyan]",

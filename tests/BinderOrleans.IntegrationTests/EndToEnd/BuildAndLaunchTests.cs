@@ -158,6 +158,35 @@ public sealed class BuildAndLaunchTests(DockerBackendFixture fixture) : IDisposa
     }
 
     [Fact]
+    public async Task DockerfileRepo_EndingAsRoot_ServerRunsAsUid1000AsOnMybinder()
+    {
+        // The notebook server refuses to run as root without --allow-root: this image only starts as another user.
+        var repo = Repo(new()
+        {
+            ["Dockerfile"] = $"""
+                FROM binderorleans-base:bookworm
+                LABEL {DockerSandbox.LabelKey}="{fixture.Sandbox.RunId}"
+                COPY --chown=1000:1000 . /home/jovyan/
+                WORKDIR /home/jovyan
+                USER root
+                """,
+            ["index.ipynb"] = Repos.Notebook,
+        });
+
+        var messages = await fixture.StreamAsync(repo, repo.Head);
+
+        Assert.Equal(BinderPhase.Ready, messages[^1].Event.Phase);
+        var container = await fixture.ContainerOfAsync(messages[^1].Event);
+        // An exec runs as the container's user: uid 1000, jovyan's group and home from the image's /etc/passwd.
+        Assert.Equal("1000 1000 /home/jovyan\n", (await fixture.ExecAsync(container.ID, "sh", "-c", "echo $(id -u) $(id -g) $HOME")).Stdout);
+        using (var status = await DockerBackendFixture.GetStatusAsync(messages[^1].Event))
+        {
+            Assert.Equal(HttpStatusCode.OK, status.StatusCode);
+        }
+        await fixture.RemoveAsync(container.ID);
+    }
+
+    [Fact]
     public async Task BinderDirectoryRepo_ConfigFromBinderDirectory_RootConfigIgnored()
     {
         var repo = Repo(new()

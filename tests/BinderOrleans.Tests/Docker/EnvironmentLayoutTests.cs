@@ -74,11 +74,11 @@ public sealed class EnvironmentLayoutTests
             "ENV PATH=${NB_PYTHON_PREFIX}/bin:${CONDA_DIR}/bin:${PATH}",
             "WORKDIR ${REPO_DIR}",
             "COPY --chown=1000:1000 src/environment.yml ${REPO_DIR}/environment.yml",
-            "RUN \"${MAMBA_EXE}\" install --yes --prefix \"${KERNEL_PYTHON_PREFIX}\" --file \"environment.yml\"",
+            "RUN \"${MAMBA_EXE}\" env update --yes --prefix \"${KERNEL_PYTHON_PREFIX}\" --file \"environment.yml\"",
             CopyRepo,
             "LABEL repo2docker.ref=\"abc123\"");
         Assert.Equal("USER root", UserAt(lines, IndexOf(lines, Micromamba)));
-        Assert.Equal("USER ${NB_USER}", UserAt(lines, IndexOf(lines, "RUN \"${MAMBA_EXE}\" install")));
+        Assert.Equal("USER ${NB_USER}", UserAt(lines, IndexOf(lines, "RUN \"${MAMBA_EXE}\" env update")));
         Assert.Contains("    NB_PYTHON_PREFIX=/srv/conda/envs/notebook \\", lines);
         Assert.Contains("    KERNEL_PYTHON_PREFIX=/srv/conda/envs/notebook \\", lines);
         Assert.DoesNotContain(lines, l => l.Contains("python3 -m venv", StringComparison.Ordinal));
@@ -110,7 +110,7 @@ public sealed class EnvironmentLayoutTests
     {
         var (_, lines) = Build(new() { ["environment.yml"] = "dependencies:\n  - pip\n  - pip:\n    - -e .\n" });
 
-        Assert.True(IndexOf(lines, "RUN \"${MAMBA_EXE}\" install") > IndexOf(lines, CopyRepo));
+        Assert.True(IndexOf(lines, "RUN \"${MAMBA_EXE}\" env update") > IndexOf(lines, CopyRepo));
         Assert.DoesNotContain(lines, l => l.StartsWith("COPY --chown=1000:1000 src/environment.yml", StringComparison.Ordinal));
     }
 
@@ -274,6 +274,49 @@ public sealed class EnvironmentLayoutTests
             "&& \"${MAMBA_EXE}\" create --yes --prefix \"${NB_PYTHON_PREFIX}\" python=3.10 ",
             "&& \"${MAMBA_EXE}\" create --yes --prefix \"${KERNEL_PYTHON_PREFIX}\" python=2.7 pip ipykernel",
             "&& \"${KERNEL_PYTHON_PREFIX}/bin/python\" -m ipykernel install --prefix \"${NB_PYTHON_PREFIX}\"");
+    }
+
+    private const string ServerPip = "RUN ${NB_PYTHON_PREFIX}/bin/pip install --no-cache-dir -r \"requirements3.txt\"";
+    private const string KernelPip = "RUN ${KERNEL_PYTHON_PREFIX}/bin/pip install --no-cache-dir -r \"requirements.txt\"";
+
+    [Fact]
+    public void RuntimePython27_Requirements3IntoTheServerEnvironment_BeforeTheKernelsRequirements()
+    {
+        var (plan, lines) = Build(new() { ["runtime.txt"] = "python-2.7", ["requirements3.txt"] = "nbgitpuller\n", ["requirements.txt"] = "six\n" });
+
+        Assert.Equal("requirements3.txt", plan.Requirements3);
+        AssertInOrder(lines,
+            "COPY --chown=1000:1000 src/requirements3.txt ${REPO_DIR}/requirements3.txt",
+            ServerPip,
+            "COPY --chown=1000:1000 src/requirements.txt ${REPO_DIR}/requirements.txt",
+            KernelPip,
+            CopyRepo);
+        Assert.Equal("USER ${NB_USER}", UserAt(lines, IndexOf(lines, ServerPip)));
+    }
+
+    [Fact]
+    public void Requirements3_WithoutLegacyKernel_NotInstalled()
+    {
+        var (_, lines) = Build(new() { ["runtime.txt"] = "python-3.8", ["requirements3.txt"] = "nbgitpuller\n" });
+
+        Assert.DoesNotContain(lines, l => l.Contains("requirements3.txt", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Requirements3_LocalReference_BothPipStepsAfterTheCopy()
+    {
+        var (plan, lines) = Build(new() { ["runtime.txt"] = "python-2.7", ["requirements3.txt"] = "-e .\n", ["requirements.txt"] = "six\n" });
+
+        Assert.True(plan.RequirementsAfterCopy);
+        AssertInOrder(lines, CopyRepo, ServerPip, KernelPip);
+    }
+
+    [Fact]
+    public void Pipfile_LegacyPython_Requirements3AfterTheCopyBeforePipenv()
+    {
+        var (_, lines) = Build(new() { ["Pipfile"] = "[requires]\npython_version = \"2.7\"\n", ["requirements3.txt"] = "nbgitpuller\n" });
+
+        AssertInOrder(lines, CopyRepo, ServerPip, "RUN export PATH=\"${KERNEL_PYTHON_PREFIX}/bin:${PATH}\"");
     }
 
     [Fact]
