@@ -137,6 +137,111 @@ public sealed class BuildpackBuildTests(BuildpackBuildFixture fixture) : IDispos
     }
 
     [Fact]
+    public async Task PipFailure_SdistsBuildRequirementsOnNoIndex_FailedEventCarriesPipsCauseLine()
+    {
+        var sources = new BuildpackOptions
+        {
+            PipIndexUrl = fixture.ServePipIndex(("needsbuild", "needsbuild-1.0.tar.gz", StandIns.Sdist("needsbuild", "1.0",
+                "[build-system]\nrequires = [\"setuptools>=61\"]\nbuild-backend = \"setuptools.build_meta\"\n\n[project]\nname = \"needsbuild\"\nversion = \"1.0\"\n"))),
+        };
+        _repo = GitRepo.Create(new Dictionary<string, string> { ["requirements.txt"] = "needsbuild\n" });
+        var request = fixture.Request(_repo, "pipcause");
+
+        var events = await fixture.BuildAsync(fixture.Builder(sources), request);
+
+        var failed = Assert.Single(events, e => e.Phase == BinderPhase.Failed);
+        Assert.Same(failed, events[^1]);
+        // pip's own last words here are "error: subprocess-exited-with-error"; the cause is in the output it framed.
+        Assert.Contains(events, e => e.Message?.Contains("subprocess-exited-with-error", StringComparison.Ordinal) == true && e.Phase == BinderPhase.Building);
+        Assert.EndsWith("\nERROR: No matching distribution found for setuptools>=61", failed.Message!.TrimEnd('\n'));
+        Assert.Contains("/bin/pip install --no-cache-dir -r \"requirements.txt\"", failed.Message);
+        Assert.Empty(fixture.Sandbox.LeftoverWork());
+    }
+
+    [Fact]
+    public async Task Conda_EnvironmentPipSection_InstalledByEnvUpdate()
+    {
+        var sources = new BuildpackOptions
+        {
+            MicromambaUrl = fixture.Serve("/conda/micromamba-2.8.1-0.tar.bz2", StandIns.Micromamba()),
+            PipIndexUrl = fixture.ServePipIndex(("binderdemo", StandIns.WheelFileName("binderdemo", "0.2"), StandIns.Wheel("binderdemo", "0.2", "from-the-pip-section"))),
+        };
+        _repo = GitRepo.Create(new Dictionary<string, string>
+        {
+            ["environment.yml"] = "name: demo\ndependencies:\n  - python=3.11\n  - pip\n  - pip:\n      - binderdemo==0.2\n",
+        });
+        var request = fixture.Request(_repo, "condapip");
+
+        var events = await fixture.BuildAsync(fixture.Builder(sources), request);
+
+        BuildpackBuildFixture.AssertBuilt(events);
+        Assert.Contains(events, e => e.Message == "Using CondaBuildPack builder\n");
+        var (exit, output) = await fixture.RunAsync(request.ImageName, "bash", "-c",
+            "grep -F 'env update' /srv/conda/stand-in.log; python3 -c 'import binderdemo, sys; print(binderdemo.VALUE, sys.prefix)'");
+        Assert.Equal(0, exit);
+        Assert.Equal(
+        [
+            "micromamba env update --yes --prefix /srv/conda/envs/notebook --file environment.yml [user=jovyan]",
+            "from-the-pip-section /srv/conda/envs/notebook",
+        ], Lines(output));
+    }
+
+    [Fact]
+    public async Task Python27_Requirements3InTheServerEnvironment_RequirementsInTheKernels()
+    {
+        var sources = new BuildpackOptions
+        {
+            MicromambaUrl = fixture.Serve("/conda/micromamba-2.8.1-0.tar.bz2", StandIns.Micromamba()),
+            PipIndexUrl = fixture.ServePipIndex(
+                ("serverdemo", StandIns.WheelFileName("serverdemo", "1.0"), StandIns.Wheel("serverdemo", "1.0", "server")),
+                ("kerneldemo", StandIns.WheelFileName("kerneldemo", "1.0"), StandIns.Wheel("kerneldemo", "1.0", "kernel"))),
+        };
+        _repo = GitRepo.Create(new Dictionary<string, string>
+        {
+            ["runtime.txt"] = "python-2.7\n",
+            ["requirements3.txt"] = "serverdemo\n",
+            ["requirements.txt"] = "kerneldemo\n",
+        });
+        var request = fixture.Request(_repo, "requirements3");
+
+        var events = await fixture.BuildAsync(fixture.Builder(sources), request);
+
+        BuildpackBuildFixture.AssertBuilt(events);
+        // The stand-in's environments are venvs of the base image's Python: which one holds which package is what counts.
+        const string Probe = "import importlib.util as u, sys; print(sys.prefix, *[m for m in ('serverdemo', 'kerneldemo') if u.find_spec(m)])";
+        var (exit, output) = await fixture.RunAsync(request.ImageName, "bash", "-c",
+            $"/srv/conda/envs/notebook/bin/python -c \"{Probe}\"; /srv/conda/envs/kernel/bin/python -c \"{Probe}\"");
+        Assert.Equal(0, exit);
+        Assert.Equal(["/srv/conda/envs/notebook serverdemo", "/srv/conda/envs/kernel kerneldemo"], Lines(output));
+    }
+
+    [Fact]
+    public async Task Julia_JuliaProjectTomlBesideProjectToml_ItsCompatChoosesJulia()
+    {
+        var sources = new BuildpackOptions
+        {
+            JuliaVersionsUrl = fixture.Serve("/julia/versions.json", Encoding.UTF8.GetBytes(
+                """{"1.9.4": {"stable": true}, "1.10.4": {"stable": true}}""")),
+            JuliaDownloadUrl = new Uri(fixture.FileServer, "julia/{minor}/julia-{version}-linux-x86_64.tar.gz").AbsoluteUri.Replace("%7B", "{").Replace("%7D", "}"),
+        };
+        // Only 1.10.4 is served: a build that read Project.toml's compat would fail to download 1.9.4.
+        fixture.Serve("/julia/1.10/julia-1.10.4-linux-x86_64.tar.gz", StandIns.Julia("1.10.4"));
+        _repo = GitRepo.Create(new Dictionary<string, string>
+        {
+            ["Project.toml"] = "name = \"Demo\"\n\n[compat]\njulia = \"~1.9\"\n",
+            ["JuliaProject.toml"] = "name = \"Demo\"\n\n[compat]\njulia = \"~1.10\"\n",
+        });
+        var request = fixture.Request(_repo, "juliaproject");
+
+        var events = await fixture.BuildAsync(fixture.Builder(sources), request);
+
+        BuildpackBuildFixture.AssertBuilt(events);
+        var (exit, output) = await fixture.RunAsync(request.ImageName, "bash", "-c", "echo \"$JULIA_VERSION $JULIA_PROJECT\"");
+        Assert.Equal(0, exit);
+        Assert.Equal(["1.10.4 /home/jovyan"], Lines(output));
+    }
+
+    [Fact]
     public async Task R_DatedRuntimeForDebiansRelease_DebianRBaseIRkernelAndTheSnapshot()
     {
         // Debian 12's r-base is 4.2: the Debian path, no download. The snapshot URL is written, not fetched (no CRAN here).
