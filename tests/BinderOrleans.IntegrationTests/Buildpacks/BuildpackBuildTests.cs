@@ -3,7 +3,11 @@ using System.Text;
 using BinderOrleans.Core.Streaming;
 using BinderOrleans.Docker;
 using BinderOrleans.Docker.Buildpacks;
+using BinderOrleans.Docker.Launches;
 using BinderOrleans.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using System.Security.Cryptography;
 
 namespace BinderOrleans.IntegrationTests.Buildpacks;
 
@@ -242,26 +246,76 @@ public sealed class BuildpackBuildTests(BuildpackBuildFixture fixture) : IDispos
     }
 
     [Fact]
-    public async Task R_DatedRuntimeForDebiansRelease_DebianRBaseIRkernelAndTheSnapshot()
+    public async Task R_DatedRuntimeForDebiansRelease_DebianRIRkernelSnapshot_RStudioAndShinyServedAtTheirUrlPaths()
     {
         // Debian 12's r-base is 4.2: the Debian path, no download. The snapshot URL is written, not fetched (no CRAN here).
+        // RStudio Server, Shiny Server and the proxies are stand-ins from 127.0.0.1, at the configured URLs and index.
+        var rstudio = StandIns.RStudioServerDeb();
+        var shiny = StandIns.ShinyServerDeb();
+        var sources = new BuildpackOptions
+        {
+            RStudioUrl = fixture.Serve("/posit/rstudio-server-2026.07.1-147-amd64.deb", rstudio),
+            RStudioSha256 = Convert.ToHexStringLower(SHA256.HashData(rstudio)),
+            ShinyServerUrl = fixture.Serve("/posit/shiny-server-1.5.23.1030-amd64.deb", shiny),
+            ShinyServerSha256 = Convert.ToHexStringLower(SHA256.HashData(shiny)),
+            PipIndexUrl = fixture.ServePipIndex(StandIns.JupyterServerProxyWheel(), StandIns.RSessionProxyWheel(), StandIns.ShinyProxyWheel()),
+        };
         _repo = GitRepo.Create(new Dictionary<string, string> { ["runtime.txt"] = "r-4.2-2024-01-15\n", ["analysis.R"] = "x <- 1\n" });
         var request = fixture.Request(_repo, "rbase");
 
-        var events = await fixture.BuildAsync(fixture.Builder(), request);
+        var events = await fixture.BuildAsync(fixture.Builder(sources), request);
 
         BuildpackBuildFixture.AssertBuilt(events);
         Assert.Contains(events, e => e.Message == "Using RBuildPack builder\n");
         var (exit, output) = await fixture.RunAsync(request.ImageName, "bash", "-c",
-            "Rscript -e 'cat(R.version$major, R.version$minor, \"\\n\"); cat(getOption(\"repos\")[[\"CRAN\"]], \"\\n\"); cat(.libPaths()[1], \"\\n\")'; python3 -m jupyter kernelspec list 2>/dev/null | grep -c '^ *ir '");
+            "Rscript -e 'cat(R.version$major, R.version$minor, \"\\n\"); cat(getOption(\"repos\")[[\"CRAN\"]], \"\\n\"); cat(.libPaths()[1], \"\\n\"); cat(requireNamespace(\"shiny\", quietly = TRUE), \"\\n\")'; "
+            + "python3 -m jupyter kernelspec list 2>/dev/null | grep -c '^ *ir '; cat /etc/rstudio/rsession.conf; stat -c '%U' /var/log/shiny-server /var/lib/shiny-server");
         Assert.Equal(0, exit);
         Assert.Equal(
         [
             "4 2.2",
             "https://packagemanager.posit.co/cran/__linux__/bookworm/2024-01-15",
             "/srv/rlibs",
+            "TRUE",
             "1",
+            "r-cran-repos=https://packagemanager.posit.co/cran/__linux__/bookworm/2024-01-15",
+            "jovyan",
+            "jovyan",
         ], Lines(output).Select(l => l.Trim()).ToList());
+
+        // Launched as a server: ?urlpath=rstudio and ?urlpath=shiny send the browser to <server>rstudio?token=… and
+        // <server>shiny?token=…, where the proxies start RStudio Server and Shiny Server (as the notebook user).
+        var launcher = new DockerLauncher(fixture.Engine, NotebookStatusClient.Create(), Options.Create(new DockerOptions
+        {
+            Proxy = false,
+            Labels = new() { [DockerSandbox.LabelKey] = fixture.Sandbox.RunId },
+            ServerNetwork = fixture.Sandbox.Network,
+            LaunchTimeout = TimeSpan.FromSeconds(60),
+        }), TimeProvider.System, NullLogger<DockerLauncher>.Instance);
+        BinderEvent? ready = null;
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90)))
+        {
+            await foreach (var e in launcher.LaunchAsync(Docker.LauncherTests.Request() with { ImageName = request.ImageName }, timeout.Token)) ready = e;
+        }
+        Assert.Equal(BinderPhase.Ready, ready?.Phase);
+        try
+        {
+            using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false, CookieContainer = new System.Net.CookieContainer() }) { Timeout = TimeSpan.FromSeconds(30) };
+            var server = new Uri(ready!.Url!);
+            var rstudioPage = await http.GetStringAsync(new Uri(server, "rstudio?token=" + ready.Token));
+            Assert.StartsWith("rstudio stand-in as jovyan: --auth-none=1 --www-frame-origin=same --www-port=", rstudioPage);
+            Assert.EndsWith(" --server-user=jovyan\n", rstudioPage);
+            Assert.Equal("shiny stand-in: site_dir=/home/jovyan\n", await http.GetStringAsync(new Uri(server, "shiny?token=" + ready.Token)));
+            // Without the token the notebook server keeps them closed.
+            using var anonymous = new HttpClient(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(30) };
+            using var refused = await anonymous.GetAsync(new Uri(server, "rstudio/"));
+            Assert.NotEqual(System.Net.HttpStatusCode.OK, refused.StatusCode);
+        }
+        finally
+        {
+            using var stop = new CancellationTokenSource(BuildpackBuildFixture.CallTimeout);
+            await launcher.StopAsync(ready!.Server!, stop.Token);
+        }
     }
 
     private static List<string> Lines(string output) =>

@@ -177,6 +177,62 @@ public sealed class EnvironmentLayoutTests
         Assert.Equal("USER ${NB_USER}", UserAt(lines, IndexOf(lines, "RUN Rscript -e \"remotes::install_local")));
     }
 
+    private const string RStudioDownload = "\"https://download2.rstudio.org/server/jammy/amd64/rstudio-server-2026.07.1-147-amd64.deb\" /tmp/rstudio.deb";
+    private const string ProxyInstall = "RUN ${NB_PYTHON_PREFIX}/bin/pip install --no-cache-dir jupyter-rsession-proxy==2.3.0 jupyter-shiny-proxy==1.4";
+
+    [Fact]
+    public void R_RStudioShinyServerAndTheirProxies_AsRepo2dockerInstallsThem()
+    {
+        var (_, lines) = Build(new() { ["runtime.txt"] = "r-4.3-2024-01-15" });
+
+        Assert.Contains(lines, l => l.Contains("r-cran-irkernel r-cran-remotes r-cran-shiny", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("install.packages(c('remotes', 'IRkernel', 'shiny')", StringComparison.Ordinal));
+        AssertInOrder(lines,
+            "RUN Rscript -e \"IRkernel::installspec(prefix = '${NB_PYTHON_PREFIX}')\"",
+            "&& python3 -c \"import socket, sys, urllib.request; socket.setdefaulttimeout(120); urllib.request.urlretrieve(sys.argv[1], sys.argv[2])\" " + RStudioDownload,
+            "&& python3 -c \"import socket, sys, urllib.request; socket.setdefaulttimeout(120); urllib.request.urlretrieve(sys.argv[1], sys.argv[2])\" \"https://download3.rstudio.org/ubuntu-20.04/x86_64/shiny-server-1.5.23.1030-amd64.deb\" /tmp/shiny.deb",
+            "&& echo \"118e3fce4cf58ad3bfff1dc6eea3e07f294d51d28fefcc5e1cc559292c0dd06c  /tmp/rstudio.deb\" | sha256sum -c -",
+            "&& echo \"4a3d063a06ccd1b6c53eb1d7f4fb59965bced10d1c5c87e8c476b58dd6fd35ee  /tmp/shiny.deb\" | sha256sum -c -",
+            "&& apt-get install --yes --no-install-recommends /tmp/rstudio.deb /tmp/shiny.deb",
+            "&& install -o \"${NB_UID}\" -g \"${NB_UID}\" -d /var/log/shiny-server /var/lib/shiny-server",
+            "&& mkdir -p /etc/rstudio && . /etc/os-release && echo \"r-cran-repos=https://packagemanager.posit.co/cran/__linux__/${VERSION_CODENAME}/2024-01-15\" > /etc/rstudio/rsession.conf",
+            ProxyInstall,
+            CopyRepo);
+        Assert.Equal("USER root", UserAt(lines, IndexOf(lines, "&& apt-get install --yes --no-install-recommends /tmp/rstudio.deb")));
+        Assert.Equal("USER ${NB_USER}", UserAt(lines, IndexOf(lines, ProxyInstall)));
+    }
+
+    [Fact]
+    public void R_ConfiguredSourcesWithoutChecksums_DownloadedUnchecked()
+    {
+        using var tree = new TempTree(new() { ["runtime.txt"] = "r-4.3-2024-01-15" });
+        var (detected, _) = BuildPackDetector.Detect(tree.Root, new DateOnly(2026, 12, 1));
+        var (plan, _) = PythonChoice.Resolve((BuildPlan.Python)detected!, BasePython);
+        var sources = new BuildpackOptions { RStudioUrl = "http://mirror.example.org/rstudio.deb", RStudioSha256 = "", ShinyServerUrl = "http://mirror.example.org/shiny.deb", ShinyServerSha256 = "" };
+
+        var text = PythonDockerfile.Render(plan!, new DockerfileSettings(Settings.BaseImage, Settings.RepoLabels, Settings.OperatorLabels, sources));
+
+        Assert.Contains("\"http://mirror.example.org/rstudio.deb\" /tmp/rstudio.deb", text);
+        Assert.Contains("\"http://mirror.example.org/shiny.deb\" /tmp/shiny.deb", text);
+        Assert.DoesNotContain("sha256sum", text);
+    }
+
+    [Fact]
+    public void EnvironmentYmlWithRPackages_RStudioRunsCondasR()
+    {
+        var (_, lines) = Build(new() { ["environment.yml"] = "dependencies:\n  - r-base=4.3\n" });
+
+        AssertInOrder(lines,
+            "RUN \"${MAMBA_EXE}\" env update",
+            "&& python3 -c \"import socket, sys, urllib.request; socket.setdefaulttimeout(120); urllib.request.urlretrieve(sys.argv[1], sys.argv[2])\" " + RStudioDownload,
+            ProxyInstall,
+            CopyRepo);
+        var configure = lines.Single(l => l.Contains("/etc/rstudio/rserver.conf", StringComparison.Ordinal));
+        Assert.Contains("\"rsession-which-r=${NB_PYTHON_PREFIX}/bin/R\"", configure);
+        Assert.Contains("auth-none=1", configure);
+        Assert.Contains("\"server-user=${NB_USER}\"", configure);
+    }
+
     [Fact]
     public void InstallR_WithDatedRuntime_RunBeforeTheCopyAndRetriedAfter()
     {
