@@ -89,15 +89,9 @@ public sealed class BuildpackBuildTests(BuildpackBuildFixture fixture) : IDispos
     [Fact]
     public async Task CondaAndJulia_StandInsAtConfiguredUrls_RecordRepo2dockersInvocationAndLayout()
     {
-        var sources = new BuildpackOptions
-        {
-            MicromambaUrl = fixture.Serve("/conda/micromamba-2.8.1-0.tar.bz2", StandIns.Micromamba()),
-            CondaChannelAlias = new Uri(fixture.FileServer, "conda-mirror").AbsoluteUri,
-            JuliaVersionsUrl = fixture.Serve("/julia/versions.json", Encoding.UTF8.GetBytes(
-                """{"1.9.4": {"stable": true}, "1.10.4": {"stable": true}, "1.11.2": {"stable": true}, "1.12.0-rc1": {"stable": false}}""")),
-            JuliaDownloadUrl = new Uri(fixture.FileServer, "julia/{minor}/julia-{version}-linux-x86_64.tar.gz").AbsoluteUri.Replace("%7B", "{").Replace("%7D", "}"),
-        };
-        fixture.Serve("/julia/1.10/julia-1.10.4-linux-x86_64.tar.gz", StandIns.Julia("1.10.4"));
+        var sources = JuliaSources("""{"1.9.4": {"stable": true}, "1.10.4": {"stable": true}, "1.11.2": {"stable": true}, "1.12.0-rc1": {"stable": false}}""");
+        sources.MicromambaUrl = fixture.Serve("/conda/micromamba-2.8.1-0.tar.bz2", StandIns.Micromamba());
+        sources.CondaChannelAlias = new Uri(fixture.FileServer, "conda-mirror").AbsoluteUri;
         _repo = GitRepo.Create(new Dictionary<string, string>
         {
             ["Project.toml"] = "name = \"Demo\"\n\n[compat]\njulia = \"~1.10\"\n",
@@ -170,24 +164,16 @@ public sealed class BuildpackBuildTests(BuildpackBuildFixture fixture) : IDispos
             MicromambaUrl = fixture.Serve("/conda/micromamba-2.8.1-0.tar.bz2", StandIns.Micromamba()),
             PipIndexUrl = fixture.ServePipIndex(("binderdemo", StandIns.WheelFileName("binderdemo", "0.2"), StandIns.Wheel("binderdemo", "0.2", "from-the-pip-section"))),
         };
-        _repo = GitRepo.Create(new Dictionary<string, string>
-        {
-            ["environment.yml"] = "name: demo\ndependencies:\n  - python=3.11\n  - pip\n  - pip:\n      - binderdemo==0.2\n",
-        });
-        var request = fixture.Request(_repo, "condapip");
+        var files = new Dictionary<string, string> { ["environment.yml"] = "name: demo\ndependencies:\n  - python=3.11\n  - pip\n  - pip:\n      - binderdemo==0.2\n" };
 
-        var events = await fixture.BuildAsync(fixture.Builder(sources), request);
-
-        BuildpackBuildFixture.AssertBuilt(events);
-        Assert.Contains(events, e => e.Message == "Using CondaBuildPack builder\n");
-        var (exit, output) = await fixture.RunAsync(request.ImageName, "bash", "-c",
+        var output = await BuildThenRunAsync("condapip", files, sources, "CondaBuildPack",
             "grep -F 'env update' /srv/conda/stand-in.log; python3 -c 'import binderdemo, sys; print(binderdemo.VALUE, sys.prefix)'");
-        Assert.Equal(0, exit);
+
         Assert.Equal(
         [
             "micromamba env update --yes --prefix /srv/conda/envs/notebook --file environment.yml [user=jovyan]",
             "from-the-pip-section /srv/conda/envs/notebook",
-        ], Lines(output));
+        ], output);
     }
 
     [Fact]
@@ -200,49 +186,30 @@ public sealed class BuildpackBuildTests(BuildpackBuildFixture fixture) : IDispos
                 ("serverdemo", StandIns.WheelFileName("serverdemo", "1.0"), StandIns.Wheel("serverdemo", "1.0", "server")),
                 ("kerneldemo", StandIns.WheelFileName("kerneldemo", "1.0"), StandIns.Wheel("kerneldemo", "1.0", "kernel"))),
         };
-        _repo = GitRepo.Create(new Dictionary<string, string>
-        {
-            ["runtime.txt"] = "python-2.7\n",
-            ["requirements3.txt"] = "serverdemo\n",
-            ["requirements.txt"] = "kerneldemo\n",
-        });
-        var request = fixture.Request(_repo, "requirements3");
-
-        var events = await fixture.BuildAsync(fixture.Builder(sources), request);
-
-        BuildpackBuildFixture.AssertBuilt(events);
+        var files = new Dictionary<string, string> { ["runtime.txt"] = "python-2.7\n", ["requirements3.txt"] = "serverdemo\n", ["requirements.txt"] = "kerneldemo\n" };
         // The stand-in's environments are venvs of the base image's Python: which one holds which package is what counts.
         const string Probe = "import importlib.util as u, sys; print(sys.prefix, *[m for m in ('serverdemo', 'kerneldemo') if u.find_spec(m)])";
-        var (exit, output) = await fixture.RunAsync(request.ImageName, "bash", "-c",
+
+        var output = await BuildThenRunAsync("requirements3", files, sources, "PythonBuildPack",
             $"/srv/conda/envs/notebook/bin/python -c \"{Probe}\"; /srv/conda/envs/kernel/bin/python -c \"{Probe}\"");
-        Assert.Equal(0, exit);
-        Assert.Equal(["/srv/conda/envs/notebook serverdemo", "/srv/conda/envs/kernel kerneldemo"], Lines(output));
+
+        Assert.Equal(["/srv/conda/envs/notebook serverdemo", "/srv/conda/envs/kernel kerneldemo"], output);
     }
 
     [Fact]
     public async Task Julia_JuliaProjectTomlBesideProjectToml_ItsCompatChoosesJulia()
     {
-        var sources = new BuildpackOptions
-        {
-            JuliaVersionsUrl = fixture.Serve("/julia/versions.json", Encoding.UTF8.GetBytes(
-                """{"1.9.4": {"stable": true}, "1.10.4": {"stable": true}}""")),
-            JuliaDownloadUrl = new Uri(fixture.FileServer, "julia/{minor}/julia-{version}-linux-x86_64.tar.gz").AbsoluteUri.Replace("%7B", "{").Replace("%7D", "}"),
-        };
         // Only 1.10.4 is served: a build that read Project.toml's compat would fail to download 1.9.4.
-        fixture.Serve("/julia/1.10/julia-1.10.4-linux-x86_64.tar.gz", StandIns.Julia("1.10.4"));
-        _repo = GitRepo.Create(new Dictionary<string, string>
+        var sources = JuliaSources("""{"1.9.4": {"stable": true}, "1.10.4": {"stable": true}}""");
+        var files = new Dictionary<string, string>
         {
             ["Project.toml"] = "name = \"Demo\"\n\n[compat]\njulia = \"~1.9\"\n",
             ["JuliaProject.toml"] = "name = \"Demo\"\n\n[compat]\njulia = \"~1.10\"\n",
-        });
-        var request = fixture.Request(_repo, "juliaproject");
+        };
 
-        var events = await fixture.BuildAsync(fixture.Builder(sources), request);
+        var output = await BuildThenRunAsync("juliaproject", files, sources, "JuliaProjectTomlBuildPack", "echo \"$JULIA_VERSION $JULIA_PROJECT\"");
 
-        BuildpackBuildFixture.AssertBuilt(events);
-        var (exit, output) = await fixture.RunAsync(request.ImageName, "bash", "-c", "echo \"$JULIA_VERSION $JULIA_PROJECT\"");
-        Assert.Equal(0, exit);
-        Assert.Equal(["1.10.4 /home/jovyan"], Lines(output));
+        Assert.Equal(["1.10.4 /home/jovyan"], output);
     }
 
     [Fact]
@@ -316,6 +283,33 @@ public sealed class BuildpackBuildTests(BuildpackBuildFixture fixture) : IDispos
             using var stop = new CancellationTokenSource(BuildpackBuildFixture.CallTimeout);
             await launcher.StopAsync(ready!.Server!, stop.Token);
         }
+    }
+
+    /// <summary>
+    /// Builds a repository of <paramref name="files"/>, which must succeed with <paramref name="buildpack"/>, then runs
+    /// <paramref name="script"/> with bash in the image (it must exit 0); returns its output lines.
+    /// </summary>
+    private async Task<List<string>> BuildThenRunAsync(string name, Dictionary<string, string> files, BuildpackOptions sources, string buildpack, string script)
+    {
+        _repo = GitRepo.Create(files);
+        var request = fixture.Request(_repo, name);
+        var events = await fixture.BuildAsync(fixture.Builder(sources), request);
+        BuildpackBuildFixture.AssertBuilt(events);
+        Assert.Contains(events, e => e.Message == $"Using {buildpack} builder\n");
+        var (exit, output) = await fixture.RunAsync(request.ImageName, "bash", "-c", script);
+        Assert.True(exit == 0, output);
+        return Lines(output);
+    }
+
+    /// <summary>Julia's settings at the file server: <paramref name="versionsJson"/> as versions.json, only the 1.10.4 stand-in downloadable.</summary>
+    private BuildpackOptions JuliaSources(string versionsJson)
+    {
+        fixture.Serve("/julia/1.10/julia-1.10.4-linux-x86_64.tar.gz", StandIns.Julia("1.10.4"));
+        return new BuildpackOptions
+        {
+            JuliaVersionsUrl = fixture.Serve("/julia/versions.json", Encoding.UTF8.GetBytes(versionsJson)),
+            JuliaDownloadUrl = new Uri(fixture.FileServer, "julia/{minor}/julia-{version}-linux-x86_64.tar.gz").AbsoluteUri.Replace("%7B", "{").Replace("%7D", "}"),
+        };
     }
 
     private static List<string> Lines(string output) =>
