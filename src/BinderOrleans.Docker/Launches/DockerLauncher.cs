@@ -13,7 +13,7 @@ using Microsoft.Extensions.Options;
 namespace BinderOrleans.Docker.Launches;
 
 /// <summary>
-/// Runs the image as a Jupyter server on this host: a fresh token, the image's entrypoint kept (so the repository's
+/// Runs the image as a Jupyter server on this host, as uid <c>Docker:UserId</c> (1000): a fresh token, the image's entrypoint kept (so the repository's
 /// <c>start</c> runs) and the command replaced by <c>Docker:ServerCommand</c> plus address, port, token and (behind the
 /// proxy, <c>Docker:Proxy</c>) <c>base_url</c>. Behind the proxy nothing is published: the server is asked on its
 /// address in <c>Docker:ServerNetwork</c> and handed out at <c>&lt;service&gt;user/&lt;name&gt;/</c>; without it, on a free
@@ -342,6 +342,8 @@ internal sealed partial class DockerLauncher : ILauncher
         {
             Name = name,
             Image = request.ImageName,
+            // As Zero to JupyterHub runs single-user servers: a fixed uid, not the image's last USER (empty: the image's).
+            User = _options.UserId?.ToString(CultureInfo.InvariantCulture) ?? "",
             Cmd = command,
             Labels = labels,
             Env =
