@@ -50,10 +50,25 @@ internal sealed partial class ServerLocations(IGrainFactory grains, IServer serv
         }
     }
 
-    /// <returns>The base URL of the other replica that serves <paramref name="name"/>; null when none does (or this one).</returns>
+    /// <summary>How long a lookup may wait for the cluster (a record on a replica that just died answers only when it is voted out).</summary>
+    internal static readonly TimeSpan LookupTimeout = TimeSpan.FromSeconds(5);
+
+    /// <returns>
+    /// The base URL of the other replica that serves <paramref name="name"/>; null when none does (or this one), or
+    /// when the cluster does not answer in time (the caller then asks the engine).
+    /// </returns>
     public async Task<string?> FindPeerAsync(string name, CancellationToken cancellationToken)
     {
-        var home = await grains.GetGrain<IServerLocationGrain>(name).GetAsync().AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
+        string? home;
+        try
+        {
+            home = await grains.GetGrain<IServerLocationGrain>(name).GetAsync().AsTask().WaitAsync(LookupTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OrleansException or TimeoutException)
+        {
+            LogLookupFailed(ex, name);
+            return null;
+        }
         return home is null || string.Equals(home, Self, StringComparison.Ordinal) ? null : home;
     }
 
@@ -87,6 +102,9 @@ internal sealed partial class ServerLocations(IGrainFactory grains, IServer serv
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not forget the location of server {Server}")]
     private partial void LogWithdrawFailed(Exception exception, string server);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The cluster did not say where server {Server} runs; asking the engine")]
+    private partial void LogLookupFailed(Exception exception, string server);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "This replica listens on no plain HTTP address ({Addresses}): other replicas cannot forward requests for its servers to it")]
     private partial void LogNoAddress(string addresses);
