@@ -34,6 +34,7 @@ internal static class ProxyReport
         }
         Row("floor: docker run --network host + /api/status every 10 ms", launches.HostFloor, 0, null);
         Row("floor: docker run in the service's network, nothing published, polled at its address", launches.NetworkFloor, 0, null);
+        Row("for comparison: docker run --network container:<holder made beforehand in that network>", launches.JoinedFloor, 0, null);
         Row("cached launch through the proxy: request -> ready -> /api/status through it", total, errors, LaunchTarget);
         Row("  of which request -> ready", ready, errors, null);
         output.WriteLine("Proxy scenario (times in ms; ratios of p50 against each floor's p50):");

@@ -12,7 +12,8 @@ namespace BinderOrleans.Bench.Engine;
 /// Launches behind the proxy (<c>Docker:Proxy</c>, the default): a cached launch, request → <c>ready</c> → the first
 /// <c>/api/status</c> through the proxy, against two floors run interleaved with it: <c>docker run --network host</c>
 /// polled on loopback (no network of its own, nothing published: the cheapest start there is), and <c>docker run</c>
-/// in the service's own server network polled at the container's address (the isolation the service keeps). Then the
+/// in the service's own server network polled at the container's address (the isolation the service keeps); and, for
+/// comparison, <c>docker run</c> joining a namespace made beforehand in that network. Then the
 /// proxy's own cost per request: <c>/api/status</c> through it against the same server asked at its address directly.
 /// Uses the engine scenario's server and its warmed-up image.
 /// </summary>
@@ -28,19 +29,23 @@ internal sealed class ProxyScenario(EngineScenario engine, string image) : IDisp
     {
         var host = new List<double>();
         var network = new List<double>();
+        var joined = new List<double>();
         var service = new List<ProxyLaunch>();
         BinderEvent? kept = null;
         for (var r = 0; r < rounds; r++)
         {
-            for (var k = 0; k < 3; k++)
+            for (var k = 0; k < 4; k++)
             {
-                switch ((r + k) % 3)
+                switch ((r + k) % 4)
                 {
                     case 0:
                         host.Add(await HostFloorAsync(cancellationToken).ConfigureAwait(false));
                         break;
                     case 1:
                         network.Add(await NetworkFloorAsync(cancellationToken).ConfigureAwait(false));
+                        break;
+                    case 2:
+                        joined.Add(await JoinedFloorAsync(cancellationToken).ConfigureAwait(false));
                         break;
                     default:
                         var launch = await LaunchAsync(cancellationToken).ConfigureAwait(false);
@@ -52,7 +57,7 @@ internal sealed class ProxyScenario(EngineScenario engine, string image) : IDisp
                 }
             }
         }
-        return new ProxyLaunches(host, network, service, kept);
+        return new ProxyLaunches(host, network, joined, service, kept);
     }
 
     /// <summary><c>docker run --network host</c>, the server on a free loopback port, asked there every 10 ms.</summary>
@@ -88,6 +93,30 @@ internal sealed class ProxyScenario(EngineScenario engine, string image) : IDisp
         finally
         {
             await Cli.RunAsync("docker", ["rm", "-f", id], CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// What a launch could cost with its network made beforehand: a holder container already in the service's network
+    /// (not timed), then <c>docker run --network container:&lt;holder&gt;</c> asked at the holder's address every 10 ms.
+    /// </summary>
+    private async Task<double> JoinedFloorAsync(CancellationToken cancellationToken)
+    {
+        var holder = await RunAsync(["--network", engine.Sandbox.Network, "--entrypoint", "sleep", image, "infinity"], cancellationToken).ConfigureAwait(false);
+        string? id = null;
+        try
+        {
+            var inspected = await _docker.FindContainerAsync(holder, cancellationToken).ConfigureAwait(false);
+            var ip = inspected is null ? null : ServerAddress.ContainerIp(inspected);
+            if (ip is null) throw new InvalidOperationException($"the holder container has no address in {engine.Sandbox.Network}");
+            var token = FloorServer.NewToken();
+            var clock = Stopwatch.StartNew();
+            id = await RunAsync(["--network", $"container:{holder}", .. FloorServer.Command(image, token, "0.0.0.0", 8888)], cancellationToken).ConfigureAwait(false);
+            return await FloorServer.PollAsync(_probe, new Uri($"http://{ip}:8888/api/status?token={token}"), clock, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await Cli.RunAsync("docker", ["rm", "-f", .. id is null ? new[] { holder } : [id, holder]], CancellationToken.None).ConfigureAwait(false);
         }
     }
 
@@ -161,7 +190,8 @@ internal sealed class ProxyScenario(EngineScenario engine, string image) : IDisp
 /// <param name="TotalMs">Request → the first 200 of <c>/api/status</c> through the proxy; NaN when the launch failed.</param>
 internal sealed record ProxyLaunch(double ReadyMs, double TotalMs, BinderEvent? Ready, string? Failure);
 
-internal sealed record ProxyLaunches(List<double> HostFloor, List<double> NetworkFloor, List<ProxyLaunch> Service, BinderEvent? Kept);
+/// <param name="JoinedFloor">Starts joining a network namespace made beforehand (what holders kept ready would give).</param>
+internal sealed record ProxyLaunches(List<double> HostFloor, List<double> NetworkFloor, List<double> JoinedFloor, List<ProxyLaunch> Service, BinderEvent? Kept);
 
 /// <param name="Published">Whether the measured server had a host port published (it should not).</param>
 internal sealed record ProxyOverhead(List<double> DirectMs, List<double> ProxiedMs, bool Published);
