@@ -98,6 +98,11 @@ internal sealed class EngineScenario : IAsyncDisposable
                     if (m.Event.Message?.StartsWith("Step 1/", StringComparison.Ordinal) == true) phases.TryAdd("engine step 1", clock.Elapsed.TotalMilliseconds);
                     phases["last engine line"] = clock.Elapsed.TotalMilliseconds;
                 }
+                // Where a launch's time goes: the launcher says when its container is created and started.
+                if (m.Event.Phase == BinderPhase.Launching && m.Event.Message?.StartsWith("Server container ", StringComparison.Ordinal) == true)
+                {
+                    phases.TryAdd("container started", clock.Elapsed.TotalMilliseconds);
+                }
                 if (m.Event.Phase == BinderPhase.Ready) return new ServiceRun(clock.Elapsed.TotalMilliseconds, phases, m.Event, null);
                 if (m.Event.Phase == BinderPhase.Failed) return new ServiceRun(clock.Elapsed.TotalMilliseconds, phases, null, m.Event.Message);
             }

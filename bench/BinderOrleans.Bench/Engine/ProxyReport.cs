@@ -39,6 +39,9 @@ internal static class ProxyReport
         Row("  of which request -> ready", ready, errors, null);
         output.WriteLine("Proxy scenario (times in ms; ratios of p50 against each floor's p50):");
         output.Write(Table.Format(["row", "n", "errors", "p50 ms", "p95 ms", "p50 x host", "p50 x network", "target", "met"], table));
+        var phases = ok.SelectMany(l => l.Phases).GroupBy(p => p.Key).Select(g => (g.Key, Stats.Median(g.Select(p => p.Value)))).OrderBy(p => p.Item2);
+        output.WriteLine("phases of the launches (median ms after the request): "
+            + string.Join(", ", phases.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key} {p.Item2:0}"))));
         if (overhead is not null)
         {
             var direct = EngineReport.Percentile(overhead.DirectMs, 50);

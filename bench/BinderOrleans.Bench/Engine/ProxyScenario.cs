@@ -132,9 +132,9 @@ internal sealed class ProxyScenario(EngineScenario engine, string image) : IDisp
     {
         var clock = Stopwatch.StartNew();
         var run = await engine.RequestAsync(engine.CachedLaunchPath, cancellationToken).ConfigureAwait(false);
-        if (run.Ready is null) return new ProxyLaunch(run.TotalMs, double.NaN, null, run.Failure);
+        if (run.Ready is null) return new ProxyLaunch(run.TotalMs, double.NaN, null, run.Failure, run.Phases);
         var total = await FloorServer.PollAsync(_probe, new Uri($"{run.Ready.Url}api/status?token={run.Ready.Token}"), clock, cancellationToken).ConfigureAwait(false);
-        return new ProxyLaunch(run.TotalMs, total, run.Ready, null);
+        return new ProxyLaunch(run.TotalMs, total, run.Ready, null, run.Phases);
     }
 
     /// <summary>
@@ -188,7 +188,8 @@ internal sealed class ProxyScenario(EngineScenario engine, string image) : IDisp
 
 /// <param name="ReadyMs">Request → <c>ready</c>.</param>
 /// <param name="TotalMs">Request → the first 200 of <c>/api/status</c> through the proxy; NaN when the launch failed.</param>
-internal sealed record ProxyLaunch(double ReadyMs, double TotalMs, BinderEvent? Ready, string? Failure);
+/// <param name="Phases">When each phase's first event arrived (ms after the request), and when the container had started.</param>
+internal sealed record ProxyLaunch(double ReadyMs, double TotalMs, BinderEvent? Ready, string? Failure, IReadOnlyDictionary<string, double> Phases);
 
 /// <param name="JoinedFloor">Starts joining a network namespace made beforehand (what holders kept ready would give).</param>
 internal sealed record ProxyLaunches(List<double> HostFloor, List<double> NetworkFloor, List<double> JoinedFloor, List<ProxyLaunch> Service, BinderEvent? Kept);
