@@ -79,7 +79,8 @@ public sealed class DockerOptions
     /// <c>Orleans:Clustering=redis</c> (several replicas, perhaps on other engines), where it is false unless set. False publishes each
     /// server on its own port of <see cref="ServerIp"/> and puts <c>http://&lt;PublicHost&gt;:&lt;port&gt;/</c> in <c>ready</c>.
     /// The service must be able to reach the network's addresses (it runs on the engine's host, or in a container
-    /// attached to that network).
+    /// attached to that network). A replica asked for a server another replica started forwards the request to that
+    /// replica (<c>IServerLocationGrain</c>).
     /// </summary>
     public bool Proxy { get; set; } = true;
 

@@ -192,7 +192,14 @@ internal sealed partial class DockerLauncher : ILauncher
                 if (keep)
                 {
                     slot.Dispose();
-                    if (_options.Proxy) _routes?.Add(new ServerRoute(server.Name, server.Id, server.LocalUrl!.GetLeftPart(UriPartial.Authority)));
+                    if (_options.Proxy && _routes is not null)
+                    {
+                        // Until its route is in place a cancelled launch still removes its server.
+                        keep = false;
+                        await _routes.AddAsync(new ServerRoute(server.Name, server.Id, server.LocalUrl!.GetLeftPart(UriPartial.Authority)), cancellationToken)
+                            .ConfigureAwait(false);
+                        keep = true;
+                    }
                     LogLaunched(request.ImageName, server.Name, server.Port);
                     yield return new BinderEvent
                     {
@@ -231,7 +238,12 @@ internal sealed partial class DockerLauncher : ILauncher
     /// <summary>Removes the server container <paramref name="server"/> (its id, from the <c>ready</c> event); gone already is fine.</summary>
     public async Task StopAsync(string server, CancellationToken cancellationToken)
     {
-        _routes?.Remove(server);
+        if (_routes is not null)
+        {
+            // By name too: the cluster knows the server's home by its name.
+            var name = (await _engine.FindContainerAsync(server, cancellationToken).ConfigureAwait(false))?.Name?.TrimStart('/');
+            await _routes.RemoveAsync(server, name, cancellationToken).ConfigureAwait(false);
+        }
         await _engine.RemoveContainerIfExistsAsync(server, cancellationToken).ConfigureAwait(false);
         LogStopped(server);
     }
@@ -272,7 +284,7 @@ internal sealed partial class DockerLauncher : ILauncher
         Uri url;
         if (DockerLabels.Get(container.Labels, DockerLabels.LaunchPath) is not null)
         {
-            _routes?.Add(new ServerRoute(name, container.ID, local.GetLeftPart(UriPartial.Authority)));
+            if (_routes is not null) await _routes.AddAsync(new ServerRoute(name, container.ID, local.GetLeftPart(UriPartial.Authority)), cancellationToken).ConfigureAwait(false);
             url = BelowService(request, name);
         }
         else
