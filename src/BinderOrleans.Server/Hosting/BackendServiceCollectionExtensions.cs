@@ -34,13 +34,13 @@ public static class BackendServiceCollectionExtensions
         }
         switch (backends.Launch)
         {
-            case LaunchBackend.Docker: services.AddDockerLauncher(pull: backends.UsesRegistry); break;
+            case LaunchBackend.Docker: services.AddDockerLauncher(); break;
             case LaunchBackend.JupyterHub: services.AddJupyterHubLauncher(); break;
         }
         switch (backends.Images)
         {
             case ImageSource.LocalEngine: services.AddLocalEngineImages(); break;
-            case ImageSource.Registry: services.AddRegistryImages(); break;
+            case ImageSource.Registry: services.AddRegistryPushAndPull(); break;
         }
 
         services.AddSingleton(sp => sp.GetRequiredKeyedService<IImageBuilder>(backends.Build));
