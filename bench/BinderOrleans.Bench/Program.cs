@@ -5,9 +5,9 @@ using BinderOrleans.Bench.Harness;
 using BinderOrleans.Bench.Http;
 using BinderOrleans.Bench.Refs;
 
-// Usage: dotnet run -c Release --project bench/BinderOrleans.Bench [-- [a|b|refs|engine|proxy|sse|all] [--quick|--smoke] [--silos=N]
+// Usage: dotnet run -c Release --project bench/BinderOrleans.Bench [-- [a|b|refs|engine|proxy|sse|replicas|all] [--quick|--smoke] [--silos=N]
 //   [--launch-rounds=N] [--concurrent=N] [--build-rounds=N] [--proxy-rounds=N] [--proxy-requests=N] [--sse-clients=N] [--sse-lines=N]
-//   [--server-gc=0|1] [--server-env=NAME=value]]
+//   [--second-lines=N] [--replica-clients=N] [--replica-lines=N] [--server-gc=0|1] [--server-env=NAME=value]]
 var which = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 var settings = args.Contains("--quick") || args.Contains("--smoke") ? BenchSettings.Quick : BenchSettings.Full;
 int? Arg(string name) => args.FirstOrDefault(a => a.StartsWith(name + "=", StringComparison.Ordinal)) is { } a
@@ -19,6 +19,9 @@ settings = settings with
     FanOutSilos = Arg("--silos") is { } onlySilos ? [(short)onlySilos] : settings.FanOutSilos,
     SseClients = Arg("--sse-clients") ?? settings.SseClients,
     SseLines = Arg("--sse-lines") ?? settings.SseLines,
+    SecondLines = Arg("--second-lines") ?? settings.SecondLines,
+    ReplicaClients = Arg("--replica-clients") ?? settings.ReplicaClients,
+    ReplicaLines = Arg("--replica-lines") ?? settings.ReplicaLines,
     EngineRounds = Arg("--launch-rounds") ?? settings.EngineRounds,
     EngineConcurrent = Arg("--concurrent") ?? settings.EngineConcurrent,
     EngineBuildRounds = Arg("--build-rounds") ?? settings.EngineBuildRounds,
@@ -68,7 +71,6 @@ try
             var rows = FanOutReport.Fold(byWatchers);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Scenario A on {silos} silo(s):"));
             FanOutReport.Print(output, rows);
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Watches aborted by Orleans and resumed from their index: {scenario.Resumes}"));
             claimsHold &= rows.All(r => r.MaxBuilderInvocations == 1 && r.MinWatchersComplete == r.Watchers);
         }
     }
@@ -150,7 +152,26 @@ try
         Step("server process started");
         var warm = await sse.WarmUpAsync(deadline.Token);
         Step(string.Create(CultureInfo.InvariantCulture, $"warm-up done ({warm.CompleteInOrder}/{warm.Clients} clients complete)"));
-        var round = await sse.RunAsync(settings.SseClients, settings.SseLines, deadline.Token);
+        SecondRun? idle = null;
+        if (settings.SecondLines > 0)
+        {
+            idle = await sse.SecondAsync(settings.SecondLines, deadline.Token);
+            Step("second build alone done");
+        }
+        var round = await sse.RunAsync(settings.SseClients, settings.SseLines, deadline.Token, settings.SecondLines);
+        Step("round done");
+        claimsHold &= SseReport.Print(output, round, idle);
+    }
+
+    if (which is "replicas" or "engine" or "all")
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        void Step(string what) => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bench: replicas {what} at {clock.Elapsed.TotalSeconds:0.0} s"));
+        await using var sse = await SseScenario.StartAsync(serverEnvironment, deadline.Token, replicas: 2);
+        Step("two server processes started");
+        var warm = await sse.WarmUpAsync(deadline.Token);
+        Step(string.Create(CultureInfo.InvariantCulture, $"warm-up done ({warm.CompleteInOrder}/{warm.Clients} clients complete)"));
+        var round = await sse.RunAsync(settings.ReplicaClients, settings.ReplicaLines, deadline.Token);
         Step("round done");
         claimsHold &= SseReport.Print(output, round);
     }

@@ -3,6 +3,7 @@ using BinderOrleans.Core.Providers.Git;
 using BinderOrleans.Core.Builds;
 using BinderOrleans.Core.Launches;
 using BinderOrleans.Core.Sessions;
+using BinderOrleans.Core.Streaming;
 using BinderOrleans.Core.Metrics;
 using BinderOrleans.Core.Options;
 using BinderOrleans.Core.Providers;
@@ -48,6 +49,7 @@ public static class BinderCoreServiceCollectionExtensions
         services.TryAddSingleton<LaunchSessionTable>();
         services.TryAddSingleton<SessionKeys>();
         services.TryAddSingleton<LaunchSessions>();
+        services.TryAddSingleton<BuildFeeds>();
         services.TryAddSingleton<DrainState>();
         services.AddHostedService<DrainService>();
         // The drain runs inside the host's shutdown: give the shutdown the drain plus time for the silo to stop.

@@ -15,9 +15,10 @@ using Orleans.TestingHost;
 namespace BinderOrleans.Bench.FanOut;
 
 /// <summary>
-/// Scenario A, on a real silo cluster in process (Orleans.TestingHost): W watchers spread over the silos attach to
-/// the build grain of one image (as W launch sessions do), then one builder prints its lines; every watcher must see
-/// every line once, in order, from one builder call. With two silos, half the watchers read across the silo link.
+/// Scenario A, on a real silo cluster in process (Orleans.TestingHost): W watchers spread over the silos read the build
+/// of one image through their silo's <see cref="BuildFeeds"/> (as the front ends of W sessions do), then one builder
+/// prints its lines; every watcher must see every line once, in order, from one builder call. With two silos, the
+/// build's lines cross the silo link once, for the other silo's feed.
 /// </summary>
 internal sealed class FanOutScenario : IAsyncDisposable
 {
@@ -73,8 +74,8 @@ internal sealed class FanOutScenario : IAsyncDisposable
         var tasks = new Task<(long Count, bool Complete)>[watchers];
         for (var i = 0; i < watchers; i++)
         {
-            var grains = _cluster.Silos[i % _cluster.Silos.Count].ServiceProvider.GetRequiredService<IGrainFactory>();
-            tasks[i] = WatchAsync(grains.GetGrain<IBuildGrain>(request.ImageName), request, builder.Lines, OnAttached, cancellationToken);
+            var feeds = _cluster.Silos[i % _cluster.Silos.Count].ServiceProvider.GetRequiredService<BuildFeeds>();
+            tasks[i] = WatchAsync(feeds, request, builder.Lines, OnAttached, cancellationToken);
         }
         await allAttached.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
 
@@ -99,54 +100,42 @@ internal sealed class FanOutScenario : IAsyncDisposable
     }
 
     /// <summary>
-    /// Reads the grain's stream as a launch session does, checking it against what the builder printed. Like the
-    /// product's followers, a watch that Orleans aborts (an enumerator left idle past its expiry on a loaded machine)
-    /// is taken up again from the next index.
+    /// Reads the build as a front end does: through its silo's <see cref="BuildFeeds"/> (one watch of the build grain per
+    /// silo, batches on the wire), checking it against what the builder printed.
     /// </summary>
-    private async Task<(long Count, bool Complete)> WatchAsync(IBuildGrain grain, BuildRequest request, IReadOnlyList<BinderEvent> lines,
+    private static async Task<(long Count, bool Complete)> WatchAsync(BuildFeeds feeds, BuildRequest request, IReadOnlyList<BinderEvent> lines,
         Action attached, CancellationToken cancellationToken)
     {
+        using var reader = feeds.Open(request);
+        var log = await reader.LogAsync(cancellationToken).ConfigureAwait(false);
+        if (log is null) return (0, false);
         var index = 0;
         var inOrder = true;
         var sawBuilt = false;
-        for (var attempt = 0; ; attempt++)
+        await foreach (var batch in log.Events.ReadBatchesAsync(0, cancellationToken).ConfigureAwait(false))
         {
-            try
+            for (var i = 0; i < batch.Length; i++)
             {
-                await foreach (var entry in grain.WatchAsync(request, index, cancellationToken: cancellationToken).ConfigureAwait(false))
+                var e = batch.Span[i];
+                if (index == 0)
                 {
-                    var e = entry.Event;
-                    inOrder &= entry.Index == index;
-                    if (index == 0)
-                    {
-                        inOrder &= e.Phase == BinderPhase.Waiting;
-                        attached();
-                    }
-                    else if (index <= lines.Count)
-                    {
-                        inOrder &= e.Message == lines[index - 1].Message;
-                    }
-                    else
-                    {
-                        sawBuilt = index == lines.Count + 1 && e.Phase == BinderPhase.Built;
-                        inOrder &= sawBuilt;
-                    }
-                    index++;
+                    inOrder &= e.Phase == BinderPhase.Waiting;
+                    attached();
                 }
-                return (index, inOrder && sawBuilt);
-            }
-            catch (Exception ex) when (GrainWatch.IsLostWatch(ex) && attempt < GrainWatch.MaxResumes)
-            {
-                Interlocked.Increment(ref _resumes);
-                await Task.Delay(GrainWatch.ResumeDelay(attempt), cancellationToken).ConfigureAwait(false);
+                else if (index <= lines.Count)
+                {
+                    inOrder &= e.Message == lines[index - 1].Message;
+                }
+                else
+                {
+                    sawBuilt = index == lines.Count + 1 && e.Phase == BinderPhase.Built;
+                    inOrder &= sawBuilt;
+                }
+                index++;
             }
         }
+        return (index, inOrder && sawBuilt);
     }
-
-    private int _resumes;
-
-    /// <summary>Watches taken up again after Orleans aborted them, over all rounds so far.</summary>
-    public int Resumes => Volatile.Read(ref _resumes);
 
     public async ValueTask DisposeAsync() => await _cluster.DisposeAsync().ConfigureAwait(false);
 

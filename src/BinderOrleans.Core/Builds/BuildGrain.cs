@@ -64,6 +64,18 @@ internal sealed partial class BuildGrain : Grain, IBuildGrain
     public async IAsyncEnumerable<BuildLogEntry> WatchAsync(BuildRequest request, int fromIndex, string? generation,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        await foreach (var batch in WatchBatchesAsync(request, fromIndex, generation, cancellationToken))
+        {
+            for (var i = 0; i < batch.Events.Length; i++)
+            {
+                yield return new BuildLogEntry(batch.Index < 0 ? -1 : batch.Index + i, batch.Generation, batch.Events[i]);
+            }
+        }
+    }
+
+    public async IAsyncEnumerable<BuildLogBatch> WatchBatchesAsync(BuildRequest request, int fromIndex, string? generation,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         if (_request is null)
         {
             _request = request;
@@ -81,19 +93,20 @@ internal sealed partial class BuildGrain : Grain, IBuildGrain
             {
                 // A new request after this activation built the image: the image is there, as the next activation
                 // would find it. Replaying the build's whole log to someone who did not watch it would only slow them.
-                yield return new BuildLogEntry(0, _generation,
-                    new BinderEvent { Phase = BinderPhase.Built, ImageName = request.ImageName, Message = "Found built image, launching...\n" });
+                yield return new BuildLogBatch(0, _generation,
+                    [new BinderEvent { Phase = BinderPhase.Built, ImageName = request.ImageName, Message = "Found built image, launching...\n" }]);
                 yield break;
             }
             if (index == 0 && _outcome is { Lingers: true })
             {
                 var ago = Math.Max(1, (int)(_time.GetUtcNow() - _completedAt).TotalSeconds);
-                yield return new BuildLogEntry(-1, _generation,
-                    BinderEvent.Of(BinderPhase.Waiting, $"This build failed {ago} s ago; replaying its log instead of building again."));
+                yield return new BuildLogBatch(-1, _generation,
+                    [BinderEvent.Of(BinderPhase.Waiting, $"This build failed {ago} s ago; replaying its log instead of building again.")]);
             }
-            await foreach (var e in _log.ReadAllAsync(index, cancellationToken))
+            await foreach (var events in _log.ReadBatchesAsync(index, cancellationToken))
             {
-                yield return new BuildLogEntry(index++, _generation, e);
+                yield return new BuildLogBatch(index, _generation, events.ToArray());
+                index += events.Length;
             }
         }
         finally

@@ -22,6 +22,13 @@ public interface IBuildGrain : IGrainWithStringKey
     [Alias("watch")]
     IAsyncEnumerable<BuildLogEntry> WatchAsync(BuildRequest request, int fromIndex = 0, string? generation = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// <see cref="WatchAsync"/> in batches: each item is everything the log had when the watcher asked, so one round trip
+    /// carries all pending events, however many. A silo's <see cref="BuildFeeds"/> is the one caller per build.
+    /// </summary>
+    [Alias("watch-batches")]
+    IAsyncEnumerable<BuildLogBatch> WatchBatchesAsync(BuildRequest request, int fromIndex = 0, string? generation = null, CancellationToken cancellationToken = default);
+
     /// <summary>Where this activation stands (tests, diagnostics, and a build queue that starts over).</summary>
     /// <remarks>Interleaves: the queue asks while the build may be waiting on the queue.</remarks>
     [Alias("get-status"), AlwaysInterleave]

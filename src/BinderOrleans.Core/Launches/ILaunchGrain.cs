@@ -18,6 +18,15 @@ public interface ILaunchGrain : IGrainWithStringKey
     [Alias("watch")]
     IAsyncEnumerable<SessionEntry> WatchAsync(LaunchSpec spec, int fromIndex = 0, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// <see cref="WatchAsync"/> in batches (everything there at each round trip). A build stretch of the session comes as
+    /// one <see cref="SessionBatch.Build"/>, which the caller reads from its own silo's <see cref="Streaming.BuildFeeds"/>
+    /// while this watch waits for what follows it; <paramref name="expandBuilds"/> sends the stretch's events instead
+    /// (a caller whose silo no longer has that run of the build).
+    /// </summary>
+    [Alias("watch-batches")]
+    IAsyncEnumerable<SessionBatch> WatchBatchesAsync(LaunchSpec spec, int fromIndex, bool expandBuilds, CancellationToken cancellationToken = default);
+
     [Alias("get-state")]
     ValueTask<SessionState> GetStateAsync();
 

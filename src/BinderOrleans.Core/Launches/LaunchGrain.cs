@@ -32,10 +32,11 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
     private readonly BinderMetrics _metrics;
     private readonly LaunchSessionTable _table;
     private readonly ILogger _logger;
-    private readonly EventLog<BinderEvent> _log = new();
+    private readonly BuildFeeds _feeds;
+    // The session's events: its own, and the stretches that are its build's log (held, not copied).
+    private readonly SessionRecord _record = new();
     private readonly CancellationTokenSource _cts = new();
     private LaunchSpec _spec = null!;
-    private int _base = -1;
     private int _watchers;
     private IGrainTimer? _graceTimer;
     private IGrainTimer? _lingerTimer;
@@ -48,8 +49,9 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
 
     public LaunchGrain(RepoProviderRegistry providers, RepoResolver resolver, ILauncher launcher, ILaunchQuota quota, IOptions<SiteOptions> binder,
         TimeProvider time, ILaunchObserver observer, BinderMetrics metrics, LaunchSessionTable table, DrainState drain,
-        ILogger<LaunchGrain> logger)
+        BuildFeeds feeds, ILogger<LaunchGrain> logger)
     {
+        _feeds = feeds;
         _drain = drain;
         _providers = providers;
         _resolver = resolver;
@@ -65,9 +67,18 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
 
     private string Key => this.GetPrimaryKeyString();
 
-    private bool Started => _base >= 0;
+    private bool Started => _record.IsStarted;
 
     public async IAsyncEnumerable<SessionEntry> WatchAsync(LaunchSpec spec, int fromIndex, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var batch in WatchBatchesAsync(spec, fromIndex, expandBuilds: true, cancellationToken))
+        {
+            for (var i = 0; i < batch.Events.Length; i++) yield return new SessionEntry(batch.Index + i, batch.Events[i]);
+        }
+    }
+
+    public async IAsyncEnumerable<SessionBatch> WatchBatchesAsync(LaunchSpec spec, int fromIndex, bool expandBuilds,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         if (!Started) Start(spec, Math.Max(0, fromIndex));
         _watchers++;
@@ -78,10 +89,9 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
         _lingerTimer = null;
         try
         {
-            var index = Math.Max(_base, fromIndex);
-            await foreach (var e in _log.ReadAllAsync(index - _base, cancellationToken))
+            await foreach (var batch in _record.ReadAsync(fromIndex, expandBuilds, cancellationToken))
             {
-                yield return new SessionEntry(index++, e);
+                yield return batch;
             }
         }
         finally
@@ -92,23 +102,23 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
     }
 
     public ValueTask<SessionState> GetStateAsync() =>
-        ValueTask.FromResult(new SessionState(Started, _log.IsCompleted, Math.Max(0, _base) + _log.Count));
+        ValueTask.FromResult(new SessionState(Started, _record.IsCompleted, _record.NextIndex));
 
     public ValueTask EvictAsync()
     {
-        if (_log.IsCompleted) DeactivateOnIdle();
+        if (_record.IsCompleted) DeactivateOnIdle();
         return ValueTask.CompletedTask;
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (Started && !_log.IsCompleted)
+        if (Started && !_record.IsCompleted)
         {
             // Still running as the activation goes (a drain deadline, a silo stopping): no failed event. Watchers are told
             // to watch again; the session starts again on a live silo from where its client is.
             _handingOver = true;
             LogHandingOver(Key, reason.ToString());
-            _log.Abort(new EnumerationAbortedException($"Launch session {Key} was handed over to another server."));
+            _record.Abort(new EnumerationAbortedException($"Launch session {Key} was handed over to another server."));
         }
         _cts.Cancel();
         _running?.Dispose();
@@ -119,7 +129,7 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
     private void Start(LaunchSpec spec, int fromIndex)
     {
         _spec = spec;
-        _base = fromIndex;
+        _record.Start(fromIndex);
         _running = _drain.Track();
         _table.Add(Key);
         if (fromIndex > 0)
@@ -134,7 +144,7 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
     private void OnUnwatched()
     {
         if (_watchers > 0) return;
-        if (_log.IsCompleted)
+        if (_record.IsCompleted)
         {
             _running?.Dispose();
             // Finished and unwatched: stay resumable for a while (Last-Event-ID → 204), then go.
@@ -150,7 +160,7 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
         _graceTimer?.Dispose();
         _graceTimer = this.RegisterGrainTimer(() =>
         {
-            if (_watchers == 0 && !_log.IsCompleted)
+            if (_watchers == 0 && !_record.IsCompleted)
             {
                 LogAbandoned(Key, _spec.ProviderId, _spec.Spec);
                 _cts.Cancel();
@@ -185,11 +195,11 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
 
     private void Finish(LaunchReport report)
     {
-        var last = _log.Snapshot() is { Count: > 0 } all ? all[^1] : null;
+        var last = _record.LastEvent;
         // A build-only ready launched nothing: no launch metrics, no launch event.
         report.Succeeded = last?.Phase == BinderPhase.Ready && !_spec.BuildOnly;
         RecordMetrics(report);
-        _log.Complete();
+        _record.Complete();
         _table.MarkFinished(Key, _time.GetUtcNow());
         _observer.OnLaunchFinished(report);
         OnUnwatched();
@@ -275,58 +285,60 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
     }
 
     /// <summary>
-    /// Relays the shared build's events. A watch aborted because the build's silo went away is resumed from the next
-    /// event; a build that had to start again on another silo is followed from its new beginning.
+    /// Follows the shared build through this silo's feed of it. The session records the build's log as a stretch of its
+    /// own (clients read the lines from their silo's feed) and appends only the build's end itself. A run of the build
+    /// lost with its silo is followed into the run that replaced it.
     /// </summary>
     /// <returns>The build's last event when it was <c>built</c>; null when the session already ended with a failure.</returns>
     private async Task<BinderEvent?> FollowBuildAsync(BuildRequest request, CancellationToken ct)
     {
-        var grain = GrainFactory.GetGrain<IBuildGrain>(request.ImageName);
-        var next = 0;
-        string? generation = null;
+        using var reader = _feeds.Open(request);
+        var log = await reader.LogAsync(ct);
         var buildRan = false;
-        var budget = new ResumeBudget();
         while (true)
         {
+            if (log is null)
+            {
+                Append(BinderEvent.Failed("The build was lost with the server running it and could not be resumed. Please try again.", 503));
+                return null;
+            }
+            if (log.Notice is { } notice)
+            {
+                Append(notice);
+                buildRan = true;
+            }
+            // The first event tells whether there is a log to share at all (an image found is just its end).
+            await log.Events.WaitBeyondAsync(0, ct);
+            var stretch = log.Events.Count > 0 && log.Events[0].Phase is not (BinderPhase.Built or BinderPhase.Failed) ? _record.OpenBuild(request, log) : null;
+            int end;
             try
             {
-                await foreach (var entry in grain.WatchAsync(request, next, generation, ct))
-                {
-                    budget.Progress();
-                    if (generation is not null && entry.Generation != generation)
-                    {
-                        Append(BinderEvent.Of(BinderPhase.Waiting, "The server running the build was lost; the build started again."));
-                    }
-                    generation = entry.Generation;
-                    if (entry.Index >= 0) next = entry.Index + 1;
-                    var e = entry.Event;
-                    buildRan |= e.Phase != BinderPhase.Built;
-                    if (_spec.BuildOnly && e.Phase == BinderPhase.Built)
-                    {
-                        await RecordUseAsync(request.ImageName);
-                        Append(BuildLogLinks.Absolute(BuildOnlyEvents.Ready(e, buildRan), _spec.ServiceUrl));
-                        return e;
-                    }
-                    Append(BuildLogLinks.Absolute(e, _spec.ServiceUrl));
-                    if (e.Phase == BinderPhase.Failed) return null;
-                    if (e.Phase == BinderPhase.Built)
-                    {
-                        await RecordUseAsync(request.ImageName);
-                        return e;
-                    }
-                }
-                return new BinderEvent { Phase = BinderPhase.Unknown };
+                await log.Events.Ended.WaitAsync(ct);
+                end = log.Events.FindIndex(static e => e.Phase is BinderPhase.Built or BinderPhase.Failed);
             }
-            catch (Exception ex) when (GrainWatch.IsLostWatch(ex) && !ct.IsCancellationRequested)
+            finally
             {
-                LogBuildWatchLost(ex, request.ImageName, next);
-                if (budget.Lost() is not { } delay)
-                {
-                    Append(BinderEvent.Failed("The build was lost with the server running it and could not be resumed. Please try again.", 503));
-                    return null;
-                }
-                await Task.Delay(delay, _time, ct);
+                if (stretch is not null) _record.CloseBuild(stretch, stretch.Reach());
             }
+            if (end >= 0)
+            {
+                var e = log.Events[end];
+                buildRan |= end > 0;
+                if (_spec.BuildOnly && e.Phase == BinderPhase.Built)
+                {
+                    await RecordUseAsync(request.ImageName);
+                    Append(BuildLogLinks.Absolute(BuildOnlyEvents.Ready(e, buildRan), _spec.ServiceUrl));
+                    return e;
+                }
+                Append(BuildLogLinks.Absolute(e, _spec.ServiceUrl));
+                if (e.Phase == BinderPhase.Failed) return null;
+                await RecordUseAsync(request.ImageName);
+                return e;
+            }
+            if (!log.Events.IsAborted) return new BinderEvent { Phase = BinderPhase.Unknown };
+            buildRan |= log.Events.Count > 0;
+            log = log.Next;
+            if (log is not null) Append(BinderEvent.Of(BinderPhase.Waiting, "The server running the build was lost; the build started again."));
         }
     }
 
@@ -347,7 +359,7 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
     {
         var image = launch.ImageName;
         // Restarted after its silo was lost: the lost activation may have started the server already.
-        if (_base > 0 && await _launcher.FindExistingAsync(launch, ct) is { Phase: BinderPhase.Ready } existing)
+        if (_record.Base > 0 && await _launcher.FindExistingAsync(launch, ct) is { Phase: BinderPhase.Ready } existing)
         {
             LogAdopted(Key, existing.Server);
             await AppendReadyAsync(existing, launch, repo, ct);
@@ -432,7 +444,7 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
         return false;
     }
 
-    private void Append(BinderEvent e) => _log.Append(e);
+    private void Append(BinderEvent e) => _record.Append(e);
 
     private static string? TryHost(string url) => Uri.TryCreate(url, UriKind.Absolute, out var u) ? u.Authority : null;
 
@@ -444,7 +456,7 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
         _metrics.LaunchCount.Inc(status, report.ProviderName ?? report.ProviderId, report.RepoUrl ?? "");
         if (report.LaunchElapsed is not { } elapsed) return;
         // BinderHub's retries label: the attempt index on success (the launcher puts it on its ready event), -1 otherwise.
-        var retries = report.Succeeded && _log.Snapshot() is { Count: > 0 } all ? all[^1].Retries : -1;
+        var retries = report.Succeeded && _record.LastEvent is { } last ? last.Retries : -1;
         _metrics.LaunchTime.Observe(elapsed.TotalSeconds, report.Succeeded ? "success" : "failure",
             retries.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
@@ -454,9 +466,6 @@ internal sealed partial class LaunchGrain : Grain, ILaunchGrain
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record the use of {Image}")]
     private partial void LogUseNotRecorded(Exception exception, string image);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Watch of build {Image} lost at event {Index}; resuming")]
-    private partial void LogBuildWatchLost(Exception exception, string image, int index);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Launch session {Session} for {Provider}:{Spec} abandoned: no client re-attached")]
     private partial void LogAbandoned(string session, string provider, string spec);

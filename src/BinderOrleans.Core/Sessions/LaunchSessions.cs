@@ -14,7 +14,7 @@ namespace BinderOrleans.Core.Sessions;
 /// per-silo bound, and watches that survive the session's activation moving or its silo dying.
 /// </summary>
 public sealed partial class LaunchSessions(IGrainFactory grains, LaunchSessionTable table, SessionKeys keys, IOptions<SiteOptions> options, TimeProvider time,
-    ILogger<LaunchSessions> logger, [FromKeyedServices(GrainDirectoryAttribute.DEFAULT_GRAIN_DIRECTORY)] IGrainDirectory? directory = null)
+    BuildFeeds feeds, ILogger<LaunchSessions> logger, [FromKeyedServices(GrainDirectoryAttribute.DEFAULT_GRAIN_DIRECTORY)] IGrainDirectory? directory = null)
 {
     private readonly SiteOptions _options = options.Value;
 
@@ -59,54 +59,155 @@ public sealed partial class LaunchSessions(IGrainFactory grains, LaunchSessionTa
     public Task<SessionState> GetStateAsync(string key) => grains.GetGrain<ILaunchGrain>(key).GetStateAsync().AsTask();
 
     /// <summary>
-    /// The session's events from <paramref name="fromIndex"/>, starting it from <paramref name="spec"/> if it is not
-    /// running anywhere. A watch aborted because the session's silo went away resumes from the next event (the
-    /// session restarts on a live silo if it has to); after <see cref="GrainWatch.MaxResumes"/> resumes in a row with no
-    /// event between them the stream ends with a <c>failed</c> event saying so. Ends after the terminal event.
+    /// The session's events from <paramref name="fromIndex"/>, one by one (<see cref="WatchSlicesAsync"/>).
     /// </summary>
     public async IAsyncEnumerable<SessionEntry> WatchAsync(string key, LaunchSpec spec, int fromIndex, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var slice in WatchSlicesAsync(key, spec, fromIndex, cancellationToken).ConfigureAwait(false))
+        {
+            for (var i = 0; i < slice.Events.Length; i++) yield return new SessionEntry(slice.Index + i, slice.Events.Span[i]);
+        }
+    }
+
+    /// <summary>
+    /// The session's events from <paramref name="fromIndex"/>, starting it from <paramref name="spec"/> if it is not
+    /// running anywhere, in slices of everything at hand. The session's own events come from its grain; a stretch that is
+    /// its build's log comes from this silo's <see cref="BuildFeeds"/> (one watch of the build per silo, however many
+    /// clients), while the session's watch waits for what follows it. A watch aborted because the session's silo went
+    /// away resumes from the next event (the session restarts on a live silo if it has to); after
+    /// <see cref="GrainWatch.MaxResumes"/> resumes in a row with no event between them the stream ends with a
+    /// <c>failed</c> event saying so. Ends after the terminal event.
+    /// </summary>
+    public async IAsyncEnumerable<SessionSlice> WatchSlicesAsync(string key, LaunchSpec spec, int fromIndex, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var grain = grains.GetGrain<ILaunchGrain>(key);
         var next = fromIndex;
         var budget = new ResumeBudget();
+        // Set when this silo cannot give a build stretch (its run of the build is gone here): the session sends it.
+        var expand = false;
         for (var attempt = 1; ; attempt++)
         {
-            var stream = grain.WatchAsync(spec, next, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var stream = grain.WatchBatchesAsync(spec, next, expand, stop.Token).GetAsyncEnumerator(stop.Token);
+            Task<bool>? pending = null;
             Exception? lost = null;
             try
             {
                 while (true)
                 {
-                    SessionEntry entry;
+                    bool more;
                     try
                     {
-                        if (!await stream.MoveNextAsync().ConfigureAwait(false)) yield break;
-                        entry = stream.Current;
+                        more = pending is not null ? await pending.ConfigureAwait(false) : await stream.MoveNextAsync().ConfigureAwait(false);
+                        pending = null;
                     }
                     catch (Exception ex) when (GrainWatch.IsLostWatch(ex) && !cancellationToken.IsCancellationRequested)
                     {
+                        pending = null;
                         lost = ex;
                         break;
                     }
-                    next = entry.Index + 1;
-                    budget.Progress();
-                    yield return entry;
-                    if (entry.Event.IsTerminal) yield break;
+                    if (!more) yield break;
+                    var batch = stream.Current;
+                    if (batch.Index > next)
+                    {
+                        // This front end read less of a lost run of the build than the session holds: the session sends
+                        // the rest. (A session restarted further on than this client numbers on from there.)
+                        if (!expand)
+                        {
+                            expand = true;
+                            break;
+                        }
+                        next = batch.Index;
+                    }
+                    if (batch.Build is not { } build)
+                    {
+                        var skip = next - batch.Index;
+                        if (skip >= batch.Events.Length) continue;
+                        var slice = new SessionSlice(next, batch.Events.AsMemory(skip));
+                        next = batch.Index + batch.Events.Length;
+                        budget.Progress();
+                        yield return slice;
+                        if (slice.IsEnd) yield break;
+                        continue;
+                    }
+
+                    // A build stretch: its lines come from this silo's feed while the session's watch stays open for what
+                    // follows (a session nobody watches gives up, and its next batch waits there).
+                    var offset = next - batch.Index;
+                    if (build.Count is { } count && offset >= count) continue;
+                    pending = stream.MoveNextAsync().AsTask();
+                    using var reader = build.Count is null ? feeds.Open(build.Request, build.Generation) : feeds.TryOpen(build.Request, build.Generation);
+                    var log = reader is null ? null : await reader.LogAsync(cancellationToken).ConfigureAwait(false);
+                    if (log is null)
+                    {
+                        expand = true;
+                        break;
+                    }
+                    var position = build.FromIndex + offset;
+                    var limit = build.Count is { } c ? build.FromIndex + c : int.MaxValue;
+                    await using var lines = log.Events.ReadBatchesAsync(position, cancellationToken).GetAsyncEnumerator(cancellationToken);
+                    while (position < limit)
+                    {
+                        try
+                        {
+                            if (!await lines.MoveNextAsync().ConfigureAwait(false)) break;
+                        }
+                        catch (BuildRunLostException)
+                        {
+                            // The session follows the build into its next run and says so; it goes on from here.
+                            break;
+                        }
+                        var events = lines.Current;
+                        var end = FeedLog.IndexOfEnd(events.Span);
+                        var take = Math.Min(end >= 0 ? end : events.Length, limit - position);
+                        if (take > 0)
+                        {
+                            var slice = new SessionSlice(next, events[..take]);
+                            next += take;
+                            position += take;
+                            budget.Progress();
+                            yield return slice;
+                        }
+                        if (end >= 0) break;
+                    }
                 }
             }
             finally
             {
-                await DisposeQuietlyAsync(stream).ConfigureAwait(false);
+                stop.Cancel();
+                if (pending is null) await DisposeQuietlyAsync(stream).ConfigureAwait(false);
+                else _ = CloseAfterAsync(pending, stream);
+                stop.Dispose();
             }
 
+            if (lost is null)
+            {
+                // Watching again from where the client is, with the session sending its build stretch itself.
+                continue;
+            }
             LogWatchLost(lost, key, next, attempt);
             if (budget.Lost() is not { } delay)
             {
-                yield return new SessionEntry(next, BinderEvent.Failed("The server running this session was lost and the session could not be resumed. Please try again.", 503));
+                yield return new SessionSlice(next, new[] { BinderEvent.Failed("The server running this session was lost and the session could not be resumed. Please try again.", 503) });
                 yield break;
             }
             await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>A watch left with its next call in flight (the client went, or it is watched again): closed once that call returns.</summary>
+    private static async Task CloseAfterAsync(Task<bool> pending, IAsyncEnumerator<SessionBatch> stream)
+    {
+        try
+        {
+            await pending.ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Whatever the abandoned call ended with, nobody waits for it: the watch is only closed.
+        }
+        await DisposeQuietlyAsync(stream).ConfigureAwait(false);
     }
 
     private async Task EvictAsync(string key)
@@ -121,7 +222,7 @@ public sealed partial class LaunchSessions(IGrainFactory grains, LaunchSessionTa
         }
     }
 
-    private static async ValueTask DisposeQuietlyAsync(IAsyncEnumerator<SessionEntry> stream)
+    private static async ValueTask DisposeQuietlyAsync(IAsyncEnumerator<SessionBatch> stream)
     {
         try
         {

@@ -53,6 +53,25 @@ public sealed record BinderEvent
 
     [JsonIgnore] public bool IsTerminal => BinderPhase.IsTerminal(Phase);
 
+    // Not on the wire ([Id]-less) and not in the JSON (a field): the event's JSON, made once for every client.
+    [NonSerialized] private Utf8JsonCache _utf8Json;
+
+    /// <summary>
+    /// The event as <see cref="BinderEventJson"/> writes it, in UTF-8, encoded once and shared by every stream that sends
+    /// it (SSE and SignalR write these bytes). A copy made with <c>with</c> encodes its own.
+    /// </summary>
+    [JsonIgnore]
+    public ReadOnlyMemory<byte> Utf8Json
+    {
+        get
+        {
+            if (_utf8Json.For(this) is { } cached) return cached;
+            var bytes = BinderEventJson.SerializeToUtf8Bytes(this);
+            _utf8Json = new Utf8JsonCache(this, bytes);
+            return bytes;
+        }
+    }
+
     /// <summary>A <c>failed</c> event; the message gets BinderHub's trailing newline.</summary>
     public static BinderEvent Failed(string message, int? statusCode = null) =>
         new() { Phase = BinderPhase.Failed, Message = WithNewline(message), StatusCode = statusCode };
@@ -60,4 +79,28 @@ public sealed record BinderEvent
     public static BinderEvent Of(string phase, string message) => new() { Phase = phase, Message = WithNewline(message) };
 
     internal static string WithNewline(string message) => message.EndsWith('\n') ? message : message + "\n";
+
+    /// <summary>
+    /// The cached bytes and the event they were made for: a record's <c>with</c> copies the field, and the copy must not
+    /// take the original's bytes. Equal to every other cache, so the record's equality stays that of its values.
+    /// </summary>
+    private readonly struct Utf8JsonCache(BinderEvent owner, byte[] bytes) : IEquatable<Utf8JsonCache>
+    {
+        private readonly Entry? _entry = new(owner, bytes);
+
+        public byte[]? For(BinderEvent e) => _entry is { } entry && ReferenceEquals(entry.Owner, e) ? entry.Bytes : null;
+
+        public bool Equals(Utf8JsonCache other) => true;
+
+        public override bool Equals(object? obj) => obj is Utf8JsonCache;
+
+        public override int GetHashCode() => 0;
+
+        private sealed class Entry(BinderEvent owner, byte[] bytes)
+        {
+            public BinderEvent Owner { get; } = owner;
+
+            public byte[] Bytes { get; } = bytes;
+        }
+    }
 }

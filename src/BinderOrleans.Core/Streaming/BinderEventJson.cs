@@ -10,6 +10,8 @@ public static class BinderEventJson
 
     public static string Serialize(BinderEvent e) => JsonSerializer.Serialize(e, BinderEventJsonContext.Default.BinderEvent);
 
+    public static byte[] SerializeToUtf8Bytes(BinderEvent e) => JsonSerializer.SerializeToUtf8Bytes(e, BinderEventJsonContext.Default.BinderEvent);
+
     public static BinderEvent? Deserialize(string json) => JsonSerializer.Deserialize(json, BinderEventJsonContext.Default.BinderEvent);
 }
 

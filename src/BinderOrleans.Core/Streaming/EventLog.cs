@@ -3,16 +3,21 @@ using System.Runtime.CompilerServices;
 namespace BinderOrleans.Core.Streaming;
 
 /// <summary>
-/// Append-only log with any number of readers: each reader replays from an index, then follows live.
-/// One writer (the grain) appends; readers never block it. Memory is bounded: past
-/// <see cref="Capacity"/> entries only entries that <c>mustKeep</c> accepts are stored, and a single
-/// overflow entry notes the loss, so terminal events always reach every reader.
+/// Append-only log with any number of readers: each reader replays from an index, then follows live, and takes
+/// everything that is there at each wake-up as one batch (a slice of the log's own storage: nothing is copied per
+/// reader). One writer (the grain) appends; readers never block it. Memory is bounded: past <see cref="Capacity"/>
+/// entries only entries that <c>mustKeep</c> accepts are stored, and a single overflow entry notes the loss, so
+/// terminal events always reach every reader.
 /// </summary>
 public sealed class EventLog<T>
 {
     private readonly object _gate = new();
-    private readonly List<T> _items = [];
+    // Slots below _count are never written again, and growing copies into a new array: a slice handed to a reader
+    // stays valid while the writer appends.
+    private T[] _items = new T[16];
+    private int _count;
     private TaskCompletionSource _changed = NewSignal();
+    private readonly TaskCompletionSource _ended = NewSignal();
     private bool _overflowNoted;
     private Exception? _aborted;
 
@@ -24,7 +29,13 @@ public sealed class EventLog<T>
 
     public bool IsCompleted { get; private set; }
 
-    public int Count { get { lock (_gate) { return _items.Count; } } }
+    /// <summary>True once <see cref="Abort"/> ended the log without an end.</summary>
+    public bool IsAborted { get { lock (_gate) { return _aborted is not null; } } }
+
+    public int Count { get { lock (_gate) { return _count; } } }
+
+    /// <summary>Completes when the log completes or is aborted.</summary>
+    public Task Ended => _ended.Task;
 
     /// <summary>Appends unless the log is full; <paramref name="mustKeep"/> entries go in regardless.</summary>
     /// <returns>
@@ -37,13 +48,29 @@ public sealed class EventLog<T>
         lock (_gate)
         {
             if (IsCompleted || _aborted is not null) return false;
-            if (_items.Count >= Capacity && !mustKeep)
+            if (_count >= Capacity && !mustKeep)
             {
                 if (_overflowNoted || overflowNote is null) return false;
                 _overflowNoted = true;
                 item = overflowNote();
             }
-            _items.Add(item);
+            Add(item);
+            signal = _changed;
+            _changed = NewSignal();
+        }
+        signal.TrySetResult();
+        return true;
+    }
+
+    /// <summary>Appends several entries at once (all kept): readers wake once for all of them.</summary>
+    public bool AppendRange(ReadOnlySpan<T> items)
+    {
+        if (items.IsEmpty) return true;
+        TaskCompletionSource signal;
+        lock (_gate)
+        {
+            if (IsCompleted || _aborted is not null) return false;
+            foreach (var item in items) Add(item);
             signal = _changed;
             _changed = NewSignal();
         }
@@ -61,6 +88,7 @@ public sealed class EventLog<T>
             signal = _changed;
         }
         signal.TrySetResult();
+        _ended.TrySetResult();
     }
 
     /// <summary>
@@ -78,85 +106,100 @@ public sealed class EventLog<T>
             signal = _changed;
         }
         signal.TrySetResult();
+        _ended.TrySetResult();
     }
 
     public IReadOnlyList<T> Snapshot()
     {
-        lock (_gate) { return _items.ToArray(); }
+        lock (_gate) { return _items.AsSpan(0, _count).ToArray(); }
+    }
+
+    /// <summary>The entry at <paramref name="index"/> (below <see cref="Count"/>).</summary>
+    public T this[int index]
+    {
+        get
+        {
+            lock (_gate)
+            {
+                ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)_count, nameof(index));
+                return _items[index];
+            }
+        }
+    }
+
+    /// <summary>A copy of <paramref name="count"/> entries from <paramref name="start"/>.</summary>
+    public T[] Slice(int start, int count)
+    {
+        lock (_gate) { return _items.AsSpan(0, _count).Slice(start, count).ToArray(); }
+    }
+
+    /// <summary>The index of the first entry <paramref name="match"/> accepts, or -1.</summary>
+    public int FindIndex(Predicate<T> match)
+    {
+        lock (_gate) { return Array.FindIndex(_items, 0, _count, match); }
     }
 
     /// <summary>Everything from <paramref name="fromIndex"/> on, then live entries until the log completes.</summary>
     public async IAsyncEnumerable<T> ReadAllAsync(int fromIndex = 0, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        await foreach (var batch in ReadBatchesAsync(fromIndex, cancellationToken).ConfigureAwait(false))
+        {
+            for (var i = 0; i < batch.Length; i++) yield return batch.Span[i];
+        }
+    }
+
+    /// <summary>
+    /// Everything from <paramref name="fromIndex"/> on as one batch, then, at each change, everything new as one batch,
+    /// until the log completes (or is aborted: its reason is thrown after the last batch). Batches are never empty.
+    /// </summary>
+    public async IAsyncEnumerable<ReadOnlyMemory<T>> ReadBatchesAsync(int fromIndex = 0, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
         var next = Math.Max(0, fromIndex);
         while (true)
         {
-            T[] batch;
+            ReadOnlyMemory<T> batch;
             bool completed;
             Exception? aborted;
             Task changed;
             lock (_gate)
             {
-                batch = next < _items.Count ? _items.GetRange(next, _items.Count - next).ToArray() : [];
+                batch = next < _count ? new ReadOnlyMemory<T>(_items, next, _count - next) : ReadOnlyMemory<T>.Empty;
                 completed = IsCompleted;
                 aborted = _aborted;
                 changed = _changed.Task;
             }
-            foreach (var item in batch)
+            if (batch.Length > 0)
             {
-                yield return item;
+                next += batch.Length;
+                yield return batch;
+                continue;
             }
-            next += batch.Length;
-            if (batch.Length > 0) continue;
             if (aborted is not null) throw aborted;
             if (completed) yield break;
-            TimeSpan linger;
-            LogReaders.Enter();
-            try
-            {
-                await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
-                linger = LogReaders.LingerFor(LogReaders.Waiting);
-            }
-            finally
-            {
-                LogReaders.Leave();
-            }
-            if (linger > TimeSpan.Zero) await Task.Delay(linger, cancellationToken).ConfigureAwait(false);
+            await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
-}
-
-/// <summary>
-/// Readers of every <see cref="EventLog{T}"/> of this process waiting for their next entry. With many of them (one
-/// build followed by a thousand sessions, each followed by its client), a woken reader waits a little before taking
-/// what is new, so one wake-up carries several entries: Orleans sends what an enumerator has ready as one batch, and a
-/// grain round trip per entry per reader is what the fan-out costs. With few readers nothing waits.
-/// </summary>
-internal static class LogReaders
-{
-    /// <summary>What each waiting reader adds to the wait, below which there is none.</summary>
-    public static readonly TimeSpan PerReader = TimeSpan.FromMicroseconds(25);
-
-    /// <summary>The longest wait: entries reach a client at most about twice this later (two logs on the way).</summary>
-    public static readonly TimeSpan MaxLinger = TimeSpan.FromMilliseconds(50);
-
-    private static readonly TimeSpan MinLinger = TimeSpan.FromMilliseconds(1);
-
-    private static int _waiting;
-
-    /// <summary>Readers waiting now.</summary>
-    public static int Waiting => Volatile.Read(ref _waiting);
-
-    public static void Enter() => Interlocked.Increment(ref _waiting);
-
-    public static void Leave() => Interlocked.Decrement(ref _waiting);
-
-    /// <summary>The wait after a change with <paramref name="waiting"/> readers waiting: none below 1 ms, at most <see cref="MaxLinger"/>.</summary>
-    public static TimeSpan LingerFor(int waiting)
+    /// <summary>Waits until the log has more than <paramref name="count"/> entries, completes, or is aborted.</summary>
+    public Task WaitBeyondAsync(int count, CancellationToken cancellationToken)
     {
-        var linger = PerReader * waiting;
-        return linger < MinLinger ? TimeSpan.Zero : linger > MaxLinger ? MaxLinger : linger;
+        lock (_gate)
+        {
+            if (_count > count || IsCompleted || _aborted is not null) return Task.CompletedTask;
+            return _changed.Task.WaitAsync(cancellationToken);
+        }
     }
+
+    private void Add(T item)
+    {
+        if (_count == _items.Length)
+        {
+            var grown = new T[_items.Length * 2];
+            _items.AsSpan(0, _count).CopyTo(grown);
+            _items = grown;
+        }
+        _items[_count++] = item;
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

@@ -78,20 +78,23 @@ internal static partial class BuildApi
         var finished = false;
         try
         {
-            var entries = sessions.WatchAsync(watch.Key, watch.Spec, watch.From, ct).GetAsyncEnumerator(ct);
-            await using var disposeEntries = entries.ConfigureAwait(false);
-            var more = entries.MoveNextAsync();
+            var idPrefix = SseStream.IdPrefix(watch.Key);
+            var slices = sessions.WatchSlicesAsync(watch.Key, watch.Spec, watch.From, ct).GetAsyncEnumerator(ct);
+            await using var disposeSlices = slices.ConfigureAwait(false);
+            var more = slices.MoveNextAsync();
             while (await more.ConfigureAwait(false))
             {
-                var entry = entries.Current;
-                await stream.WriteEventAsync($"{watch.Key}:{entry.Index}", entry.Event, ct, flush: false).ConfigureAwait(false);
-                // Events that are already here (a replay, a batch from the session grain) go out in one flush; the
-                // last one before a wait is flushed before waiting.
-                more = entry.Event.IsTerminal ? ValueTask.FromResult(false) : entries.MoveNextAsync();
-                if (!more.IsCompleted || entry.Event.IsTerminal) await stream.FlushAsync(ct).ConfigureAwait(false);
-                if (!entry.Event.IsTerminal) continue;
+                var slice = slices.Current;
+                var end = slice.IsEnd;
+                await stream.WriteSliceAsync(idPrefix, slice, flush: false, ct).ConfigureAwait(false);
+                // Events that are already here (a replay, the next batch) go out in one flush; the last ones before a
+                // wait are flushed before waiting.
+                more = end ? ValueTask.FromResult(false) : slices.MoveNextAsync();
+                if (!more.IsCompleted || end) await stream.FlushAsync(ct).ConfigureAwait(false);
+                if (!end) continue;
+                var last = slice.Events.Span[^1];
                 finished = true;
-                if (entry.Event.Phase == BinderPhase.Ready && options.ReadyHoldOpen > TimeSpan.Zero)
+                if (last.Phase == BinderPhase.Ready && options.ReadyHoldOpen > TimeSpan.Zero)
                 {
                     // binderhub-client reports a stream the server closes before it does as "Event stream closed
                     // unexpectedly", even after ready; like BinderHub, leave closing to the client (keepalives go on),

@@ -5,9 +5,9 @@ using BinderOrleans.Core.Streaming;
 namespace BinderOrleans.Server.Hubs;
 
 /// <summary>
-/// Writes an event as <see cref="BinderEventJson.Serialize"/> makes it, byte for byte. SignalR serializes onto its
-/// own writer (with its own escaping), so type info alone would give equal values but different text; splicing the
-/// one serializer's output in keeps the hub's items identical to the SSE <c>data:</c> lines.
+/// Writes an event as <see cref="BinderEventJson.Serialize"/> makes it, byte for byte: the bytes the event encoded
+/// once (<see cref="BinderEvent.Utf8Json"/>), the very bytes of the SSE <c>data:</c> lines. SignalR serializes onto its
+/// own writer (with its own escaping), so type info alone would give equal values but different text.
 /// </summary>
 internal sealed class BinderEventWireConverter : JsonConverter<BinderEvent>
 {
@@ -18,5 +18,5 @@ internal sealed class BinderEventWireConverter : JsonConverter<BinderEvent>
     }
 
     public override void Write(Utf8JsonWriter writer, BinderEvent value, JsonSerializerOptions options) =>
-        writer.WriteRawValue(BinderEventJson.Serialize(value), skipInputValidation: true);
+        writer.WriteRawValue(value.Utf8Json.Span, skipInputValidation: true);
 }

@@ -33,16 +33,6 @@ public sealed class EventLogTests
         foreach (var r in readers) Assert.Equal(Enumerable.Range(0, 1000), await r.WaitAsync(Timeout));
     }
 
-    [Theory]
-    [InlineData(1, 0)]
-    [InlineData(39, 0)]
-    [InlineData(40, 1)]
-    [InlineData(1000, 25)]
-    [InlineData(2000, 50)]
-    [InlineData(100_000, 50)]
-    public void Linger_GrowsWithWaitingReaders_NoneForFewAndCapped(int waiting, int expectedMs) =>
-        Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), LogReaders.LingerFor(waiting));
-
     [Fact]
     public async Task ReadFromIndex_SkipsEarlierEntries()
     {

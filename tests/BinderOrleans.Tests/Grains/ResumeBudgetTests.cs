@@ -53,7 +53,9 @@ public sealed class ResumeBudgetTests
     {
         var time = new InstantDelays();
         var site = Microsoft.Extensions.Options.Options.Create(new SiteOptions());
-        var sessions = new LaunchSessions(new OneGrainFactory(grain), new LaunchSessionTable(), new SessionKeys(site), site, time, NullLogger<LaunchSessions>.Instance);
+        var grains = new OneGrainFactory(grain);
+        var feeds = new BuildFeeds(grains, time, Microsoft.Extensions.Options.Options.Create(new BuildOptions()), NullLogger<BuildFeeds>.Instance);
+        var sessions = new LaunchSessions(grains, new LaunchSessionTable(), new SessionKeys(site), site, time, feeds, NullLogger<LaunchSessions>.Instance);
         using var cts = new CancellationTokenSource(Wait);
         var entries = new List<SessionEntry>();
         await foreach (var entry in sessions.WatchAsync("0123456789abcdef01234567", Spec, 0, cts.Token)) entries.Add(entry);
@@ -96,6 +98,9 @@ public sealed class ResumeBudgetTests
             for (var i = 0; i < count; i++) yield return new SessionEntry(fromIndex + i, BinderEvent.Of(BinderPhase.Building, $"watch {watch}"));
             throw new EnumerationAbortedException("the activation went away");
         }
+
+        public IAsyncEnumerable<SessionBatch> WatchBatchesAsync(LaunchSpec spec, int fromIndex, bool expandBuilds, CancellationToken cancellationToken = default) =>
+            WatchAsync(spec, fromIndex, cancellationToken).Select(e => new SessionBatch(e.Index, [e.Event]));
 
         public ValueTask<SessionState> GetStateAsync() => throw new NotSupportedException();
 
