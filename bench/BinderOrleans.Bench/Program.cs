@@ -3,12 +3,14 @@ using BinderOrleans.Bench.Engine;
 using BinderOrleans.Bench.FanOut;
 using BinderOrleans.Bench.Harness;
 using BinderOrleans.Bench.Http;
+using BinderOrleans.Bench.Hub;
 using BinderOrleans.Bench.Refs;
 
-// Usage: dotnet run -c Release --project bench/BinderOrleans.Bench [-- [a|b|refs|engine|sse|all] [--quick|--smoke] [--silos=N]
+// Usage: dotnet run -c Release --project bench/BinderOrleans.Bench [-- [a|b|refs|engine|sse|hub|all] [--quick|--smoke] [--silos=N]
 //   [--launch-rounds=N] [--concurrent=N] [--build-rounds=N] [--sse-clients=N] [--sse-lines=N] [--server-gc=0|1] [--server-env=NAME=value]]
 var which = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
-var settings = args.Contains("--quick") || args.Contains("--smoke") ? BenchSettings.Quick : BenchSettings.Full;
+var smoke = args.Contains("--quick") || args.Contains("--smoke");
+var settings = smoke ? BenchSettings.Quick : BenchSettings.Full;
 int? Arg(string name) => args.FirstOrDefault(a => a.StartsWith(name + "=", StringComparison.Ordinal)) is { } a
     ? int.Parse(a[(name.Length + 1)..], CultureInfo.InvariantCulture) : null;
 // --silos=N: scenario A on N silos only (the full run does 1 and 2). The other sizes are the engine scenarios'
@@ -96,6 +98,21 @@ try
         var head = await refs.HeadAsync(settings.RefRounds, deadline.Token);
         var herd = await refs.HerdAsync(settings.RefHerd, deadline.Token);
         claimsHold &= RefsScenario.Print(output, head, herd, settings.RefHerd);
+    }
+
+    if (which is "hub" or "all")
+    {
+        if (!HubPathScenario.IsInstalled)
+        {
+            // Without Debian's jupyterhub there is nothing to compare against; a smoke run says so and goes on.
+            output.WriteLine("Hub path: skipped (jupyterhub is not installed; scripts/setup.sh --with jupyterhub)");
+            claimsHold &= smoke;
+        }
+        else
+        {
+            await using var hub = await HubPathScenario.StartAsync(deadline.Token).WaitAsync(deadline.Token);
+            HubPathReport.Print(output, await hub.RunAsync(settings.HubRounds, deadline.Token).WaitAsync(deadline.Token));
+        }
     }
 
     if (which is "engine" or "all")
