@@ -1,4 +1,5 @@
 using System.Globalization;
+using BinderOrleans.Bench.ControlPlane;
 using BinderOrleans.Bench.Engine;
 using BinderOrleans.Bench.FanOut;
 using BinderOrleans.Bench.Harness;
@@ -6,8 +7,11 @@ using BinderOrleans.Bench.Http;
 using BinderOrleans.Bench.Hub;
 using BinderOrleans.Bench.Refs;
 
-// Usage: dotnet run -c Release --project bench/BinderOrleans.Bench [-- [a|b|refs|engine|sse|hub|all] [--quick|--smoke] [--silos=N]
+// Usage: dotnet run -c Release --project bench/BinderOrleans.Bench [-- [a|b|refs|engine|sse|hub|control|all] [--quick|--smoke] [--silos=N]
 //   [--launch-rounds=N] [--concurrent=N] [--build-rounds=N] [--sse-clients=N] [--sse-lines=N] [--server-gc=0|1] [--server-env=NAME=value]]
+// `replica --Key=value …`: one replica process of the control-plane row (the server with the bench's in-memory parts).
+if (args.FirstOrDefault() == BenchReplica.Command) return await BenchReplica.RunAsync(args[1..]);
+
 var which = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 var smoke = args.Contains("--quick") || args.Contains("--smoke");
 var settings = smoke ? BenchSettings.Quick : BenchSettings.Full;
@@ -112,6 +116,27 @@ try
         {
             await using var hub = await HubPathScenario.StartAsync(deadline.Token).WaitAsync(deadline.Token);
             HubPathReport.Print(output, await hub.RunAsync(settings.HubRounds, deadline.Token).WaitAsync(deadline.Token));
+        }
+    }
+
+    if (which is "control" or "all")
+    {
+        if (!ControlPlaneScenario.CanRun)
+        {
+            output.WriteLine("Control plane: skipped (redis-server is not installed; scripts/setup.sh --with redis)");
+            claimsHold &= smoke;
+        }
+        else
+        {
+            await using var control = await ControlPlaneScenario.StartAsync(deadline.Token).WaitAsync(deadline.Token);
+            // Warm-up: JIT, pools, connections and the cluster's singletons, not reported.
+            await control.RunAsync(Math.Min(200, settings.ControlPlaneSessions), Math.Min(100, settings.ControlPlaneRate), deadline.Token);
+            var rounds = new List<ControlPlaneRound>();
+            foreach (var rate in new[] { settings.ControlPlaneRate / 2, settings.ControlPlaneRate })
+            {
+                rounds.Add(await control.RunAsync(settings.ControlPlaneSessions, rate, deadline.Token));
+            }
+            claimsHold &= ControlPlaneReport.Print(output, rounds);
         }
     }
 
