@@ -17,11 +17,13 @@ internal sealed class ControlPlaneScenario : IAsyncDisposable
 {
     private readonly RedisProcess _redis;
     private readonly ServerProcess[] _replicas;
+    private readonly string _logDirectory;
     private readonly HttpClient[] _clients;
     private int _run;
 
-    private ControlPlaneScenario(RedisProcess redis, ServerProcess[] replicas)
+    private ControlPlaneScenario(RedisProcess redis, ServerProcess[] replicas, string logDirectory)
     {
+        _logDirectory = logDirectory;
         _redis = redis;
         _replicas = replicas;
         _clients = replicas.Select(r => new HttpClient(new SocketsHttpHandler { UseProxy = false, MaxConnectionsPerServer = int.MaxValue })
@@ -37,6 +39,8 @@ internal sealed class ControlPlaneScenario : IAsyncDisposable
     {
         var redis = await RedisProcess.StartAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         var replicas = new List<ServerProcess>();
+        // Thousands of builds keep thousands of logs: in a folder of the row's own, removed after it.
+        var logDirectory = Directory.CreateTempSubdirectory("binderorleans-bench-control-").FullName;
         try
         {
             var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
@@ -49,6 +53,7 @@ internal sealed class ControlPlaneScenario : IAsyncDisposable
                 ["Logging:LogLevel:Default"] = "Warning",
                 // Builds are instant: the queue's bound would only measure itself.
                 ["Build:ConcurrentLimit"] = "10000",
+                ["Build:LogDirectory"] = logDirectory,
             };
             var program = new[] { typeof(BenchReplica).Assembly.Location, BenchReplica.Command };
             var production = new Dictionary<string, string> { ["DOTNET_ENVIRONMENT"] = "Production" };
@@ -56,12 +61,13 @@ internal sealed class ControlPlaneScenario : IAsyncDisposable
             {
                 replicas.Add(await ServerProcess.StartAsync(settings, TimeSpan.FromSeconds(90), production, program).WaitAsync(cancellationToken).ConfigureAwait(false));
             }
-            return new ControlPlaneScenario(redis, [.. replicas]);
+            return new ControlPlaneScenario(redis, [.. replicas], logDirectory);
         }
         catch
         {
             foreach (var r in replicas) await r.DisposeAsync().ConfigureAwait(false);
             await redis.DisposeAsync().ConfigureAwait(false);
+            Directory.Delete(logDirectory, recursive: true);
             throw;
         }
     }
@@ -126,6 +132,7 @@ internal sealed class ControlPlaneScenario : IAsyncDisposable
         foreach (var c in _clients) c.Dispose();
         foreach (var r in _replicas) await r.DisposeAsync().ConfigureAwait(false);
         await _redis.DisposeAsync().ConfigureAwait(false);
+        Directory.Delete(_logDirectory, recursive: true);
     }
 
     private sealed record SessionRun(double ReadyMs, double FirstEventMs, long EndedAt, string? Error)
