@@ -130,7 +130,7 @@ try
         {
             await using var control = await ControlPlaneScenario.StartAsync(deadline.Token).WaitAsync(deadline.Token);
             // Warm-up: JIT, pools, connections and the cluster's singletons, not reported.
-            await control.RunAsync(Math.Min(200, settings.ControlPlaneSessions), Math.Min(100, settings.ControlPlaneRate), deadline.Token);
+            await control.RunAsync(Math.Min(1000, settings.ControlPlaneSessions), Math.Min(250, settings.ControlPlaneRate), deadline.Token);
             var rounds = new List<ControlPlaneRound>();
             foreach (var rate in new[] { settings.ControlPlaneRate / 2, settings.ControlPlaneRate })
             {

@@ -56,7 +56,8 @@ internal sealed class ControlPlaneScenario : IAsyncDisposable
                 ["Build:LogDirectory"] = logDirectory,
             };
             var program = new[] { typeof(BenchReplica).Assembly.Location, BenchReplica.Command };
-            var production = new Dictionary<string, string> { ["DOTNET_ENVIRONMENT"] = "Production" };
+            // The server's own runtime settings: production, server GC (the bench's runtimeconfig says workstation).
+            var production = new Dictionary<string, string> { ["DOTNET_ENVIRONMENT"] = "Production", ["DOTNET_gcServer"] = "1" };
             for (var i = 0; i < 2; i++)
             {
                 replicas.Add(await ServerProcess.StartAsync(settings, TimeSpan.FromSeconds(90), production, program).WaitAsync(cancellationToken).ConfigureAwait(false));
