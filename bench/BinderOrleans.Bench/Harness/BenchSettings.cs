@@ -36,7 +36,7 @@ internal sealed record BenchSettings(
         20, 200, 3, 1000, 2000, 200, 1000, TimeSpan.FromMinutes(40));
 
     public static BenchSettings Quick { get; } = new([2], [1, 10, 100], 200, 2, [1, 20], 20, TimeSpan.FromMilliseconds(10), 1,
-        1, 2, 0, 50, 200, 20, 200, TimeSpan.FromSeconds(150))
+        1, 2, 0, 50, 200, 20, 200, TimeSpan.FromSeconds(240))
     {
         HubRounds = 3,
         ControlPlaneSessions = 300,
