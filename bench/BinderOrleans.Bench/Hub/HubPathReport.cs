@@ -33,7 +33,8 @@ internal static class HubPathReport
             ]));
         var stages = new (string Name, Func<HubServiceRun, double?> Ms)[]
         {
-            ("request → provider asked (front end, admission, session grain)", s => s.ResolveMs),
+            ("request → first middleware (client, loopback HTTP, Kestrel)", s => s.ArrivedMs),
+            ("first middleware → provider asked (routing, admission, session grain placed, activated, watched)", s => s.ResolveMs - s.ArrivedMs),
             ("provider → registry asked (resolve, build grain)", s => s.LookupMs - s.ResolveMs),
             ("registry → launcher called (found, use record, quota, launch grain)", s => s.LaunchMs - s.LookupMs),
             ("launcher called → launcher ready, net of spawn (hub calls)", s => s.LauncherReadyMs - s.LaunchMs - s.SpawnMs),

@@ -11,6 +11,9 @@ using BinderOrleans.Core.Providers;
 using BinderOrleans.Core.Streaming;
 using BinderOrleans.IntegrationTests.JupyterHub;
 using BinderOrleans.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -66,6 +69,7 @@ internal sealed partial class HubPathScenario : IAsyncDisposable
             var server = await RunningServer.StartAsync(settings, services =>
             {
                 services.AddSingleton<IRepoProvider>(new StampedProvider(stamps));
+                services.AddSingleton<IStartupFilter>(new ArrivalStamp(stamps));
                 services.RemoveAll<IImageRegistry>();
                 services.AddSingleton<IImageRegistry>(new StampedRegistry(stamps));
                 services.RemoveAll<ILauncher>();
@@ -184,7 +188,7 @@ internal sealed partial class HubPathScenario : IAsyncDisposable
         var spawn = await SpawnSecondsAsync(user, ct).ConfigureAwait(false) * 1000;
         await _hub.DeleteUserAsync(user).WaitAsync(ct).ConfigureAwait(false);
         double? Since(long? t) => t is { } v ? Ms(v - started) : null;
-        return new HubServiceRun(Ms(ready - started), spawn, Ms(firstLaunching - started),
+        return new HubServiceRun(Ms(ready - started), spawn, Ms(firstLaunching - started), Since(_stamps.At(repoUrl, PathStamps.Arrived)),
             Since(_stamps.At(repoUrl, PathStamps.Resolve)), Since(_stamps.At(readyEvent.Image ?? "", PathStamps.Lookup)),
             Since(_stamps.At(repoUrl, PathStamps.Launch)), Since(_stamps.At(repoUrl, PathStamps.LauncherReady)));
     }
@@ -269,10 +273,29 @@ internal sealed record HubDirectRun(double TotalMs, double SpawnMs)
 /// logged, and when (after the request) the session asked the provider, the build grain the registry, the session
 /// the launcher, and the launcher said ready.
 /// </summary>
-internal sealed record HubServiceRun(double TotalMs, double SpawnMs, double FirstLaunchingMs, double? ResolveMs, double? LookupMs, double? LaunchMs,
+internal sealed record HubServiceRun(double TotalMs, double SpawnMs, double FirstLaunchingMs, double? ArrivedMs, double? ResolveMs, double? LookupMs, double? LaunchMs,
     double? LauncherReadyMs)
 {
     public double NetMs => TotalMs - SpawnMs;
 }
 
 internal sealed record HubPathResult(IReadOnlyList<HubDirectRun> Direct, IReadOnlyList<HubServiceRun> Service);
+
+/// <summary>Stamps when a <c>/build/bench/{spec}</c> request reaches the server's first middleware.</summary>
+internal sealed class ArrivalStamp(PathStamps stamps) : IStartupFilter
+{
+    private const string Prefix = "/build/bench/";
+
+    public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+    {
+        app.Use((context, nextMiddleware) =>
+        {
+            if (context.Request.Path.Value is { } path && path.StartsWith(Prefix, StringComparison.Ordinal))
+            {
+                stamps.Mark(StampedProvider.RepoUrlOf(path[Prefix.Length..]), PathStamps.Arrived);
+            }
+            return nextMiddleware(context);
+        });
+        next(app);
+    };
+}

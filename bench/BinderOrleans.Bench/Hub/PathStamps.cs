@@ -11,6 +11,7 @@ internal sealed class PathStamps
 {
     private readonly ConcurrentDictionary<(string Key, string Stage), long> _at = new();
 
+    public const string Arrived = "arrived";
     public const string Resolve = "resolve";
     public const string Lookup = "lookup";
     public const string Launch = "launch";
