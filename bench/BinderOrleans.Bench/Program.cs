@@ -1,15 +1,21 @@
 using System.Globalization;
+using BinderOrleans.Bench.ControlPlane;
 using BinderOrleans.Bench.Engine;
 using BinderOrleans.Bench.FanOut;
 using BinderOrleans.Bench.Harness;
 using BinderOrleans.Bench.Http;
+using BinderOrleans.Bench.Hub;
 using BinderOrleans.Bench.Refs;
 
-// Usage: dotnet run -c Release --project bench/BinderOrleans.Bench [-- [a|b|refs|engine|proxy|sse|replicas|all] [--quick|--smoke] [--silos=N]
-//   [--launch-rounds=N] [--concurrent=N] [--build-rounds=N] [--proxy-rounds=N] [--proxy-requests=N] [--sse-clients=N] [--sse-lines=N]
-//   [--second-lines=N] [--replica-clients=N] [--replica-lines=N] [--server-gc=0|1] [--server-env=NAME=value]]
+// Usage: dotnet run -c Release --project bench/BinderOrleans.Bench [-- [a|b|refs|engine|proxy|sse|replicas|hub|control|all] [--quick|--smoke]
+//   [--silos=N] [--launch-rounds=N] [--concurrent=N] [--build-rounds=N] [--proxy-rounds=N] [--proxy-requests=N] [--sse-clients=N]
+//   [--sse-lines=N] [--second-lines=N] [--replica-clients=N] [--replica-lines=N] [--server-gc=0|1] [--server-env=NAME=value]]
+// `replica --Key=value …`: one replica process of the control-plane row (the server with the bench's in-memory parts).
+if (args.FirstOrDefault() == BenchReplica.Command) return await BenchReplica.RunAsync(args[1..]);
+
 var which = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
-var settings = args.Contains("--quick") || args.Contains("--smoke") ? BenchSettings.Quick : BenchSettings.Full;
+var smoke = args.Contains("--quick") || args.Contains("--smoke");
+var settings = smoke ? BenchSettings.Quick : BenchSettings.Full;
 int? Arg(string name) => args.FirstOrDefault(a => a.StartsWith(name + "=", StringComparison.Ordinal)) is { } a
     ? int.Parse(a[(name.Length + 1)..], CultureInfo.InvariantCulture) : null;
 // --silos=N: scenario A on N silos only (the full run does 1 and 2). The other sizes are the engine scenarios'
@@ -101,6 +107,42 @@ try
         var head = await refs.HeadAsync(settings.RefRounds, deadline.Token);
         var herd = await refs.HerdAsync(settings.RefHerd, deadline.Token);
         claimsHold &= RefsScenario.Print(output, head, herd, settings.RefHerd);
+    }
+
+    if (which is "hub" or "all")
+    {
+        if (!HubPathScenario.IsInstalled)
+        {
+            // Without Debian's jupyterhub there is nothing to compare against; a smoke run says so and goes on.
+            output.WriteLine("Hub path: skipped (jupyterhub is not installed; scripts/setup.sh --with jupyterhub)");
+            claimsHold &= smoke;
+        }
+        else
+        {
+            await using var hub = await HubPathScenario.StartAsync(deadline.Token).WaitAsync(deadline.Token);
+            HubPathReport.Print(output, await hub.RunAsync(settings.HubRounds, deadline.Token).WaitAsync(deadline.Token));
+        }
+    }
+
+    if (which is "control" or "all")
+    {
+        if (!ControlPlaneScenario.CanRun)
+        {
+            output.WriteLine("Control plane: skipped (redis-server is not installed; scripts/setup.sh --with redis)");
+            claimsHold &= smoke;
+        }
+        else
+        {
+            await using var control = await ControlPlaneScenario.StartAsync(deadline.Token).WaitAsync(deadline.Token);
+            // Warm-up: JIT, pools, connections and the cluster's singletons, not reported.
+            await control.RunAsync(Math.Min(1000, settings.ControlPlaneSessions), Math.Min(250, settings.ControlPlaneRate), deadline.Token);
+            var rounds = new List<ControlPlaneRound>();
+            foreach (var rate in new[] { settings.ControlPlaneRate / 2, settings.ControlPlaneRate })
+            {
+                rounds.Add(await control.RunAsync(settings.ControlPlaneSessions, rate, deadline.Token));
+            }
+            claimsHold &= ControlPlaneReport.Print(output, rounds);
+        }
     }
 
     if (which is "engine" or "proxy" or "all")

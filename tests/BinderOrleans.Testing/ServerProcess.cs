@@ -42,10 +42,14 @@ public sealed class ServerProcess : IAsyncDisposable
 
     /// <param name="settings">Configuration keys (<c>Orleans:Clustering</c>, …) given as <c>--Key=value</c>.</param>
     /// <param name="environment">Extra environment variables (a pod's downward-API ones, say); they override the defaults (<c>DOTNET_ENVIRONMENT=Development</c>).</param>
+    /// <param name="program">
+    /// Another program that hosts the server (a <c>.dll</c> run with <c>dotnet</c>, then its first arguments), such as the
+    /// bench's replica with in-memory builder and launcher; default the server itself.
+    /// </param>
     public static async Task<ServerProcess> StartAsync(IDictionary<string, string?> settings, TimeSpan? startTimeout = null,
-        IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyDictionary<string, string>? environment = null, IReadOnlyList<string>? program = null)
     {
-        var dll = ServerDll();
+        var dll = program is { Count: > 0 } ? program[0] : ServerDll();
         var httpPort = FreePorts.Next();
         var siloPort = FreePorts.Next();
         var effective = new Dictionary<string, string?>(RunningServer.TestDefaults, StringComparer.OrdinalIgnoreCase)
@@ -63,6 +67,7 @@ public sealed class ServerProcess : IAsyncDisposable
             WorkingDirectory = Path.GetDirectoryName(dll)!,
         };
         psi.ArgumentList.Add(dll);
+        foreach (var a in program?.Skip(1) ?? []) psi.ArgumentList.Add(a);
         psi.ArgumentList.Add($"--urls=http://127.0.0.1:{httpPort}");
         foreach (var (k, v) in effective)
         {

@@ -32,9 +32,23 @@ internal sealed record BenchSettings(
     int ProxyRequests,
     TimeSpan Deadline)
 {
+    /// <summary>Interleaved rounds of the hub path row (each: one launch through the service, one by a direct hub client).</summary>
+    public int HubRounds { get; init; } = 20;
+
+    /// <summary>Launch sessions the control-plane row offers its two replicas, and at what rate (sessions per second).</summary>
+    public int ControlPlaneSessions { get; init; } = 5000;
+
+    /// <inheritdoc cref="ControlPlaneSessions"/>
+    public int ControlPlaneRate { get; init; } = 1000;
+
     public static BenchSettings Full { get; } = new([1, 2], [1, 10, 100, 1000], 2000, 5, [1, 50, 200], 100, TimeSpan.FromMilliseconds(10), 3,
         20, 200, 3, 1000, 2000, 200, 5000, 1000, 200, 1000, 20, 2000, TimeSpan.FromMinutes(45));
 
     public static BenchSettings Quick { get; } = new([2], [1, 10, 100], 200, 2, [1, 20], 20, TimeSpan.FromMilliseconds(10), 1,
-        1, 2, 0, 50, 200, 50, 100, 50, 20, 200, 1, 200, TimeSpan.FromSeconds(150));
+        1, 2, 0, 50, 200, 50, 100, 50, 20, 200, 1, 200, TimeSpan.FromSeconds(200))
+    {
+        HubRounds = 3,
+        ControlPlaneSessions = 300,
+        ControlPlaneRate = 300,
+    };
 }

@@ -9,7 +9,9 @@ namespace BinderOrleans.Core.Builds;
 /// <summary>
 /// Keeps build logs as text files (<c>{id}.log</c>) in <c>Build:LogDirectory</c>, so they survive restarts. A log older than
 /// <c>Build:LogRetention</c> is gone; when all logs together pass <c>Build:LogStoreLimit</c> bytes the oldest go first.
-/// Files are written under a temporary name and moved into place, so a reader never sees half a log.
+/// Files are written under a temporary name and moved into place, so a reader never sees half a log. The folder is
+/// swept when the logs this store knows of pass the limit, and otherwise at most once per <see cref="SweepInterval"/>
+/// (an expired log already reads as gone): listing every log after every save made each build pay for all the kept ones.
 /// </summary>
 internal sealed partial class FileSystemBuildLogStore : IBuildLogStore
 {
@@ -19,6 +21,12 @@ internal sealed partial class FileSystemBuildLogStore : IBuildLogStore
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _writing = new(1, 1);
+    // Under the write lock: bytes in the folder as of the last sweep plus those saved since; when that sweep was.
+    private long _knownBytes;
+    private DateTimeOffset? _sweptAt;
+
+    /// <summary>At most this long between sweeps of the folder while it stays under the limit.</summary>
+    public static readonly TimeSpan SweepInterval = TimeSpan.FromMinutes(1);
 
     public FileSystemBuildLogStore(IOptions<BuildOptions> options, TimeProvider time, ILogger<FileSystemBuildLogStore> logger)
     {
@@ -61,7 +69,13 @@ internal sealed partial class FileSystemBuildLogStore : IBuildLogStore
             // The store's clock, not the file system's, decides age: retention follows TimeProvider (and tests drive it).
             File.SetLastWriteTimeUtc(partial, _time.GetUtcNow().UtcDateTime);
             File.Move(partial, PathOf(id), overwrite: true);
-            Prune();
+            _knownBytes += bytes.LongLength;
+            var now = _time.GetUtcNow();
+            if (_knownBytes > Limit || _sweptAt is not { } swept || now - swept >= SweepInterval)
+            {
+                _knownBytes = Prune();
+                _sweptAt = now;
+            }
             return true;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -91,8 +105,8 @@ internal sealed partial class FileSystemBuildLogStore : IBuildLogStore
         }
     }
 
-    /// <summary>Expired logs out, then the oldest until the rest fit the limit. Runs after every save (under the write lock).</summary>
-    private void Prune()
+    /// <summary>Expired logs out, then the oldest until the rest fit the limit (under the write lock); the bytes that remain.</summary>
+    private long Prune()
     {
         var files = new DirectoryInfo(Directory).GetFiles("*" + Extension)
             .OrderBy(f => f.LastWriteTimeUtc).ThenBy(f => f.Name, StringComparer.Ordinal)
@@ -111,6 +125,7 @@ internal sealed partial class FileSystemBuildLogStore : IBuildLogStore
                 LogDeleteFailed(ex, file.FullName);
             }
         }
+        return total;
     }
 
     private bool IsExpired(FileInfo file) => _time.GetUtcNow().UtcDateTime - file.LastWriteTimeUtc > Retention;

@@ -4,13 +4,13 @@ namespace BinderOrleans.Docker.Buildpacks;
 internal abstract record BuildPlan
 {
     /// <summary>repo2docker's class name, shown as "Using … builder".</summary>
-    public abstract string BuildPackName { get; }
+    public abstract string BuildpackName { get; }
 
     /// <summary>The repository's own Dockerfile, built as is with the repository root as context.</summary>
     /// <param name="DockerfilePath">Repository-relative path, e.g. <c>binder/Dockerfile</c>.</param>
     public sealed record Dockerfile(string DockerfilePath) : BuildPlan
     {
-        public override string BuildPackName => "DockerBuildPack";
+        public override string BuildpackName => "DockerBuildPack";
     }
 
     /// <summary>
@@ -20,7 +20,7 @@ internal abstract record BuildPlan
     /// </summary>
     public sealed record Devcontainer : BuildPlan
     {
-        public override string BuildPackName => "DevcontainerBuildPack";
+        public override string BuildpackName => "DevcontainerBuildPack";
 
         /// <summary>Repository-relative path of devcontainer.json.</summary>
         public string ConfigFile { get; init; } = "";
@@ -66,17 +66,17 @@ internal abstract record BuildPlan
     /// </summary>
     public sealed record Python : BuildPlan
     {
-        public override string BuildPackName => Kind switch
+        public override string BuildpackName => Kind switch
         {
-            BuildPackKind.Conda => "CondaBuildPack",
-            BuildPackKind.Pipfile => "PipfileBuildPack",
-            BuildPackKind.R => "RBuildPack",
-            BuildPackKind.JuliaProject => "JuliaProjectTomlBuildPack",
-            BuildPackKind.Nix => "NixBuildPack",
+            BuildpackKind.Conda => "CondaBuildPack",
+            BuildpackKind.Pipfile => "PipfileBuildPack",
+            BuildpackKind.R => "RBuildPack",
+            BuildpackKind.JuliaProject => "JuliaProjectTomlBuildPack",
+            BuildpackKind.Nix => "NixBuildPack",
             _ => "PythonBuildPack",
         };
 
-        public BuildPackKind Kind { get; init; } = BuildPackKind.Python;
+        public BuildpackKind Kind { get; init; } = BuildpackKind.Python;
 
         /// <summary><c>binder</c>, <c>.binder</c> or empty.</summary>
         public string BinderDirectory { get; init; } = "";

@@ -36,8 +36,8 @@ internal static class PythonChoice
 
     private static (BuildPlan.Python? Plan, string? Error) ResolveVersion(BuildPlan.Python plan, string basePython)
     {
-        if (plan.Kind == BuildPackKind.Nix) return (plan, null);
-        if (plan.Kind == BuildPackKind.Conda)
+        if (plan.Kind == BuildpackKind.Nix) return (plan, null);
+        if (plan.Kind == BuildpackKind.Conda)
         {
             // The conda buildpack always makes its environment; its Python comes from environment.yml only.
             var wanted = plan.PythonVersion is { } v ? Major(v) : DefaultCondaPython;
@@ -52,7 +52,7 @@ internal static class PythonChoice
 
         if (plan.PythonVersion is { } requested)
         {
-            var source = plan.Kind == BuildPackKind.Pipfile ? "Pipfile" : "runtime.txt";
+            var source = plan.Kind == BuildpackKind.Pipfile ? "Pipfile" : "runtime.txt";
             if (Satisfies(basePython, requested) && (specifier is null || specifier.Contains(basePython))) return (plan, null);
             var wanted = Major(requested);
             if (specifier is not null && !specifier.Contains(wanted))

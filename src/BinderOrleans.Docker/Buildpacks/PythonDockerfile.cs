@@ -61,7 +61,7 @@ internal static class PythonDockerfile
         if (plan.R is { } r) AppendRInstall(d, r, sources);
         if (plan.Julia is { } julia) AppendJuliaInstall(d, julia, sources);
         if (plan.NixFile is not null) AppendNixInstall(d, sources);
-        if (plan.Kind == BuildPackKind.Pipfile) AppendPipenvInstall(d, plan.CondaPython is not null);
+        if (plan.Kind == BuildpackKind.Pipfile) AppendPipenvInstall(d, plan.CondaPython is not null);
 
         d.Append("""
 
@@ -96,7 +96,7 @@ internal static class PythonDockerfile
             AppendEnvironmentUpdate(d, plan, environment, sources);
         }
         var serverRequirements = ServerRequirements(plan);
-        if (serverRequirements is not null && plan.Kind != BuildPackKind.Pipfile && !plan.RequirementsAfterCopy)
+        if (serverRequirements is not null && plan.Kind != BuildpackKind.Pipfile && !plan.RequirementsAfterCopy)
         {
             d.Append("# requirements3.txt: the notebook server's environment, beside the legacy kernel\n");
             AppendCopy(d, chown, serverRequirements);
@@ -139,7 +139,7 @@ internal static class PythonDockerfile
         {
             AppendEnvironmentUpdate(d, plan, localEnvironment, sources);
         }
-        if (serverRequirements is not null && (plan.RequirementsAfterCopy || plan.Kind == BuildPackKind.Pipfile))
+        if (serverRequirements is not null && (plan.RequirementsAfterCopy || plan.Kind == BuildpackKind.Pipfile))
         {
             d.Append("USER ${NB_USER}\n");
             AppendServerRequirements(d, serverRequirements);
@@ -153,7 +153,7 @@ internal static class PythonDockerfile
         {
             d.Append("USER ${NB_USER}\nRUN ${KERNEL_PYTHON_PREFIX}/bin/pip install --no-cache-dir .\n");
         }
-        if (plan.Kind == BuildPackKind.Pipfile)
+        if (plan.Kind == BuildpackKind.Pipfile)
         {
             // pipenv installs into the environment first on PATH (--system); with a lock file exactly what it pins.
             var cd = plan.BinderDirectory.Length > 0 ? $"cd \"{plan.BinderDirectory}\" && " : "";

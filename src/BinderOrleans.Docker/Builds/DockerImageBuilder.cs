@@ -110,15 +110,15 @@ internal sealed partial class DockerImageBuilder : IImageBuilder
             yield break;
         }
 
-        var (plan, detectError) = BuildPackDetector.Detect(checkout);
+        var (plan, detectError) = BuildpackDetector.Detect(checkout);
         if (plan is null)
         {
             LogBuildFailed(request.ImageName, detectError!);
             yield return BinderEvent.Failed($"Error during build: {detectError}");
             yield break;
         }
-        LogBuildPack(request.ImageName, plan.BuildPackName);
-        yield return BinderEvent.Of(BinderPhase.Building, $"Using {plan.BuildPackName} builder");
+        LogBuildpack(request.ImageName, plan.BuildpackName);
+        yield return BinderEvent.Of(BinderPhase.Building, $"Using {plan.BuildpackName} builder");
 
         var (prepared, prepareError, prepareStatus) = await PrepareAsync(plan, checkout, request, cancellationToken).ConfigureAwait(false);
         if (prepared is null)
@@ -203,7 +203,7 @@ internal sealed partial class DockerImageBuilder : IImageBuilder
     internal async Task<((BuildContext Context, ImageBuildParameters Parameters)? Prepared, string? Error)> PrepareCheckoutAsync(
         BuildRequest request, string checkout, CancellationToken cancellationToken)
     {
-        var (plan, detectError) = BuildPackDetector.Detect(checkout);
+        var (plan, detectError) = BuildpackDetector.Detect(checkout);
         if (plan is null) return (null, detectError);
         var (prepared, error, _) = await PrepareAsync(plan, checkout, request, cancellationToken).ConfigureAwait(false);
         return (prepared, error);
@@ -290,7 +290,7 @@ internal sealed partial class DockerImageBuilder : IImageBuilder
                 break;
 
             default:
-                return (null, $"no renderer for {plan.BuildPackName}.");
+                return (null, $"no renderer for {plan.BuildpackName}.");
         }
 
         var parameters = new ImageBuildParameters
@@ -355,7 +355,7 @@ internal sealed partial class DockerImageBuilder : IImageBuilder
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Building {Image} with {BuildPack}")]
-    private partial void LogBuildPack(string image, string buildPack);
+    private partial void LogBuildpack(string image, string buildPack);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Built {Image}")]
     private partial void LogBuilt(string image);

@@ -43,6 +43,24 @@ internal static class BinderHubEnvironment
         for (var i = 0; i < (scopes?.Length ?? 0); i++) values[$"JupyterHub:Auth:AccessScopes:{i}"] = scopes![i];
     }
 
+    /// <summary>
+    /// The <c>appsettings.json</c> shipped next to the program, below every other source: started from another
+    /// directory (the content root is the working directory), the service still has its defaults, such as the log
+    /// levels that keep the log to what an operator reads. Started from its own directory, the same file is read twice.
+    /// </summary>
+    public static IConfigurationBuilder AddAppSettingsDefaults(this IConfigurationBuilder configuration)
+    {
+        var shipped = new Microsoft.Extensions.Configuration.Json.JsonConfigurationSource
+        {
+            Path = "appsettings.json",
+            Optional = true,
+            ReloadOnChange = false,
+            FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(AppContext.BaseDirectory),
+        };
+        configuration.Sources.Insert(0, shipped);
+        return configuration;
+    }
+
     /// <summary>Adds the variables that are set; explicit configuration keys (added later) still win.</summary>
     public static IConfigurationBuilder AddBinderHubEnvironment(this IConfigurationBuilder configuration)
     {

@@ -9,7 +9,7 @@ public sealed class BuildpackInputErrorTests
     private static string Error(Dictionary<string, string> files)
     {
         using var tree = new TempTree(files);
-        var (plan, error) = BuildPackDetector.Detect(tree.Root);
+        var (plan, error) = BuildpackDetector.Detect(tree.Root);
         Assert.Null(plan);
         return Assert.IsType<string>(error);
     }

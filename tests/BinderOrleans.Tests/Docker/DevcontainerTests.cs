@@ -13,7 +13,7 @@ public sealed class DevcontainerTests
     private static (BuildPlan? Plan, string? Error) Detect(Dictionary<string, string> files)
     {
         using var tree = new TempTree(files);
-        return BuildPackDetector.Detect(tree.Root, new DateOnly(2026, 12, 1));
+        return BuildpackDetector.Detect(tree.Root, new DateOnly(2026, 12, 1));
     }
 
     private static BuildPlan.Devcontainer Devcontainer(Dictionary<string, string> files)
@@ -42,7 +42,7 @@ public sealed class DevcontainerTests
     {
         var plan = Devcontainer(new() { [".devcontainer/devcontainer.json"] = ImageConfig, ["index.ipynb"] = "{}" });
 
-        Assert.Equal("DevcontainerBuildPack", plan.BuildPackName);
+        Assert.Equal("DevcontainerBuildPack", plan.BuildpackName);
         var lines = DevcontainerDockerfile.Render(plan, Settings).Split('\n').Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
         Assert.Equal(
         [
@@ -110,7 +110,7 @@ public sealed class DevcontainerTests
         });
 
         Assert.Null(error);
-        Assert.Equal("PythonBuildPack", plan!.BuildPackName);
+        Assert.Equal("PythonBuildPack", plan!.BuildpackName);
     }
 
     [Fact]

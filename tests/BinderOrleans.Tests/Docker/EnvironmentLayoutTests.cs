@@ -19,7 +19,7 @@ public sealed class EnvironmentLayoutTests
     private static (BuildPlan.Python Plan, List<string> Lines) Build(Dictionary<string, string> files)
     {
         using var tree = new TempTree(files);
-        var (detected, error) = BuildPackDetector.Detect(tree.Root, new DateOnly(2026, 12, 1));
+        var (detected, error) = BuildpackDetector.Detect(tree.Root, new DateOnly(2026, 12, 1));
         Assert.Null(error);
         var (plan, choiceError) = PythonChoice.Resolve(Assert.IsType<BuildPlan.Python>(detected), BasePython);
         Assert.Null(choiceError);
@@ -64,7 +64,7 @@ public sealed class EnvironmentLayoutTests
     {
         var (plan, lines) = Build(new() { ["environment.yml"] = "name: ignored\ndependencies:\n  - python=3.9\n  - numpy\n" });
 
-        Assert.Equal("CondaBuildPack", plan.BuildPackName);
+        Assert.Equal("CondaBuildPack", plan.BuildpackName);
         Assert.Equal("3.9", plan.CondaPython);
         AssertInOrder(lines,
             "ENV APP_BASE=/srv",
@@ -89,7 +89,7 @@ public sealed class EnvironmentLayoutTests
     {
         var (plan, lines) = Build(new() { ["environment.yml"] = "dependencies:\n  - numpy\n", ["requirements.txt"] = "six\n" });
 
-        Assert.Equal("CondaBuildPack", plan.BuildPackName);
+        Assert.Equal("CondaBuildPack", plan.BuildpackName);
         Assert.Null(plan.Requirements);
         Assert.DoesNotContain(lines, l => l.Contains("requirements.txt", StringComparison.Ordinal));
         Assert.Equal(PythonChoice.DefaultCondaPython, plan.CondaPython);
@@ -128,7 +128,7 @@ public sealed class EnvironmentLayoutTests
     {
         var (plan, lines) = Build(new() { ["Pipfile"] = "[packages]\nsix = \"*\"\n\n[requires]\npython_version = \"3.11\"\n", ["requirements.txt"] = "ignored\n" });
 
-        Assert.Equal("PipfileBuildPack", plan.BuildPackName);
+        Assert.Equal("PipfileBuildPack", plan.BuildpackName);
         Assert.Null(plan.CondaPython);
         Assert.Null(plan.Requirements);
         AssertInOrder(lines,
@@ -162,7 +162,7 @@ public sealed class EnvironmentLayoutTests
     {
         var (plan, lines) = Build(new() { ["DESCRIPTION"] = "Package: demo\nVersion: 0.1\nImports:\n    stats\n" });
 
-        Assert.Equal("RBuildPack", plan.BuildPackName);
+        Assert.Equal("RBuildPack", plan.BuildpackName);
         Assert.Equal(new BuildPlan.RSettings("4.4.2", "2026-11-29", null, true), plan.R);
         AssertInOrder(lines,
             "RUN python3 -m venv",
@@ -206,7 +206,7 @@ public sealed class EnvironmentLayoutTests
     public void R_ConfiguredSourcesWithoutChecksums_DownloadedUnchecked()
     {
         using var tree = new TempTree(new() { ["runtime.txt"] = "r-4.3-2024-01-15" });
-        var (detected, _) = BuildPackDetector.Detect(tree.Root, new DateOnly(2026, 12, 1));
+        var (detected, _) = BuildpackDetector.Detect(tree.Root, new DateOnly(2026, 12, 1));
         var (plan, _) = PythonChoice.Resolve((BuildPlan.Python)detected!, BasePython);
         var sources = new BuildpackOptions { RStudioUrl = "http://mirror.example.org/rstudio.deb", RStudioSha256 = "", ShinyServerUrl = "http://mirror.example.org/shiny.deb", ShinyServerSha256 = "" };
 
@@ -254,7 +254,7 @@ public sealed class EnvironmentLayoutTests
     {
         var (plan, _) = Build(new() { ["install.R"] = "1\n", ["runtime.txt"] = "r-4.2" });
 
-        Assert.Equal("PythonBuildPack", plan.BuildPackName);
+        Assert.Equal("PythonBuildPack", plan.BuildpackName);
         Assert.Null(plan.R);
     }
 
@@ -263,7 +263,7 @@ public sealed class EnvironmentLayoutTests
     {
         var (plan, lines) = Build(new() { ["binder/Project.toml"] = "name = \"demo\"\n[compat]\njulia = \"1.10\"\n", ["binder/requirements.txt"] = "six\n" });
 
-        Assert.Equal("JuliaProjectTomlBuildPack", plan.BuildPackName);
+        Assert.Equal("JuliaProjectTomlBuildPack", plan.BuildpackName);
         Assert.Equal("1.10", plan.Julia!.Constraint);
         AssertInOrder(lines,
             "RUN python3 -m venv",
@@ -284,7 +284,7 @@ public sealed class EnvironmentLayoutTests
     {
         using var tree = new TempTree(new() { ["REQUIRE"] = "julia 0.6\n" });
 
-        var (plan, error) = BuildPackDetector.Detect(tree.Root);
+        var (plan, error) = BuildpackDetector.Detect(tree.Root);
 
         Assert.Null(plan);
         Assert.Contains("use a Project.toml", error);
@@ -295,7 +295,7 @@ public sealed class EnvironmentLayoutTests
     {
         var (plan, lines) = Build(new() { ["default.nix"] = "with import <nixpkgs> {}; mkShell {}\n", ["start"] = "#!/bin/sh\nexec \"$@\"\n", ["requirements.txt"] = "ignored\n" });
 
-        Assert.Equal("NixBuildPack", plan.BuildPackName);
+        Assert.Equal("NixBuildPack", plan.BuildpackName);
         Assert.Null(plan.Requirements);
         AssertInOrder(lines,
             "&& mkdir -m 0755 /nix",
@@ -314,7 +314,7 @@ public sealed class EnvironmentLayoutTests
     {
         var (plan, lines) = Build(new() { ["runtime.txt"] = "python-3.8", ["requirements.txt"] = "six\n" });
 
-        Assert.Equal("PythonBuildPack", plan.BuildPackName);
+        Assert.Equal("PythonBuildPack", plan.BuildpackName);
         Assert.Equal("3.8", plan.CondaPython);
         AssertInOrder(lines, Micromamba, "&& \"${MAMBA_EXE}\" create --yes --prefix \"${NB_PYTHON_PREFIX}\" python=3.8 ", "RUN ${KERNEL_PYTHON_PREFIX}/bin/pip install --no-cache-dir -r \"requirements.txt\"", CopyRepo);
     }
@@ -405,7 +405,7 @@ public sealed class EnvironmentLayoutTests
     public void RequiresPython_RuntimeTxtOutsideIt_Error()
     {
         using var tree = new TempTree(new() { ["pyproject.toml"] = "[project]\nrequires-python = \">=3.12\"\n", ["runtime.txt"] = "python-3.10" });
-        var (detected, _) = BuildPackDetector.Detect(tree.Root);
+        var (detected, _) = BuildpackDetector.Detect(tree.Root);
 
         var (plan, error) = PythonChoice.Resolve(Assert.IsType<BuildPlan.Python>(detected), BasePython);
 

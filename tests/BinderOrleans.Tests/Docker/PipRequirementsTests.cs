@@ -48,7 +48,7 @@ public sealed class PipRequirementsOptionValueTests
     {
         using var tree = new TempTree(new() { ["requirements.txt"] = "--find-links ./wheels\nmypkg==1.0\n" });
 
-        var (plan, _) = BuildPackDetector.Detect(tree.Root);
+        var (plan, _) = BuildpackDetector.Detect(tree.Root);
 
         Assert.True(Assert.IsType<BuildPlan.Python>(plan).RequirementsAfterCopy);
     }

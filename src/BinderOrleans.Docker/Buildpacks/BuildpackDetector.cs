@@ -7,7 +7,7 @@ namespace BinderOrleans.Docker.Buildpacks;
 /// REQUIRE, Nix, R, Conda, Pipfile, Python), with a devcontainer.json considered last, before the default Python buildpack, in a repository without repo2docker files. Every configuration file the chosen buildpack reads is parsed here, so a
 /// malformed one fails the build naming the file and the line before anything is built.
 /// </summary>
-internal static class BuildPackDetector
+internal static class BuildpackDetector
 {
     /// <summary>CRAN snapshots before this date are refused (repo2docker: MRAN is gone).</summary>
     public static readonly DateOnly FirstSnapshot = new(2018, 12, 7);
@@ -57,10 +57,10 @@ internal static class BuildPackDetector
             {
                 return (null, $"{project} line {LineNumbers.Of(layout.ReadText(project), "julia")}: [compat] julia = '{constraint}' is not a Julia version specifier.");
             }
-            return Generated(layout, runtime, BuildPackKind.JuliaProject, plan => plan with { Julia = new BuildPlan.JuliaSettings(project, constraint, null) });
+            return Generated(layout, runtime, BuildpackKind.JuliaProject, plan => plan with { Julia = new BuildPlan.JuliaSettings(project, constraint, null) });
         }
         if (layout.Find("REQUIRE") is not null) return (null, "Julia REQUIRE files are no longer supported; use a Project.toml instead.");
-        if (layout.Find("default.nix") is { } nix) return Generated(layout, runtime, BuildPackKind.Nix, plan => plan with { NixFile = nix });
+        if (layout.Find("default.nix") is { } nix) return Generated(layout, runtime, BuildpackKind.Nix, plan => plan with { NixFile = nix });
 
         var description = layout.FindRootOnly("DESCRIPTION");
         if (runtime is { Name: "r", Date: not null } || description is not null)
@@ -69,7 +69,7 @@ internal static class BuildPackDetector
         }
         if ((layout.Find("environment.yml") ?? layout.Find("environment.yaml")) is not null)
         {
-            return Generated(layout, runtime, BuildPackKind.Conda, plan => plan);
+            return Generated(layout, runtime, BuildpackKind.Conda, plan => plan);
         }
         var pipfile = layout.Find("Pipfile");
         var pipfileLock = layout.Find("Pipfile.lock");
@@ -77,13 +77,13 @@ internal static class BuildPackDetector
         {
             var (version, pipfileError) = PipfileSpec.Read(layout, pipfile, pipfileLock);
             if (pipfileError is not null) return (null, pipfileError);
-            return Generated(layout, runtime, BuildPackKind.Pipfile, plan => plan with
+            return Generated(layout, runtime, BuildpackKind.Pipfile, plan => plan with
             {
                 Pipfile = pipfile, PipfileLock = pipfileLock, PythonVersion = version, Requirements3 = layout.Find("requirements3.txt"),
             });
         }
         if (runtime is null && DetectDevcontainer(layout) is { } devcontainer) return devcontainer;
-        return Generated(layout, runtime, BuildPackKind.Python, plan => plan);
+        return Generated(layout, runtime, BuildpackKind.Python, plan => plan);
     }
 
     /// <summary>
@@ -134,11 +134,11 @@ internal static class BuildPackDetector
             if (descriptionError is not null) return (null, descriptionError);
         }
         var settings = new BuildPlan.RSettings(version, date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), layout.Find("install.R"), description is not null);
-        return Generated(layout, runtime, BuildPackKind.R, plan => plan with { R = settings });
+        return Generated(layout, runtime, BuildpackKind.R, plan => plan with { R = settings });
     }
 
     /// <summary>The parts every generated buildpack shares, read as the buildpack's repo2docker class reads them.</summary>
-    private static (BuildPlan?, string?) Generated(RepoLayout layout, RuntimeSpec? runtime, BuildPackKind kind, Func<BuildPlan.Python, BuildPlan.Python> specific)
+    private static (BuildPlan?, string?) Generated(RepoLayout layout, RuntimeSpec? runtime, BuildpackKind kind, Func<BuildPlan.Python, BuildPlan.Python> specific)
     {
         IReadOnlyList<string> apt = [];
         if (layout.Find("apt.txt") is { } aptPath)
@@ -156,7 +156,7 @@ internal static class BuildPackDetector
         };
 
         // The conda step is keyed on the file, not the buildpack: R, Julia and Pipfile images apply it too.
-        if (kind != BuildPackKind.Nix && (layout.Find("environment.yml") ?? layout.Find("environment.yaml")) is { } environment)
+        if (kind != BuildpackKind.Nix && (layout.Find("environment.yml") ?? layout.Find("environment.yaml")) is { } environment)
         {
             var (file, yamlError) = CondaEnvironmentFile.Parse(environment, layout.ReadText(environment));
             if (file is null) return (null, yamlError);
@@ -166,14 +166,14 @@ internal static class BuildPackDetector
                 EnvironmentAfterCopy = file.PipHasLocalReference,
                 EnvironmentUsesR = file.UsesR,
                 EnvironmentRVersion = file.RVersion,
-                PythonVersion = kind == BuildPackKind.Conda ? file.PythonVersion : null,
+                PythonVersion = kind == BuildpackKind.Conda ? file.PythonVersion : null,
             };
         }
 
         // Python, R and Julia read what repo2docker's PythonBuildPack reads; Conda, Pipfile and Nix do not.
-        if (kind is BuildPackKind.Python or BuildPackKind.R or BuildPackKind.JuliaProject)
+        if (kind is BuildpackKind.Python or BuildpackKind.R or BuildpackKind.JuliaProject)
         {
-            if (runtime is not null && kind != BuildPackKind.R)
+            if (runtime is not null && kind != BuildpackKind.R)
             {
                 var (pythonVersion, versionError) = runtime.PythonVersion();
                 if (versionError is not null) return (null, versionError);
@@ -186,7 +186,7 @@ internal static class BuildPackDetector
                 var (table, tomlError) = TomlFile.Parse(pyproject, text);
                 if (table is null) return (null, tomlError);
                 isPackage |= TomlFile.HasTable(table, "project") && TomlFile.HasTable(table, "build-system");
-                if (kind != BuildPackKind.R && TomlFile.GetString(table, "project", "requires-python") is { } requires)
+                if (kind != BuildpackKind.R && TomlFile.GetString(table, "project", "requires-python") is { } requires)
                 {
                     plan = plan with { RequiresPython = requires, RequiresPythonLine = LineNumbers.Of(text, "requires-python") };
                 }

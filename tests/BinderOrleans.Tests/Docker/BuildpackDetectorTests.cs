@@ -2,12 +2,12 @@ using BinderOrleans.Docker.Buildpacks;
 
 namespace BinderOrleans.Tests.Docker;
 
-public sealed class BuildPackDetectorTests
+public sealed class BuildpackDetectorTests
 {
     private static (BuildPlan? Plan, string? Error) Detect(Dictionary<string, string> files)
     {
         using var tree = new TempTree(files);
-        return BuildPackDetector.Detect(tree.Root);
+        return BuildpackDetector.Detect(tree.Root);
     }
 
     [Fact]
@@ -146,7 +146,7 @@ public sealed class BuildPackDetectorTests
         var (plan, error) = Detect(new() { [file] = content });
 
         Assert.Null(error);
-        Assert.Equal(buildpack, plan!.BuildPackName);
+        Assert.Equal(buildpack, plan!.BuildpackName);
     }
 
     [Fact]
@@ -169,7 +169,7 @@ public sealed class BuildPackDetectorTests
     {
         var (plan, _) = Detect(new() { ["runtime.txt"] = "r-4.3-2024-01-15" });
 
-        Assert.Equal("RBuildPack", plan!.BuildPackName);
+        Assert.Equal("RBuildPack", plan!.BuildpackName);
     }
 
     [Fact]
