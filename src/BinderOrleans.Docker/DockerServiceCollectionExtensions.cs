@@ -14,7 +14,9 @@ using BinderOrleans.Docker.Registry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using BinderOrleans.Core.Metrics;
 
 namespace BinderOrleans.Docker;
 
@@ -86,6 +88,32 @@ public static class DockerServiceCollectionExtensions
         services.TryAddSingleton<ContainerCuller>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ContainerCuller>(sp => sp.GetRequiredService<ContainerCuller>()));
         services.AddLaunchQuota<DockerRunningServers>();
+        return services;
+    }
+
+    /// <summary>
+    /// The local engine's image retention (<c>Docker:ImageRetention</c>, off unless a limit is set) and, when
+    /// <paramref name="pull"/> (the Docker launcher with <c>Registry:Enabled</c>), its warm images (<c>Docker:WarmImages</c>;
+    /// without <paramref name="pull"/> a non-zero value fails the start).
+    /// </summary>
+    public static IServiceCollection AddDockerImageRetention(this IServiceCollection services, bool pull)
+    {
+        services.AddOptions<DockerOptions>()
+            .Validate(o => pull || o.WarmImages == 0, "Docker:WarmImages needs Registry:Enabled=true and Launch:Backend=docker: warm images are pulled from the registry.");
+        services.TryAddSingleton<EngineImageStore>();
+        if (pull)
+        {
+            services.TryAddSingleton<WarmImages>();
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WarmImages>(sp => sp.GetRequiredService<WarmImages>()));
+        }
+        services.AddSingleton<IHostedService>(sp =>
+        {
+            var warm = sp.GetService<WarmImages>();
+            return new ImageRetention(sp.GetRequiredService<EngineImageStore>(), sp.GetRequiredService<IOptions<DockerOptions>>().Value.ImageRetention,
+                sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<IOptions<BuildOptions>>().Value, sp.GetRequiredService<BinderMetrics>(),
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ImageRetention>>(), sp.GetService<IRunningServers>(),
+                warm is null ? null : warm.KeptAsync);
+        });
         return services;
     }
 
