@@ -16,7 +16,6 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using BinderOrleans.Core.Metrics;
 
 namespace BinderOrleans.Docker;
 
@@ -106,14 +105,9 @@ public static class DockerServiceCollectionExtensions
             services.TryAddSingleton<WarmImages>();
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WarmImages>(sp => sp.GetRequiredService<WarmImages>()));
         }
-        services.AddSingleton<IHostedService>(sp =>
-        {
-            var warm = sp.GetService<WarmImages>();
-            return new ImageRetention(sp.GetRequiredService<EngineImageStore>(), sp.GetRequiredService<IOptions<DockerOptions>>().Value.ImageRetention,
-                sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<IOptions<BuildOptions>>().Value, sp.GetRequiredService<BinderMetrics>(),
-                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ImageRetention>>(), sp.GetService<IRunningServers>(),
-                warm is null ? null : warm.KeptAsync);
-        });
+        services.AddSingleton<IHostedService>(sp => new ImageRetention(sp.GetRequiredService<EngineImageStore>(),
+            sp.GetRequiredService<IOptions<DockerOptions>>().Value.ImageRetention, sp, sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<ImageRetention>>(), pull ? ct => sp.GetRequiredService<WarmImages>().KeptAsync(ct) : null));
         return services;
     }
 

@@ -6,8 +6,6 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Hosting;
-using BinderOrleans.Core.Launches;
-using BinderOrleans.Core.Metrics;
 
 namespace BinderOrleans.Registry;
 
@@ -53,9 +51,8 @@ public static class RegistryServiceCollectionExtensions
         services.TryAddSingleton<RegistryCatalog>();
         services.TryAddSingleton<RegistryImageStore>();
         services.AddSingleton<IHostedService>(sp => new ImageRetention(sp.GetRequiredService<RegistryImageStore>(),
-            sp.GetRequiredService<IOptions<RegistryOptions>>().Value.Retention, sp.GetRequiredService<IGrainFactory>(),
-            sp.GetRequiredService<IOptions<BuildOptions>>().Value, sp.GetRequiredService<BinderMetrics>(), sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<ImageRetention>>(), sp.GetService<IRunningServers>()));
+            sp.GetRequiredService<IOptions<RegistryOptions>>().Value.Retention, sp, sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<ImageRetention>>()));
         return services;
     }
 }

@@ -3,7 +3,9 @@ using BinderOrleans.Core.Launches;
 using BinderOrleans.Core.Metrics;
 using BinderOrleans.Core.Naming;
 using BinderOrleans.Core.Options;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace BinderOrleans.Core.Builds;
 
@@ -18,30 +20,27 @@ public sealed partial class ImageRetention : PeriodicService
 {
     private readonly IImageStore _store;
     private readonly ImageRetentionOptions _options;
-    private readonly IGrainFactory _grains;
-    private readonly BuildOptions _build;
-    private readonly BinderMetrics _metrics;
+    private readonly IServiceProvider _services;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly IRunningServers? _servers;
     private readonly Func<CancellationToken, Task<IReadOnlyDictionary<string, string>>>? _moreInUse;
     private readonly string _reporter = Guid.NewGuid().ToString("N");
 
-    /// <param name="servers">This replica's launch backend, when it runs servers.</param>
+    /// <param name="services">
+    /// Where a pass finds the silo's <see cref="IGrainFactory"/>, <see cref="BuildOptions"/>, <see cref="BinderMetrics"/> and,
+    /// when this replica runs servers, its <see cref="IRunningServers"/>: asked for when a pass runs, as the silo starts
+    /// after the host's services are made.
+    /// </param>
     /// <param name="moreInUse">More images to keep, name → why (the engine's warm images).</param>
-    public ImageRetention(IImageStore store, ImageRetentionOptions options, IGrainFactory grains, BuildOptions build, BinderMetrics metrics,
-        TimeProvider time, ILogger<ImageRetention> logger, IRunningServers? servers = null,
+    public ImageRetention(IImageStore store, ImageRetentionOptions options, IServiceProvider services, TimeProvider time, ILogger<ImageRetention> logger,
         Func<CancellationToken, Task<IReadOnlyDictionary<string, string>>>? moreInUse = null)
         : base(options.Interval, time)
     {
         _store = store;
         _options = options;
-        _grains = grains;
-        _build = build;
-        _metrics = metrics;
+        _services = services;
         _time = time;
         _logger = logger;
-        _servers = servers;
         _moreInUse = moreInUse;
     }
 
@@ -64,11 +63,14 @@ public sealed partial class ImageRetention : PeriodicService
     /// <summary>One pass. Returns what it decided; with <see cref="ImageRetentionOptions.DryRun"/> nothing was deleted.</summary>
     public async Task<RetentionOutcome> RunOnceAsync(CancellationToken cancellationToken)
     {
-        var inUse = new Dictionary<string, string>(StringComparer.Ordinal) { [_build.BaseImage] = "it is the base image (Build:BaseImage)" };
-        var book = _grains.GetGrain<IImageUseGrain>(IImageUseGrain.ClusterKey);
-        if (_servers is not null)
+        var baseImage = _services.GetRequiredService<IOptions<BuildOptions>>().Value.BaseImage;
+        var inUse = new Dictionary<string, string>(StringComparer.Ordinal) { [baseImage] = "it is the base image (Build:BaseImage)" };
+        var grains = _services.GetRequiredService<IGrainFactory>();
+        var metrics = _services.GetRequiredService<BinderMetrics>();
+        var book = grains.GetGrain<IImageUseGrain>(IImageUseGrain.ClusterKey);
+        if (_services.GetService<IRunningServers>() is { } servers)
         {
-            var running = await _servers.ListAsync(cancellationToken).ConfigureAwait(false);
+            var running = await servers.ListAsync(cancellationToken).ConfigureAwait(false);
             if (running.Error is not null) return Abandon($"the running servers could not be listed: {running.Error}");
             var images = running.Images.OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
             await book.ReportRunningAsync(_reporter, images, 3 * _options.Interval).AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -76,7 +78,7 @@ public sealed partial class ImageRetention : PeriodicService
         var uses = await book.GetBookAsync().AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
         foreach (var image in uses.Running) inUse.TryAdd(image, "a running server uses it");
 
-        var queue = await _grains.GetGrain<IBuildQueueGrain>(IBuildQueueGrain.ClusterKey).GetStateAsync().AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
+        var queue = await grains.GetGrain<IBuildQueueGrain>(IBuildQueueGrain.ClusterKey).GetStateAsync().AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
         var buildRepositories = queue.Running.Concat(queue.Waiting).Select(i => ImageNaming.SplitTag(i).Name).ToHashSet(StringComparer.Ordinal);
         if (_moreInUse is not null)
         {
@@ -109,8 +111,8 @@ public sealed partial class ImageRetention : PeriodicService
                 continue;
             }
             LogRemoved(_store.Name, removal.Name, removal.Reason, removal.Bytes);
-            _metrics.ImagesRemoved.Inc(_store.Name);
-            _metrics.ImageBytesRemoved.Add(removal.Bytes, _store.Name);
+            metrics.ImagesRemoved.Inc(_store.Name);
+            metrics.ImageBytesRemoved.Add(removal.Bytes, _store.Name);
             removed.Add(removal);
         }
         LogPassDone(_store.Name, listing.Images.Count, plan.TotalBytes, _options.DryRun ? 0 : removed.Count, removed.Sum(r => r.Bytes), plan.Remove.Count, _options.DryRun);

@@ -2,6 +2,7 @@ using BinderOrleans.Core.Builds;
 using BinderOrleans.Core.Hosting;
 using BinderOrleans.Core.Streaming;
 using BinderOrleans.Docker.Registry;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -14,15 +15,15 @@ namespace BinderOrleans.Docker.Engine;
 /// </summary>
 internal sealed partial class WarmImages : PeriodicService
 {
-    private readonly IGrainFactory _grains;
+    private readonly IServiceProvider _services;
     private readonly IImagePuller _puller;
     private readonly DockerOptions _options;
     private readonly ILogger _logger;
 
-    public WarmImages(IGrainFactory grains, IImagePuller puller, IOptions<DockerOptions> options, TimeProvider time, ILogger<WarmImages> logger)
+    public WarmImages(IServiceProvider services, IImagePuller puller, IOptions<DockerOptions> options, TimeProvider time, ILogger<WarmImages> logger)
         : base(options.Value.WarmInterval, time)
     {
-        _grains = grains;
+        _services = services;
         _puller = puller;
         _options = options.Value;
         _logger = logger;
@@ -35,7 +36,8 @@ internal sealed partial class WarmImages : PeriodicService
     public async Task<IReadOnlyList<string>> ChooseAsync(CancellationToken cancellationToken)
     {
         if (_options.WarmImages <= 0) return [];
-        var uses = await _grains.GetGrain<IImageUseGrain>(IImageUseGrain.ClusterKey).ListAsync().AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
+        // The silo's grain factory, asked for when needed (the silo starts after the host's services are made).
+        var uses = await _services.GetRequiredService<IGrainFactory>().GetGrain<IImageUseGrain>(IImageUseGrain.ClusterKey).ListAsync().AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
         return uses.OrderByDescending(u => u.Uses).ThenByDescending(u => u.LastUsed).Take(_options.WarmImages).Select(u => u.Image).ToList();
     }
 
