@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using BinderOrleans.Core.Builds;
 using BinderOrleans.Core.Options;
@@ -101,6 +102,26 @@ public sealed class RegistryRetentionTests(RegistryFixture registries) : IAsyncL
 
         // The next pass finds nothing more to delete.
         Assert.Empty((await RetentionRig.RunAsync(_rig.Retention(store, new ImageRetentionOptions { UnusedDays = 30 }, services))).Removed);
+
+        // The registry's garbage collection (as docs/docker.md says to run it) then frees the blobs only the deleted image held.
+        var others = dry.Plan.Kept.SelectMany(k => k.Image.Blobs.Keys).ToHashSet();
+        var own = removed.Image.Blobs.Keys.Where(b => !others.Contains(b)).ToList();
+        Assert.NotEmpty(own);
+        Assert.All(own, blob => Assert.True(File.Exists(registry.BlobPath(blob)), blob));
+        await GarbageCollectAsync(registry);
+        Assert.All(own, blob => Assert.False(File.Exists(registry.BlobPath(blob)), blob));
+        foreach (var kept in (string[])["used", "running", "base"]) Assert.Equal(HttpStatusCode.OK, await ManifestAsync(registry, kept));
+    }
+
+    private static async Task GarbageCollectAsync(TestRegistry registry)
+    {
+        var psi = new ProcessStartInfo(TestRegistry.Binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in (string[])["garbage-collect", registry.ConfigPath]) psi.ArgumentList.Add(arg);
+        using var process = Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(RetentionRig.Timeout);
+        Assert.True(process.ExitCode == 0, "garbage-collect failed: " + await stderr + await stdout);
     }
 
     [Fact]
