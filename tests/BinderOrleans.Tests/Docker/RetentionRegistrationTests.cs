@@ -1,9 +1,6 @@
-using BinderOrleans.Core;
 using BinderOrleans.Core.Builds;
 using BinderOrleans.Docker;
 using BinderOrleans.Registry;
-using BinderOrleans.Server.Hosting;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -13,17 +10,7 @@ namespace BinderOrleans.Tests.Docker;
 /// <summary>Retention and warm-image settings as the host registers and checks them at start.</summary>
 public sealed class RetentionRegistrationTests
 {
-    private static ServiceProvider Build(Dictionary<string, string?> settings)
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(configuration);
-        services.AddLogging();
-        services.AddSingleton<IRunningBuilds>(new BinderOrleans.Testing.FixedRunningBuilds());
-        services.AddBinderCore();
-        services.AddBackends(configuration);
-        return services.BuildServiceProvider();
-    }
+    private static ServiceProvider Build(Dictionary<string, string?> settings) => DockerBackendRegistrationTests.Build(settings);
 
     private static Dictionary<string, string?> WithRegistry(Dictionary<string, string?> more)
     {
