@@ -70,6 +70,7 @@ public sealed class RegistryRetentionTests(RegistryFixture registries) : IAsyncL
     [Theory]
     [InlineData(RegistryAuthMode.None)]
     [InlineData(RegistryAuthMode.Basic)]
+    [InlineData(RegistryAuthMode.Token)]
     public async Task UnusedDays_DeletesUnusedManifests_KeepsUsedRunningAndBase_AndADryRunDeletesNothing(RegistryAuthMode mode)
     {
         var registry = registries.Get(mode);
