@@ -10,7 +10,6 @@ using BinderOrleans.Docker.Engine;
 using BinderOrleans.Docker.Health;
 using BinderOrleans.Docker.Launches;
 using BinderOrleans.Docker.Proxy;
-using BinderOrleans.Docker.Registry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -40,7 +39,7 @@ public static class DockerServiceCollectionExtensions
     /// <summary>
     /// <c>Build:Backend</c> = docker: the image builder keyed <see cref="BuildBackend.Docker"/> (generated buildpacks,
     /// or repo2docker in a container when <paramref name="repo2docker"/>, i.e. <c>Build:Builder</c> = repo2docker;
-    /// pushing what it builds when <paramref name="push"/>, i.e. <c>Registry:Enabled</c>), the buildpack settings
+    /// pushing what it builds through the registry's <see cref="IImagePusher"/> when <paramref name="push"/>, i.e. <c>Registry:Enabled</c>), the buildpack settings
     /// (section <c>Buildpacks</c>) and the clean-up of a crashed run's leftovers.
     /// </summary>
     public static IServiceCollection AddDockerImageBuilder(this IServiceCollection services, bool push, bool repo2docker = false)
@@ -58,9 +57,9 @@ public static class DockerServiceCollectionExtensions
         services.TryAdd(ServiceDescriptor.Singleton(builderType, builderType));
         if (push)
         {
-            services.TryAddSingleton<RegistryImagePusher>();
+            // The pusher is the registry's (AddRegistryImages registers it with Registry:Enabled).
             services.AddKeyedSingleton<IImageBuilder>(BuildBackend.Docker, (sp, _) =>
-                new PushingImageBuilder((IImageBuilder)sp.GetRequiredService(builderType), sp.GetRequiredService<RegistryImagePusher>()));
+                new PushingImageBuilder((IImageBuilder)sp.GetRequiredService(builderType), sp.GetRequiredService<IImagePusher>()));
         }
         else
         {
@@ -73,13 +72,12 @@ public static class DockerServiceCollectionExtensions
 
     /// <summary>
     /// <c>Launch:Backend</c> = docker: the launcher keyed <see cref="LaunchBackend.Docker"/> (pulling what the local
-    /// engine lacks when <paramref name="pull"/>, i.e. <c>Registry:Enabled</c>), its culler and the launch quota
+    /// engine lacks through the registry's <see cref="IImagePuller"/> when one is registered, i.e. <c>Registry:Enabled</c>), its culler and the launch quota
     /// counting its containers, and the proxy that serves them on this service's port (<c>Docker:Proxy</c>; mapped by
     /// <see cref="ServerProxyApi.MapServerProxy"/>).
     /// </summary>
-    public static IServiceCollection AddDockerLauncher(this IServiceCollection services, bool pull)
+    public static IServiceCollection AddDockerLauncher(this IServiceCollection services)
     {
-        if (pull) services.TryAddSingleton<IImagePuller, RegistryImagePuller>();
         services.AddKeyedSingleton<ILauncher, DockerLauncher>(LaunchBackend.Docker);
         services.TryAddSingleton<ServerRoutes>();
         services.TryAddSingleton<ServerProxy>();

@@ -1,6 +1,8 @@
 using BinderOrleans.Core.Health;
 using BinderOrleans.Core.Builds;
 using BinderOrleans.Core.Options;
+using BinderOrleans.Docker.Builds;
+using BinderOrleans.Docker.Launches;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -53,6 +55,19 @@ public static class RegistryServiceCollectionExtensions
         services.AddSingleton<IHostedService>(sp => new ImageRetention(sp.GetRequiredService<RegistryImageStore>(),
             sp.GetRequiredService<IOptions<RegistryOptions>>().Value.Retention, sp, sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<ImageRetention>>()));
+        return services;
+    }
+
+    /// <summary>
+    /// <c>Registry:Enabled</c>: the local engine pushes what the Docker builder built (<see cref="IImagePusher"/>) and
+    /// pulls what a Docker launch lacks (<see cref="IImagePuller"/>), with the registry's credentials. Needs the Docker
+    /// engine client (<c>AddDockerEngine</c>).
+    /// </summary>
+    public static IServiceCollection AddRegistryPushAndPull(this IServiceCollection services)
+    {
+        services.AddRegistryImages();
+        services.TryAddSingleton<IImagePusher, RegistryImagePusher>();
+        services.TryAddSingleton<IImagePuller, RegistryImagePuller>();
         return services;
     }
 }

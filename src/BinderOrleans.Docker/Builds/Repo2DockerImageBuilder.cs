@@ -5,7 +5,6 @@ using BinderOrleans.Core.Builds;
 using BinderOrleans.Core.Streaming;
 using BinderOrleans.Core.Options;
 using BinderOrleans.Docker.Engine;
-using BinderOrleans.Registry;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using Microsoft.Extensions.Logging;

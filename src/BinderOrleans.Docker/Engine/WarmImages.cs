@@ -1,7 +1,7 @@
 using BinderOrleans.Core.Builds;
 using BinderOrleans.Core.Hosting;
 using BinderOrleans.Core.Streaming;
-using BinderOrleans.Docker.Registry;
+using BinderOrleans.Docker.Launches;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -5,7 +5,6 @@ using BinderOrleans.Core.Streaming;
 using BinderOrleans.Core.Options;
 using BinderOrleans.Docker.Engine;
 using BinderOrleans.Docker.Proxy;
-using BinderOrleans.Docker.Registry;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using Microsoft.Extensions.Logging;

@@ -34,13 +34,13 @@ public static class BackendServiceCollectionExtensions
         }
         switch (backends.Launch)
         {
-            case LaunchBackend.Docker: services.AddDockerLauncher(pull: backends.UsesRegistry); break;
+            case LaunchBackend.Docker: services.AddDockerLauncher(); break;
             case LaunchBackend.JupyterHub: services.AddJupyterHubLauncher(); break;
         }
         switch (backends.Images)
         {
             case ImageSource.LocalEngine: services.AddLocalEngineImages(); break;
-            case ImageSource.Registry: services.AddRegistryImages(); break;
+            case ImageSource.Registry: services.AddRegistryPushAndPull(); break;
         }
 
         // Retention: the registry's, and the local engine's when it holds images (a Docker build or launch).

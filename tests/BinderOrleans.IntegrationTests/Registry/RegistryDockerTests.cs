@@ -4,7 +4,6 @@ using BinderOrleans.Core.Streaming;
 using BinderOrleans.Core.Naming;
 using BinderOrleans.Registry;
 using BinderOrleans.Docker.Engine;
-using BinderOrleans.Docker.Registry;
 using BinderOrleans.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

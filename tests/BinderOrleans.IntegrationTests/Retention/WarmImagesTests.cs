@@ -1,7 +1,6 @@
 using BinderOrleans.Core.Options;
 using BinderOrleans.Docker;
 using BinderOrleans.Docker.Engine;
-using BinderOrleans.Docker.Registry;
 using BinderOrleans.IntegrationTests.Registry;
 using BinderOrleans.Registry;
 using BinderOrleans.Testing;

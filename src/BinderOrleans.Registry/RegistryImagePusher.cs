@@ -1,19 +1,19 @@
 using System.Runtime.CompilerServices;
 using BinderOrleans.Core.Naming;
 using BinderOrleans.Core.Streaming;
-using BinderOrleans.Registry;
+using BinderOrleans.Docker.Builds;
 using BinderOrleans.Docker.Engine;
 using Docker.DotNet;
 using Microsoft.Extensions.Logging;
 
-namespace BinderOrleans.Docker.Registry;
+namespace BinderOrleans.Registry;
 
 /// <summary>
 /// Pushes a built image from the local engine to the registry, relaying per-layer progress as <c>pushing</c> events
 /// (repo2docker's <c>progress</c> shape). A failure ends with one <c>failed</c> event naming the registry and the
 /// engine's error; the local image is left in place.
 /// </summary>
-internal sealed partial class RegistryImagePusher
+internal sealed partial class RegistryImagePusher : IImagePusher
 {
     private readonly IDockerClient _engine;
     private readonly RegistryEndpoint _endpoint;

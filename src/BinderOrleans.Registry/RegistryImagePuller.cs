@@ -1,12 +1,12 @@
 using System.Runtime.CompilerServices;
 using BinderOrleans.Core.Naming;
 using BinderOrleans.Core.Streaming;
-using BinderOrleans.Registry;
 using BinderOrleans.Docker.Engine;
+using BinderOrleans.Docker.Launches;
 using Docker.DotNet;
 using Microsoft.Extensions.Logging;
 
-namespace BinderOrleans.Docker.Registry;
+namespace BinderOrleans.Registry;
 
 /// <summary>
 /// Pulls an image the local engine lacks from the registry (<c>POST /images/create</c> with <c>X-Registry-Auth</c>),

@@ -1,7 +1,6 @@
 using BinderOrleans.Registry;
-using BinderOrleans.Docker.Registry;
 
-namespace BinderOrleans.Tests.Docker;
+namespace BinderOrleans.Tests.Registry;
 
 public sealed class RegistryAuthTests
 {

@@ -1,7 +1,6 @@
-using BinderOrleans.Registry;
 using Docker.DotNet.Models;
 
-namespace BinderOrleans.Docker.Registry;
+namespace BinderOrleans.Registry;
 
 /// <summary>
 /// The credentials the engine uses for a push or pull (Docker.DotNet sends them as <c>X-Registry-Auth</c>); the engine

@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using BinderOrleans.Core.Builds;
 using BinderOrleans.Core.Streaming;
 
-namespace BinderOrleans.Docker.Registry;
+namespace BinderOrleans.Docker.Builds;
 
 /// <summary>
 /// With a registry: builds with the local engine builder, then pushes, so the image is "built" for every node and
@@ -11,9 +11,9 @@ namespace BinderOrleans.Docker.Registry;
 internal sealed class PushingImageBuilder : IImageBuilder
 {
     private readonly IImageBuilder _inner;
-    private readonly RegistryImagePusher _pusher;
+    private readonly IImagePusher _pusher;
 
-    public PushingImageBuilder(IImageBuilder inner, RegistryImagePusher pusher)
+    public PushingImageBuilder(IImageBuilder inner, IImagePusher pusher)
     {
         _inner = inner;
         _pusher = pusher;

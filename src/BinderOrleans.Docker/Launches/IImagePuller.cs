@@ -1,6 +1,6 @@
 using BinderOrleans.Core.Streaming;
 
-namespace BinderOrleans.Docker.Registry;
+namespace BinderOrleans.Docker.Launches;
 
 /// <summary>
 /// Makes an image present in the local engine before a launch (with a registry: pulls it when missing).
