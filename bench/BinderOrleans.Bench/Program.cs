@@ -5,8 +5,9 @@ using BinderOrleans.Bench.Harness;
 using BinderOrleans.Bench.Http;
 using BinderOrleans.Bench.Refs;
 
-// Usage: dotnet run -c Release --project bench/BinderOrleans.Bench [-- [a|b|refs|engine|sse|all] [--quick|--smoke] [--silos=N]
-//   [--launch-rounds=N] [--concurrent=N] [--build-rounds=N] [--sse-clients=N] [--sse-lines=N] [--server-gc=0|1] [--server-env=NAME=value]]
+// Usage: dotnet run -c Release --project bench/BinderOrleans.Bench [-- [a|b|refs|engine|proxy|sse|all] [--quick|--smoke] [--silos=N]
+//   [--launch-rounds=N] [--concurrent=N] [--build-rounds=N] [--proxy-rounds=N] [--proxy-requests=N] [--sse-clients=N] [--sse-lines=N]
+//   [--server-gc=0|1] [--server-env=NAME=value]]
 var which = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 var settings = args.Contains("--quick") || args.Contains("--smoke") ? BenchSettings.Quick : BenchSettings.Full;
 int? Arg(string name) => args.FirstOrDefault(a => a.StartsWith(name + "=", StringComparison.Ordinal)) is { } a
@@ -21,6 +22,8 @@ settings = settings with
     EngineRounds = Arg("--launch-rounds") ?? settings.EngineRounds,
     EngineConcurrent = Arg("--concurrent") ?? settings.EngineConcurrent,
     EngineBuildRounds = Arg("--build-rounds") ?? settings.EngineBuildRounds,
+    ProxyRounds = Arg("--proxy-rounds") ?? settings.ProxyRounds,
+    ProxyRequests = Arg("--proxy-requests") ?? settings.ProxyRequests,
 };
 // The SSE row's server process: --server-gc=0|1 sets DOTNET_gcServer (its runtimeconfig otherwise); --server-env=NAME=value
 // (repeatable) sets any variable, e.g. --server-env=DOTNET_GCgen0size=0x1000000.
@@ -98,7 +101,7 @@ try
         claimsHold &= RefsScenario.Print(output, head, herd, settings.RefHerd);
     }
 
-    if (which is "engine" or "all")
+    if (which is "engine" or "proxy" or "all")
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         void Step(string what) => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bench: engine {what} at {clock.Elapsed.TotalSeconds:0.0} s"));
@@ -106,25 +109,37 @@ try
         Step("server started");
         var image = await engine.WarmUpAsync(deadline.Token);
         Step("image built and launched once");
-        var launch = await engine.LaunchRoundsAsync(image, settings.EngineRounds, deadline.Token);
-        Step("launch rounds done");
-        List<ServiceRun>? concurrent = null;
-        if (settings.EngineConcurrent > 0)
+        if (which is not "proxy")
         {
-            concurrent = await engine.ConcurrentAsync(settings.EngineConcurrent, deadline.Token);
-            Step("concurrent launches done");
+            var launch = await engine.LaunchRoundsAsync(image, settings.EngineRounds, deadline.Token);
+            Step("launch rounds done");
+            List<ServiceRun>? concurrent = null;
+            if (settings.EngineConcurrent > 0)
+            {
+                concurrent = await engine.ConcurrentAsync(settings.EngineConcurrent, deadline.Token);
+                Step("concurrent launches done");
+            }
+            BuildResult? builds = null;
+            if (settings.EngineBuildRounds > 0)
+            {
+                var (floor, service) = await engine.BuildRoundsAsync(settings.EngineBuildRounds, deadline.Token);
+                Step("build rounds done");
+                var rebuilds = new List<(double Cold, double Rebuild)>();
+                for (var r = 0; r < settings.EngineBuildRounds; r++) rebuilds.Add(await engine.RebuildAsync(deadline.Token));
+                Step("rebuilds done");
+                builds = new BuildResult(floor, service, rebuilds);
+            }
+            claimsHold &= EngineReport.Print(output, launch, concurrent, builds);
         }
-        BuildResult? builds = null;
-        if (settings.EngineBuildRounds > 0)
+        // On the same server and image: launches through the proxy against two floors, and the proxy's cost per request.
+        if (settings.ProxyRounds > 0)
         {
-            var (floor, service) = await engine.BuildRoundsAsync(settings.EngineBuildRounds, deadline.Token);
-            Step("build rounds done");
-            var rebuilds = new List<(double Cold, double Rebuild)>();
-            for (var r = 0; r < settings.EngineBuildRounds; r++) rebuilds.Add(await engine.RebuildAsync(deadline.Token));
-            Step("rebuilds done");
-            builds = new BuildResult(floor, service, rebuilds);
+            using var proxy = new ProxyScenario(engine, image);
+            var launches = await proxy.LaunchRoundsAsync(settings.ProxyRounds, deadline.Token);
+            var overhead = launches.Kept is { } kept ? await proxy.OverheadAsync(kept, settings.ProxyRequests, deadline.Token) : null;
+            Step("proxy rows done");
+            claimsHold &= ProxyReport.Print(output, launches, overhead);
         }
-        claimsHold &= EngineReport.Print(output, launch, concurrent, builds);
     }
 
     if (which is "sse" or "engine" or "all")

@@ -16,6 +16,7 @@ public sealed class DockerOptions
     public const string DefaultMemoryLimit = "2G";
     public const double DefaultCpuLimit = 1.0;
     public const long DefaultPidsLimit = 1024;
+    public const int DefaultUserId = 1000;
 
     /// <summary>The <see cref="ServerNetwork"/> value that keeps the old behaviour: servers in the host's network.</summary>
     public const string HostNetwork = "host";
@@ -62,6 +63,13 @@ public sealed class DockerOptions
     /// <summary><c>Docker:PidsLimit</c>: processes and threads a server may run (stops fork bombs). <c>0</c> = no limit. Default 1024.</summary>
     public long PidsLimit { get; set; } = DefaultPidsLimit;
 
+    /// <summary>
+    /// <c>Docker:UserId</c>: the uid a launched server runs as, whatever user its image ends with (Zero to JupyterHub's
+    /// <c>singleuser.uid</c>, which mybinder.org keeps at 1000), so a Dockerfile that ends as root starts as it does
+    /// there. The group is the one the image's <c>/etc/passwd</c> gives that uid. Default 1000; empty: the image's own user.
+    /// </summary>
+    public int? UserId { get; set; } = DefaultUserId;
+
     /// <summary><c>Docker:ServerIp</c>: the host address a server is reached on (published there, or listening there with <c>host</c>). Default <c>127.0.0.1</c>.</summary>
     public string ServerIp { get; set; } = DefaultServerIp;
 
@@ -73,7 +81,8 @@ public sealed class DockerOptions
     /// <c>Orleans:Clustering=redis</c> (several replicas, perhaps on other engines), where it is false unless set. False publishes each
     /// server on its own port of <see cref="ServerIp"/> and puts <c>http://&lt;PublicHost&gt;:&lt;port&gt;/</c> in <c>ready</c>.
     /// The service must be able to reach the network's addresses (it runs on the engine's host, or in a container
-    /// attached to that network).
+    /// attached to that network). A replica asked for a server another replica started forwards the request to that
+    /// replica (<c>IServerLocationGrain</c>).
     /// </summary>
     public bool Proxy { get; set; } = true;
 

@@ -52,6 +52,10 @@ internal sealed class DockerOptionsValidator : IValidateOptions<DockerOptions>
         {
             errors.Add($"Docker:PidsLimit must be 0 (no limit) or positive (got {options.PidsLimit}).");
         }
+        if (options.UserId < 0)
+        {
+            errors.Add($"Docker:UserId must be a uid (0 or more), or empty for the image's own user (got {options.UserId}).");
+        }
         if (options.MaxConcurrentStarts < 0)
         {
             errors.Add($"Docker:MaxConcurrentStarts must be 0 (no limit) or positive (got {options.MaxConcurrentStarts}).");

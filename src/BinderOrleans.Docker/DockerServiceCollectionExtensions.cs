@@ -10,6 +10,7 @@ using BinderOrleans.Docker.Engine;
 using BinderOrleans.Docker.Health;
 using BinderOrleans.Docker.Launches;
 using BinderOrleans.Docker.Proxy;
+using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -79,6 +80,11 @@ public static class DockerServiceCollectionExtensions
     public static IServiceCollection AddDockerLauncher(this IServiceCollection services)
     {
         services.AddKeyedSingleton<ILauncher, DockerLauncher>(LaunchBackend.Docker);
+        // In a silo only (every replica is one); a host without one has no cluster to tell where its servers run.
+        services.TryAddSingleton(sp => sp.GetService<IGrainFactory>() is { } grains && sp.GetService<ILocalSiloDetails>() is { } silo
+            && sp.GetService<IServer>() is { } server
+                ? new ServerLocations(grains, server, silo, sp.GetRequiredService<ILogger<ServerLocations>>())
+                : null!);
         services.TryAddSingleton<ServerRoutes>();
         services.TryAddSingleton<ServerProxy>();
         services.AddHttpForwarder();

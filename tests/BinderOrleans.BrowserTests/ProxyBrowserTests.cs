@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
+using BinderOrleans.Core.Launches;
 using BinderOrleans.Core.Streaming;
 using BinderOrleans.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace BinderOrleans.BrowserTests;
@@ -98,6 +100,37 @@ public sealed class ProxyBrowserTests(DockerUiFixture fixture) : IDisposable
             Assert.True(withOwnToken!.Status is 403 || page.Url.Contains("/login", StringComparison.Ordinal), $"got {withOwnToken.Status} at {page.Url}");
             Assert.Contains("/login", plain!.Url, StringComparison.Ordinal);
             Assert.Equal(0, await page.Locator("#notebook_list").CountAsync());
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+        }
+    }
+
+    [Fact]
+    public async Task StoppedServer_OpenPageReloaded_Answers404AtOnce_NotAHangingConnection()
+    {
+        var ready = await LaunchAsync();
+        var page = await Chromium.NewPageAsync(fixture.Browser);
+        try
+        {
+            Assert.Equal(200, (await page.GotoAsync($"{ready.Url}tree?token={ready.Token}"))!.Status);
+
+            // Stopped as its session stops it (its client gone past the grace), by the container id.
+            var container = Assert.Single(await fixture.Sandbox.ContainerIdsAsync($"binderorleans.path={new Uri(ready.Url!).AbsolutePath}"));
+            var launcher = fixture.Server.Services.GetRequiredService<ILauncher>();
+            using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+            {
+                await launcher.StopAsync(container, timeout.Token);
+            }
+
+            // Well inside the proxy's 5 s connect timeout: a route left to the removed container would wait that out.
+            var reloaded = await page.ReloadAsync(new() { Timeout = 3_000 });
+            Assert.Equal(404, reloaded!.Status);
+            Assert.Contains("No server is running at this address", await page.ContentAsync(), StringComparison.Ordinal);
+            // The page's own API calls (the logged-in cookie) get the same answer.
+            var status = await page.EvaluateAsync<int>("async url => (await fetch(url)).status", $"{ready.Url}api/status");
+            Assert.Equal(404, status);
         }
         finally
         {

@@ -18,8 +18,6 @@ namespace BinderOrleans.Bench.Engine;
 internal sealed class EngineScenario : IAsyncDisposable
 {
     private const string BaseImage = "binderorleans-base:bookworm";
-    private static readonly TimeSpan PollEvery = TimeSpan.FromMilliseconds(10);
-    private static readonly TimeSpan FloorLimit = TimeSpan.FromSeconds(90);
 
     private readonly DockerSandbox _sandbox;
     private readonly GitRepo _repo;
@@ -65,6 +63,13 @@ internal sealed class EngineScenario : IAsyncDisposable
         return new EngineScenario(sandbox, repo, git, server);
     }
 
+    internal DockerSandbox Sandbox => _sandbox;
+
+    internal RunningServer Server => _server;
+
+    /// <summary>The launch path of the scenario's repository at its commit (a cached launch once warmed up).</summary>
+    internal string CachedLaunchPath => LaunchPath(_repo.Head);
+
     private string LaunchPath(string reference) => $"build/git/{Uri.EscapeDataString(_git.UrlOf(_repo))}/{reference}";
 
     /// <summary>Builds the image once (not measured) and returns its name.</summary>
@@ -77,7 +82,7 @@ internal sealed class EngineScenario : IAsyncDisposable
     }
 
     /// <summary>One request through <c>/build</c>, timed from sending it to each phase's first event.</summary>
-    private async Task<ServiceRun> RequestAsync(string path, CancellationToken cancellationToken)
+    internal async Task<ServiceRun> RequestAsync(string path, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var phases = new Dictionary<string, double>(StringComparer.Ordinal);
@@ -93,6 +98,11 @@ internal sealed class EngineScenario : IAsyncDisposable
                     if (m.Event.Message?.StartsWith("Step 1/", StringComparison.Ordinal) == true) phases.TryAdd("engine step 1", clock.Elapsed.TotalMilliseconds);
                     phases["last engine line"] = clock.Elapsed.TotalMilliseconds;
                 }
+                // Where a launch's time goes: the launcher says when its container is created and started.
+                if (m.Event.Phase == BinderPhase.Launching && m.Event.Message?.StartsWith("Server container ", StringComparison.Ordinal) == true)
+                {
+                    phases.TryAdd("container started", clock.Elapsed.TotalMilliseconds);
+                }
                 if (m.Event.Phase == BinderPhase.Ready) return new ServiceRun(clock.Elapsed.TotalMilliseconds, phases, m.Event, null);
                 if (m.Event.Phase == BinderPhase.Failed) return new ServiceRun(clock.Elapsed.TotalMilliseconds, phases, null, m.Event.Message);
             }
@@ -107,33 +117,17 @@ internal sealed class EngineScenario : IAsyncDisposable
     /// <summary>The floor: <c>docker run</c> of the image with the launcher's server command, then <c>/api/status</c> every 10 ms.</summary>
     private async Task<double> FloorAsync(string image, CancellationToken cancellationToken)
     {
-        var token = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        var token = FloorServer.NewToken();
         var port = FreePorts.Next();
         var clock = Stopwatch.StartNew();
+        // The network the launcher puts its servers in (this engine has no default bridge), published the same way.
         var (code, output) = await Cli.RunAsync("docker",
-        [
-            // The network the launcher puts its servers in (this engine has no default bridge), published the same way.
-            "run", "-d", "--label", _sandbox.Label, "--network", _sandbox.Network, "-p", $"127.0.0.1:{port}:8888", image,
-            "python3", "-m", "notebook", "--ip=0.0.0.0", "--port=8888", $"--NotebookApp.token={token}", $"--ServerApp.token={token}",
-            "--NotebookApp.port_retries=0", "--ServerApp.port_retries=0", "--NotebookApp.open_browser=False", "--ServerApp.open_browser=False",
-        ], cancellationToken).ConfigureAwait(false);
+            ["run", "-d", "--label", _sandbox.Label, "--network", _sandbox.Network, "-p", $"127.0.0.1:{port}:8888", .. FloorServer.Command(image, token, "0.0.0.0", 8888)],
+            cancellationToken).ConfigureAwait(false);
         if (code != 0) throw new InvalidOperationException("docker run failed: " + output);
-        var url = new Uri($"http://127.0.0.1:{port}/api/status?token={token}");
         try
         {
-            while (true)
-            {
-                if (clock.Elapsed > FloorLimit) throw new TimeoutException($"the floor's server did not answer within {FloorLimit}");
-                try
-                {
-                    using var response = await _probe.GetAsync(url, cancellationToken).ConfigureAwait(false);
-                    if (response.IsSuccessStatusCode) return clock.Elapsed.TotalMilliseconds;
-                }
-                catch (Exception ex) when (ex is HttpRequestException or IOException || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested))
-                {
-                }
-                await Task.Delay(PollEvery, cancellationToken).ConfigureAwait(false);
-            }
+            return await FloorServer.PollAsync(_probe, new Uri($"http://127.0.0.1:{port}/api/status?token={token}"), clock, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -141,7 +135,7 @@ internal sealed class EngineScenario : IAsyncDisposable
         }
     }
 
-    private async Task RemoveServerAsync(BinderEvent ready, CancellationToken cancellationToken)
+    internal async Task RemoveServerAsync(BinderEvent ready, CancellationToken cancellationToken)
     {
         // Behind the proxy a server is known by its path (user/<server>/), else by its published port.
         var url = new Uri(ready.Url!);
@@ -421,9 +415,9 @@ internal static class EngineReport
 
     private static int Errors(List<ServiceRun> runs) => runs.Count(r => r.Ready is null);
 
-    private static string F(double ms) => double.IsNaN(ms) ? "-" : ms.ToString("0", CultureInfo.InvariantCulture);
+    internal static string F(double ms) => double.IsNaN(ms) ? "-" : ms.ToString("0", CultureInfo.InvariantCulture);
 
-    private static double? Round(double value, int digits = 1) => double.IsNaN(value) ? null : Math.Round(value, digits);
+    internal static double? Round(double value, int digits = 1) => double.IsNaN(value) ? null : Math.Round(value, digits);
 
     private static string Target(double? p50, double? p95, int errors) =>
         p50 is null && p95 is null ? "0 errors" : string.Join(", ", new[] { p50 is { } a ? $"p50<={a:0.00}" : null, p95 is { } b ? $"p95<={b:0.00}" : null }.OfType<string>());

@@ -47,7 +47,8 @@ internal static class BuildPackDetector
             if (runtimeError is not null) return (null, runtimeError);
         }
 
-        if ((layout.Find("Project.toml") ?? layout.Find("JuliaProject.toml")) is { } project)
+        // Julia itself reads JuliaProject.toml first when both exist, and so does repo2docker for [compat] julia.
+        if ((layout.Find("JuliaProject.toml") ?? layout.Find("Project.toml")) is { } project)
         {
             var (table, tomlError) = TomlFile.Parse(project, layout.ReadText(project));
             if (table is null) return (null, tomlError);
@@ -76,7 +77,10 @@ internal static class BuildPackDetector
         {
             var (version, pipfileError) = PipfileSpec.Read(layout, pipfile, pipfileLock);
             if (pipfileError is not null) return (null, pipfileError);
-            return Generated(layout, runtime, BuildPackKind.Pipfile, plan => plan with { Pipfile = pipfile, PipfileLock = pipfileLock, PythonVersion = version });
+            return Generated(layout, runtime, BuildPackKind.Pipfile, plan => plan with
+            {
+                Pipfile = pipfile, PipfileLock = pipfileLock, PythonVersion = version, Requirements3 = layout.Find("requirements3.txt"),
+            });
         }
         if (runtime is null && DetectDevcontainer(layout) is { } devcontainer) return devcontainer;
         return Generated(layout, runtime, BuildPackKind.Python, plan => plan);
@@ -188,10 +192,14 @@ internal static class BuildPackDetector
                 }
             }
             var requirements = layout.Find("requirements.txt");
+            var requirements3 = layout.Find("requirements3.txt");
+            // A local reference in either file moves both pip steps after the copy (repo2docker checks both, used or not).
+            var local = new[] { requirements, requirements3 }.Any(file => file is not null && PipRequirements.HasLocalReference(layout.ReadText(file)));
             plan = plan with
             {
                 Requirements = requirements,
-                RequirementsAfterCopy = requirements is not null && (isPackage || PipRequirements.HasLocalReference(layout.ReadText(requirements))),
+                Requirements3 = requirements3,
+                RequirementsAfterCopy = (requirements ?? requirements3) is not null && (isPackage || local),
                 IsPythonPackage = isPackage,
             };
         }

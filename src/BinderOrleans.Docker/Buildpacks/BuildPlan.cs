@@ -86,7 +86,13 @@ internal abstract record BuildPlan
         /// <summary>Repository-relative path of requirements.txt, when there is one.</summary>
         public string? Requirements { get; init; }
 
-        /// <summary>The requirements refer to local files (or the repo is a package): install after the repository copy.</summary>
+        /// <summary>
+        /// Repository-relative path of requirements3.txt: with a legacy kernel (Python below 3.7, in its own environment)
+        /// it is installed into the notebook server's environment, as repo2docker does; otherwise it is not read.
+        /// </summary>
+        public string? Requirements3 { get; init; }
+
+        /// <summary>requirements.txt or requirements3.txt refers to local files (or the repo is a package): pip runs after the repository copy.</summary>
         public bool RequirementsAfterCopy { get; init; }
 
         /// <summary>A root <c>setup.py</c> or <c>pyproject.toml</c> package (only without a binder directory): <c>pip install .</c>.</summary>
@@ -143,7 +149,7 @@ internal abstract record BuildPlan
     /// <param name="Description">A root DESCRIPTION: the repository is installed as an R package after the copy.</param>
     public sealed record RSettings(string Version, string SnapshotDate, string? InstallR, bool Description);
 
-    /// <param name="ProjectFile">Project.toml or JuliaProject.toml, repository-relative.</param>
+    /// <param name="ProjectFile">JuliaProject.toml, else Project.toml (Julia's own precedence), repository-relative.</param>
     /// <param name="Constraint"><c>[compat] julia</c>, or <see cref="JuliaCompat.DefaultConstraint"/>.</param>
     /// <param name="Version">The Julia release chosen for the constraint; set once versions.json has been read.</param>
     public sealed record JuliaSettings(string ProjectFile, string Constraint, string? Version);

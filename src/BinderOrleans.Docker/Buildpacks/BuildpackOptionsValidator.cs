@@ -12,6 +12,10 @@ internal sealed class BuildpackOptionsValidator : IValidateOptions<BuildpackOpti
         Url(errors, nameof(options.CondaChannelAlias), options.CondaChannelAlias, needsVersion: false);
         Url(errors, nameof(options.RDownloadUrl), options.RDownloadUrl, needsVersion: true);
         Url(errors, nameof(options.RPackageManagerUrl), options.RPackageManagerUrl, needsVersion: false);
+        Url(errors, nameof(options.RStudioUrl), options.RStudioUrl, needsVersion: false);
+        Url(errors, nameof(options.ShinyServerUrl), options.ShinyServerUrl, needsVersion: false);
+        Sha256(errors, nameof(options.RStudioSha256), options.RStudioSha256);
+        Sha256(errors, nameof(options.ShinyServerSha256), options.ShinyServerSha256);
         Url(errors, nameof(options.JuliaVersionsUrl), options.JuliaVersionsUrl, needsVersion: false);
         Url(errors, nameof(options.JuliaDownloadUrl), options.JuliaDownloadUrl, needsVersion: true);
         Url(errors, nameof(options.NixInstallerUrl), options.NixInstallerUrl, needsVersion: false);
@@ -22,6 +26,14 @@ internal sealed class BuildpackOptionsValidator : IValidateOptions<BuildpackOpti
             errors.Add($"{BuildpackOptions.Section}:{nameof(options.CondaChannel)} must be a channel name such as conda-forge (got '{options.CondaChannel}').");
         }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void Sha256(List<string> errors, string key, string value)
+    {
+        if (value.Length > 0 && (value.Length != 64 || !value.All(char.IsAsciiHexDigit)))
+        {
+            errors.Add($"{BuildpackOptions.Section}:{key} must be 64 hexadecimal digits, or empty for no check (got '{value}').");
+        }
     }
 
     private static void Url(List<string> errors, string key, string value, bool needsVersion)

@@ -93,7 +93,15 @@ internal static class PythonDockerfile
         {
             d.Append("# ").Append(environment).Append('\n');
             AppendCopy(d, chown, environment);
-            AppendEnvironmentUpdate(d, plan, environment);
+            AppendEnvironmentUpdate(d, plan, environment, sources);
+        }
+        var serverRequirements = ServerRequirements(plan);
+        if (serverRequirements is not null && plan.Kind != BuildPackKind.Pipfile && !plan.RequirementsAfterCopy)
+        {
+            d.Append("# requirements3.txt: the notebook server's environment, beside the legacy kernel\n");
+            AppendCopy(d, chown, serverRequirements);
+            AppendServerRequirements(d, serverRequirements);
+            d.Append('\n');
         }
         if (plan.Requirements is { } requirements && !plan.RequirementsAfterCopy)
         {
@@ -129,7 +137,12 @@ internal static class PythonDockerfile
         // Assemble: steps that need the whole repository.
         if (plan.EnvironmentFile is { } localEnvironment && plan.EnvironmentAfterCopy)
         {
-            AppendEnvironmentUpdate(d, plan, localEnvironment);
+            AppendEnvironmentUpdate(d, plan, localEnvironment, sources);
+        }
+        if (serverRequirements is not null && (plan.RequirementsAfterCopy || plan.Kind == BuildPackKind.Pipfile))
+        {
+            d.Append("USER ${NB_USER}\n");
+            AppendServerRequirements(d, serverRequirements);
         }
         if (plan.Requirements is { } localRequirements && plan.RequirementsAfterCopy)
         {
@@ -260,17 +273,29 @@ internal static class PythonDockerfile
         d.Append("ENV PATH=${NB_PYTHON_PREFIX}/bin:").Append(separateKernel ? "${KERNEL_PYTHON_PREFIX}/bin:" : "").Append("${CONDA_DIR}/bin:${PATH}\n");
     }
 
-    /// <summary>environment.yml applied to the kernel environment (name: ignored), as the notebook user.</summary>
-    private static void AppendEnvironmentUpdate(StringBuilder d, BuildPlan.Python plan, string path)
+    /// <summary>
+    /// environment.yml applied to the kernel environment (name: ignored), as the notebook user, with repo2docker's
+    /// <c>env update</c>: unlike <c>install --file</c>, it also installs the file's <c>pip:</c> section with the environment's pip.
+    /// </summary>
+    private static void AppendEnvironmentUpdate(StringBuilder d, BuildPlan.Python plan, string path, BuildpackOptions sources)
     {
-        d.Append("USER ${NB_USER}\nRUN \"${MAMBA_EXE}\" install --yes --prefix \"${KERNEL_PYTHON_PREFIX}\" --file \"").Append(path).Append('"');
+        d.Append("USER ${NB_USER}\nRUN \"${MAMBA_EXE}\" env update --yes --prefix \"${KERNEL_PYTHON_PREFIX}\" --file \"").Append(path).Append('"');
         if (plan.EnvironmentUsesR)
         {
             var pin = plan.EnvironmentRVersion is { } v ? "=" + v : "";
             d.Append(" \\\n && \"${MAMBA_EXE}\" install --yes --prefix \"${NB_PYTHON_PREFIX}\" r-base").Append(pin).Append(" r-irkernel r-devtools")
                 .Append(" \\\n && R --quiet -e \"IRkernel::installspec(prefix = '${NB_PYTHON_PREFIX}')\"");
         }
-        d.Append(" \\\n && \"${MAMBA_EXE}\" clean --all --force-pkgs-dirs --yes \\\n && \"${MAMBA_EXE}\" list --prefix \"${KERNEL_PYTHON_PREFIX}\"\n\n");
+        d.Append(" \\\n && \"${MAMBA_EXE}\" clean --all --force-pkgs-dirs --yes \\\n && \"${MAMBA_EXE}\" list --prefix \"${KERNEL_PYTHON_PREFIX}\"\n");
+        if (plan.EnvironmentUsesR)
+        {
+            // RStudio runs conda's R, as the notebook user, without a login of its own (repo2docker's rserver.conf).
+            AppendRStudio(d, sources, "echo 'export CONDA_DIR=" + CondaDir + "' >> /etc/profile.d/00-rstudio.sh"
+                + " && printf '%s\\n' auth-none=1 auth-minimum-user-id=0 \"rsession-which-r=${NB_PYTHON_PREFIX}/bin/R\" \"rsession-ld-library-path=${NB_PYTHON_PREFIX}/lib\""
+                + " www-frame-origin=same \"server-user=${NB_USER}\" server-daemonize=0 >> /etc/rstudio/rserver.conf"
+                + " && mkdir -p /var/lib/rstudio-server && chown -R \"${NB_UID}:${NB_UID}\" /etc/rstudio /var/lib/rstudio-server");
+        }
+        d.Append('\n');
     }
 
     /// <summary>
@@ -286,7 +311,7 @@ internal static class PythonDockerfile
         d.Append("ENV R_LIBS_USER=${APP_BASE}/rlibs\nUSER root\n");
         d.Append("RUN apt-get -qq update \\\n && debian_r=\"$(apt-cache show --no-all-versions r-base-core 2>/dev/null | sed -n 's/^Version: //p' | cut -d. -f1,2)\" \\\n");
         d.Append(" && if [ \"${debian_r}\" = \"").Append(minor).Append("\" ]; then \\\n");
-        d.Append("      apt-get install --yes --no-install-recommends r-base-core r-base-dev r-cran-irkernel r-cran-remotes; \\\n");
+        d.Append("      apt-get install --yes --no-install-recommends r-base-core r-base-dev r-cran-irkernel r-cran-remotes r-cran-shiny; \\\n");
         d.Append("    else \\\n      ");
         AppendDownload(d, BuildpackOptions.Expand(sources.RDownloadUrl, r.Version), "/tmp/r.deb");
         d.Append(" \\\n      && apt-get install --yes --no-install-recommends /tmp/r.deb && rm /tmp/r.deb \\\n");
@@ -296,8 +321,35 @@ internal static class PythonDockerfile
         d.Append(" && . /etc/os-release && r_home=\"$(R RHOME)\" \\\n");
         d.Append(" && echo \"options(repos = c(CRAN = '").Append(snapshot).Append("'))\" >> \"${r_home}/etc/Rprofile.site\" \\\n");
         d.Append(" && echo \"R_LIBS_USER=${R_LIBS_USER}\" >> \"${r_home}/etc/Renviron.site\" \\\n");
-        d.Append(" && if ! Rscript -e 'quit(status = !requireNamespace(\"IRkernel\", quietly = TRUE))'; then Rscript -e \"install.packages(c('remotes', 'IRkernel'), lib = .Library)\"; fi\n");
+        d.Append(" && if ! Rscript -e 'quit(status = !requireNamespace(\"IRkernel\", quietly = TRUE))'; then Rscript -e \"install.packages(c('remotes', 'IRkernel', 'shiny'), lib = .Library)\"; fi\n");
         d.Append("USER ${NB_USER}\nRUN Rscript -e \"IRkernel::installspec(prefix = '${NB_PYTHON_PREFIX}')\"\n");
+        AppendRStudio(d, sources, "echo \"r-cran-repos=" + snapshot + "\" > /etc/rstudio/rsession.conf");
+    }
+
+    /// <summary>
+    /// RStudio Server and Shiny Server (Buildpacks:RStudioUrl, Buildpacks:ShinyServerUrl, checked against their
+    /// SHA-256), and in the notebook environment the proxies that serve them at <c>/rstudio</c> and <c>/shiny</c>
+    /// (<see cref="BuildpackOptions.RProxyPackages"/>), with the directories Shiny Server writes owned by the notebook
+    /// user, as repo2docker installs them. <paramref name="configure"/> writes RStudio's configuration (as root, after
+    /// <c>/etc/os-release</c> is read).
+    /// </summary>
+    private static void AppendRStudio(StringBuilder d, BuildpackOptions sources, string configure)
+    {
+        d.Append("\n# RStudio Server and Shiny Server, served through the notebook server at /rstudio and /shiny.\nUSER root\nRUN apt-get -qq update \\\n && ");
+        AppendDownload(d, sources.RStudioUrl, "/tmp/rstudio.deb");
+        d.Append(" \\\n && ");
+        AppendDownload(d, sources.ShinyServerUrl, "/tmp/shiny.deb");
+        if (sources.RStudioSha256.Length > 0) d.Append(" \\\n && echo \"").Append(sources.RStudioSha256.ToLowerInvariant()).Append("  /tmp/rstudio.deb\" | sha256sum -c -");
+        if (sources.ShinyServerSha256.Length > 0) d.Append(" \\\n && echo \"").Append(sources.ShinyServerSha256.ToLowerInvariant()).Append("  /tmp/shiny.deb\" | sha256sum -c -");
+        // No recommends: they would pull Debian's r-base over the R installed above.
+        d.Append(" \\\n && apt-get install --yes --no-install-recommends /tmp/rstudio.deb /tmp/shiny.deb && rm /tmp/rstudio.deb /tmp/shiny.deb");
+        d.Append(" \\\n && apt-get -qq purge && apt-get -qq clean && rm -rf /var/lib/apt/lists/*");
+        d.Append(" \\\n && install -o \"${NB_UID}\" -g \"${NB_UID}\" -d /var/log/shiny-server /var/lib/shiny-server");
+        d.Append(" \\\n && install -o \"${NB_UID}\" -g \"${NB_UID}\" /dev/null /var/log/shiny-server.log");
+        d.Append(" \\\n && install -o \"${NB_UID}\" -g \"${NB_UID}\" /dev/null /var/run/shiny-server.pid");
+        d.Append(" \\\n && mkdir -p /etc/rstudio && . /etc/os-release && ").Append(configure);
+        d.Append(" \\\n && printf '[*]\\nlog-level=info\\nlogger-type=stderr\\n' > /etc/rstudio/logging.conf\n");
+        d.Append("USER ${NB_USER}\nRUN ${NB_PYTHON_PREFIX}/bin/pip install --no-cache-dir ").Append(BuildpackOptions.RProxyPackages).Append('\n');
     }
 
     /// <summary>Julia: the release chosen from Project.toml's compat, unpacked into /srv/julia, its depot owned by the user.</summary>
@@ -347,6 +399,13 @@ internal static class PythonDockerfile
     /// <summary>One environment file, then the notebook user for the step that installs it (COPY itself ignores USER).</summary>
     private static void AppendCopy(StringBuilder d, string chown, string path) =>
         d.Append("USER ${NB_USER}\nCOPY ").Append(chown).Append(" src/").Append(path).Append(" ${REPO_DIR}/").Append(path).Append('\n');
+
+    /// <summary>requirements3.txt when the kernel is a legacy Python in its own environment (repo2docker's rule); else null.</summary>
+    private static string? ServerRequirements(BuildPlan.Python plan) =>
+        plan.Requirements3 is { } path && plan.CondaPython is { } python && PythonChoice.NeedsSeparateKernel(python) ? path : null;
+
+    private static void AppendServerRequirements(StringBuilder d, string path) =>
+        d.Append("RUN ${NB_PYTHON_PREFIX}/bin/pip install --no-cache-dir -r \"").Append(path).Append("\"\n");
 
     private static void AppendPipRequirements(StringBuilder d, string path) =>
         d.Append("RUN ${KERNEL_PYTHON_PREFIX}/bin/pip install --no-cache-dir -r \"").Append(path).Append("\"\n");

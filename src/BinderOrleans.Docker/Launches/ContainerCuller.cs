@@ -69,7 +69,7 @@ internal sealed partial class ContainerCuller : PeriodicService
                 _ => null,
             };
             if (reason is null) continue;
-            _routes?.Remove(container.ID);
+            if (_routes is not null) await _routes.RemoveAsync(container.ID, container.Names?.FirstOrDefault()?.TrimStart('/'), cancellationToken).ConfigureAwait(false);
             await _engine.RemoveContainerIfExistsAsync(container.ID, cancellationToken).ConfigureAwait(false);
             LogCulled(container.Names?.FirstOrDefault() ?? container.ID, reason);
             removed.Add(container.ID);

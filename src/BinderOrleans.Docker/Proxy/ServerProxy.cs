@@ -11,7 +11,9 @@ namespace BinderOrleans.Docker.Proxy;
 /// Forwards <c>&lt;Binder:BaseUrl&gt;user/&lt;server&gt;/…</c> to the server's Jupyter as it came: path and query kept
 /// (the server's <c>base_url</c> is that path), the client's <c>Host</c> kept (Jupyter compares a WebSocket's or an
 /// API call's Origin with it), bodies streamed both ways with no size limit, WebSocket upgrades carried through. A name
-/// no running server has answers 404 at once.
+/// no running server has answers 404 at once. A server another replica started is reached through that replica: the
+/// request goes to its front end as it came, marked (<see cref="PeerHeader"/>) so that replica serves it or answers 404
+/// and never passes it on again.
 /// </summary>
 internal sealed partial class ServerProxy : IDisposable
 {
@@ -20,6 +22,9 @@ internal sealed partial class ServerProxy : IDisposable
 
     /// <summary>A server's address that does not answer within this is gone (a removed container's address answers nothing).</summary>
     internal static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>Marks a request one replica forwarded to another; removed before the request reaches a server.</summary>
+    internal const string PeerHeader = "X-BinderOrleans-Peer";
 
     private static readonly ForwarderRequestConfig RequestConfig = new() { ActivityTimeout = ActivityTimeout };
 
@@ -52,7 +57,9 @@ internal sealed partial class ServerProxy : IDisposable
             context.Response.Redirect($"{context.Request.PathBase.Add(context.Request.Path).ToUriComponent()}/{context.Request.QueryString}");
             return;
         }
-        var route = name is null ? null : await _routes.FindAsync(name, context.RequestAborted).ConfigureAwait(false);
+        // A peer's request was asked of the cluster there already; a client's header only costs it the peers.
+        var askPeers = !context.Request.Headers.ContainsKey(PeerHeader);
+        var route = name is null ? null : await _routes.FindAsync(name, askPeers, context.RequestAborted).ConfigureAwait(false);
         if (route is null)
         {
             await Results.Problem($"No server is running at this address: it was stopped, or culled after being idle. Launch it again.",
@@ -62,7 +69,8 @@ internal sealed partial class ServerProxy : IDisposable
         // Uploads go to the server whatever their size; the server applies its own limit.
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize) bodySize.MaxRequestBodySize = null;
 
-        var error = await _forwarder.SendAsync(context, route.Target, _client, RequestConfig, ServerTransformer.Instance, context.RequestAborted)
+        var transformer = route.AtPeer ? ServerTransformer.ToPeer : ServerTransformer.ToServer;
+        var error = await _forwarder.SendAsync(context, route.Target, _client, RequestConfig, transformer, context.RequestAborted)
             .ConfigureAwait(false);
         if (error is ForwarderError.None or ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled
             or ForwarderError.UpgradeRequestCanceled or ForwarderError.UpgradeResponseCanceled)
@@ -71,7 +79,7 @@ internal sealed partial class ServerProxy : IDisposable
         }
         LogForwardFailed(route.Name, route.Target, error, context.Features.Get<IForwarderErrorFeature>()?.Exception);
         // The server did not answer at all: its container may be gone; the next request asks the engine again.
-        if (error is ForwarderError.Request) _routes.Forget(route);
+        if (error is ForwarderError.Request && !route.AtPeer) _routes.Forget(route);
     }
 
     public void Dispose() => _client.Dispose();
@@ -79,10 +87,14 @@ internal sealed partial class ServerProxy : IDisposable
     [LoggerMessage(Level = LogLevel.Information, Message = "Forwarding to server {Server} at {Target} failed: {Error}")]
     private partial void LogForwardFailed(string server, string target, ForwarderError error, Exception? exception);
 
-    /// <summary>Copies the request as it came (Host included), with the full path below the path base, and the usual <c>X-Forwarded-*</c>.</summary>
-    private sealed class ServerTransformer : HttpTransformer
+    /// <summary>
+    /// Copies the request as it came (Host included), with the full path below the path base, and the usual
+    /// <c>X-Forwarded-*</c>; to a peer replica marked with <see cref="PeerHeader"/>, to a server without it.
+    /// </summary>
+    private sealed class ServerTransformer(bool toPeer) : HttpTransformer
     {
-        public static readonly ServerTransformer Instance = new();
+        public static readonly ServerTransformer ToServer = new(toPeer: false);
+        public static readonly ServerTransformer ToPeer = new(toPeer: true);
 
         public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix,
             CancellationToken cancellationToken)
@@ -101,6 +113,8 @@ internal sealed partial class ServerProxy : IDisposable
             }
             if (!headers.Contains("X-Forwarded-Proto")) headers.TryAddWithoutValidation("X-Forwarded-Proto", request.Scheme);
             if (!headers.Contains("X-Forwarded-Host")) headers.TryAddWithoutValidation("X-Forwarded-Host", request.Host.Value);
+            headers.Remove(PeerHeader);
+            if (toPeer) headers.TryAddWithoutValidation(PeerHeader, "1");
         }
     }
 }

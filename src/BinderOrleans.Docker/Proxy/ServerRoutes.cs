@@ -8,12 +8,13 @@ using Microsoft.Extensions.Options;
 namespace BinderOrleans.Docker.Proxy;
 
 /// <summary>
-/// The proxy's routes, server name → server. The launcher adds a server once it answers; stopping or culling it removes
-/// it. A name not in the table is looked up in the engine once (a server started before a restart, or by another
-/// replica on the same engine): only a running container of ours (launch label and every <c>Docker:Labels</c> label)
-/// that was started for the proxy is routed to.
+/// The proxy's routes, server name → server. The launcher adds a server once it answers (and records this replica as
+/// its home cluster-wide, <see cref="ServerLocations"/>); stopping or culling it removes both. A name not in the table is
+/// asked of the cluster (a server another replica started: the request goes to that replica), then of the engine (a
+/// server started before a restart, or by a replica gone since on the same engine): only a running container of ours
+/// (launch label and every <c>Docker:Labels</c> label) that was started for the proxy is routed to.
 /// </summary>
-internal sealed partial class ServerRoutes(IDockerClient engine, IOptions<DockerOptions> options)
+internal sealed partial class ServerRoutes(IDockerClient engine, IOptions<DockerOptions> options, ServerLocations? locations = null)
 {
     private readonly ConcurrentDictionary<string, ServerRoute> _routes = new(StringComparer.Ordinal);
     private readonly DockerOptions _options = options.Value;
@@ -23,26 +24,57 @@ internal sealed partial class ServerRoutes(IDockerClient engine, IOptions<Docker
 
     public int Count => _routes.Count;
 
-    public void Add(ServerRoute route) => _routes[route.Name] = route;
-
-    /// <summary>Removes the route of a container (its id, as in <c>ready</c>'s server field, or its name).</summary>
-    public void Remove(string containerIdOrName)
+    /// <summary>Routes to a server this replica serves, and tells the cluster that it does.</summary>
+    public async Task AddAsync(ServerRoute route, CancellationToken cancellationToken)
     {
-        if (_routes.TryRemove(containerIdOrName, out _)) return;
+        _routes[route.Name] = route;
+        if (locations is null) return;
+        try
+        {
+            await locations.PublishAsync(route.Name, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The launch was cancelled: its server is removed, so is its route.
+            Forget(route);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Removes the route of a container (its id, as in <c>ready</c>'s server field, or its name) here and in the
+    /// cluster; <paramref name="name"/> is the container's name when the caller knows it.
+    /// </summary>
+    public async Task RemoveAsync(string containerIdOrName, string? name, CancellationToken cancellationToken)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        if (name is not null) names.Add(name);
+        if (_routes.TryRemove(containerIdOrName, out var byName)) names.Add(byName.Name);
         foreach (var route in _routes.Values)
         {
-            if (string.Equals(route.ContainerId, containerIdOrName, StringComparison.Ordinal)) _routes.TryRemove(KeyValuePair.Create(route.Name, route));
+            if (string.Equals(route.ContainerId, containerIdOrName, StringComparison.Ordinal) && _routes.TryRemove(KeyValuePair.Create(route.Name, route)))
+            {
+                names.Add(route.Name);
+            }
         }
+        if (locations is null) return;
+        foreach (var server in names) await locations.WithdrawAsync(server, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Drops a route that no longer answers, so the next request asks the engine again.</summary>
     public void Forget(ServerRoute route) => _routes.TryRemove(KeyValuePair.Create(route.Name, route));
 
+    /// <param name="askPeers">False for a request another replica forwarded here: it asked the cluster already.</param>
     /// <returns>The route; null when no running server of ours has that name.</returns>
-    public async ValueTask<ServerRoute?> FindAsync(string name, CancellationToken cancellationToken)
+    public async ValueTask<ServerRoute?> FindAsync(string name, bool askPeers, CancellationToken cancellationToken)
     {
         if (_routes.TryGetValue(name, out var route)) return route;
         if (!IsServerName(name)) return null;
+        // Not kept: the peer's route goes when its server does, and only the peer hears of that.
+        if (askPeers && locations is not null && await locations.FindPeerAsync(name, cancellationToken).ConfigureAwait(false) is { } peer)
+        {
+            return new ServerRoute(name, "", peer, AtPeer: true);
+        }
         try
         {
             var container = await engine.FindContainerAsync(name, cancellationToken).ConfigureAwait(false);

@@ -29,9 +29,9 @@ internal static class SiloHostingExtensions
         // Orleans reads its own provider configuration from Orleans:Clustering:ProviderType; our Orleans:Clustering is a
         // plain value ("redis"), which it would take for a provider named Default. Clustering is set up below instead.
         builder.Configuration[$"{SiloClusterOptions.Section}:{nameof(SiloClusterOptions.Clustering)}"] = null;
-        // Docker:Proxy is the embedded default. Several replicas reach a server only through the engine it runs on,
-        // which replicas on other nodes do not share, and a ready URL on one replica's port does not outlive it in a
-        // rolling update: with Redis clustering the proxy is on only when asked for.
+        // Docker:Proxy is the embedded default. Replicas forward a server's requests to the one that started it, but
+        // that replica's servers (on its node's engine) and a ready URL on its own port do not outlive it in a rolling
+        // update: with Redis clustering the proxy is on only when asked for.
         if (options.IsRedis && builder.Configuration["Docker:Proxy"] is null) builder.Configuration["Docker:Proxy"] = "false";
         builder.Services.AddSingleton<ClusterHealthCheck>();
         builder.Services.AddSingleton<IBinderHealthCheck>(sp => sp.GetRequiredService<ClusterHealthCheck>());

@@ -75,6 +75,21 @@ public sealed class BuildpackBuildFixture : IAsyncLifetime
     }
 
     /// <summary>
+    /// Serves a pip "simple" index at <c>/pypi/</c>: one project page per package linking its file under <c>/files/</c>.
+    /// Returns the index URL, for <c>Buildpacks:PipIndexUrl</c>.
+    /// </summary>
+    public string ServePipIndex(params (string Project, string FileName, byte[] Bytes)[] packages)
+    {
+        foreach (var (project, fileName, bytes) in packages)
+        {
+            Serve($"/files/{fileName}", bytes);
+            Serve($"/pypi/{project.ToLowerInvariant().Replace('_', '-').Replace('.', '-')}/", System.Text.Encoding.UTF8.GetBytes(
+                $"<!DOCTYPE html><html><body><a href=\"/files/{fileName}\">{fileName}</a></body></html>"));
+        }
+        return new Uri(FileServer, "pypi/").AbsoluteUri;
+    }
+
+    /// <summary>
     /// Serves <paramref name="repo"/> over git's dumb HTTP protocol under <c>/git/{name}.git/</c> (its files as they are
     /// now), so a container in the host's network can clone it; returns the clone URL.
     /// </summary>

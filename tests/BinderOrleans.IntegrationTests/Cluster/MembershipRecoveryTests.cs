@@ -124,7 +124,7 @@ public sealed class MembershipRecoveryTests : IAsyncLifetime
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<ILocalSiloDetails>(new SiloDetails(address, _clusterId));
+        services.AddSingleton<ILocalSiloDetails>(new BinderOrleans.Testing.Fakes.FixedSiloDetails(address, _clusterId));
         services.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (_clusterId, "binderorleans"));
         new ServicesOnly(services).UseRedisClustering(_redis.ConnectionString);
         services.AddRedisMembershipRecovery();
@@ -152,15 +152,6 @@ public sealed class MembershipRecoveryTests : IAsyncLifetime
     /// <summary>What a Redis restart without persistence does to the table.</summary>
     private async Task LoseTableAsync() =>
         Assert.True(await _admin.GetDatabase().KeyDeleteAsync($"binderorleans/members/{_clusterId}").WaitAsync(Wait));
-
-    private sealed class SiloDetails(SiloAddress address, string clusterId) : ILocalSiloDetails
-    {
-        public string Name => "silo-" + address.Endpoint.Port;
-        public string ClusterId => clusterId;
-        public string DnsHostName => "localhost";
-        public SiloAddress SiloAddress => address;
-        public SiloAddress GatewayAddress => address;
-    }
 
     private sealed class ServicesOnly(IServiceCollection services) : ISiloBuilder
     {

@@ -63,12 +63,62 @@ public sealed class ReplicaTests(ReplicaClusterFixture fixture) : IClassFixture<
         Assert.True(ready.Phase == BinderPhase.Ready, ready.Message);
         var url = new Uri(ready.Url!);
         Assert.Equal(a.Client.BaseAddress!.Port, url.Port);
-        // B never saw this server: it finds it in the engine both replicas use, by the name in the path.
         using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false, UseCookies = false }) { Timeout = TimeSpan.FromSeconds(30) };
         using var throughB = await http.GetAsync(new Uri(b.Client.BaseAddress!, $"{url.AbsolutePath.TrimStart('/')}api/status?token={ready.Token}"));
         Assert.Equal(HttpStatusCode.OK, throughB.StatusCode);
         using var anonymous = await http.GetAsync(new Uri(b.Client.BaseAddress!, $"{url.AbsolutePath.TrimStart('/')}api/status"));
         Assert.Equal(HttpStatusCode.Forbidden, anonymous.StatusCode);
+    }
+
+    [Fact]
+    public async Task ServerStartedByA_IsForwardedToA_ByAReplicaThatCannotReachItsContainer_PageAndKernelWebSocket()
+    {
+        // B carries a label A's servers lack, so B's own lookup in the engine refuses them, as a replica on another
+        // engine would not find them: only forwarding to A (which the cluster names as the server's home) reaches it.
+        var proxy = new Dictionary<string, string?> { ["Docker:Proxy"] = "true" };
+        var settings = fixture.ClusterSettings(proxy);
+        await using var a = await ServerProcess.StartAsync(settings);
+        await using var b = await ServerProcess.StartAsync(new Dictionary<string, string?>(settings) { ["Docker:Labels:binderorleans.test-replica"] = "b" });
+        var repo = fixture.SlowRepo(1);
+
+        var messages = await SseClient.ReadBuildAsync(a.Client, repo.BuildPath, ReplicaClusterFixture.StreamTimeout);
+
+        var ready = messages[^1].Event;
+        Assert.True(ready.Phase == BinderPhase.Ready, ready.Message);
+        var path = new Uri(ready.Url!).AbsolutePath;
+        var throughB = new Uri(b.BaseUri, path);
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false, UseCookies = false, AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(30) };
+        using (var status = await http.GetAsync($"{throughB}api/status?token={ready.Token}"))
+        {
+            Assert.Equal(HttpStatusCode.OK, status.StatusCode);
+            Assert.StartsWith("TornadoServer/", status.Headers.Server.ToString());
+        }
+        using (var tree = await http.GetAsync($"{throughB}tree?token={ready.Token}"))
+        {
+            Assert.Equal(HttpStatusCode.OK, tree.StatusCode);
+            Assert.Contains("<html", await tree.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+        }
+        using (var anonymous = await http.GetAsync($"{throughB}api/status"))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, anonymous.StatusCode);
+        }
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90)))
+        {
+            var printed = await JupyterKernelClient.RunAsync(http, throughB, ready.Token!, b.BaseUri.GetLeftPart(UriPartial.Authority), "print(6 * 7)", timeout.Token);
+            Assert.Equal("42\n", printed);
+        }
+        // B alone (a request marked as forwarded already, so B asks no peer) does not reach it: the answers above came through A.
+        using (var alone = new HttpRequestMessage(HttpMethod.Get, $"{throughB}api/status?token={ready.Token}"))
+        {
+            alone.Headers.Add("X-BinderOrleans-Peer", "1");
+            using var refused = await http.SendAsync(alone);
+            Assert.Equal(HttpStatusCode.NotFound, refused.StatusCode);
+        }
+        // A name no replica serves: 404 from B, with nothing forwarded.
+        using (var never = await http.GetAsync(new Uri(b.BaseUri, "user/binder-000000000000/api/status")))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, never.StatusCode);
+        }
     }
 
     [Fact]

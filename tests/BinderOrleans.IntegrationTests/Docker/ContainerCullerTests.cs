@@ -83,7 +83,7 @@ public sealed class ContainerCullerTests(DockerBackendFixture fixture)
         var server = await RunningServerAsync(proxy: true, routes);
         using var timeout = new CancellationTokenSource(DockerBackendFixture.CallTimeout);
         var name = (await fixture.Engine.FindContainerAsync(server, timeout.Token))!.Name.TrimStart('/');
-        Assert.NotNull(await routes.FindAsync(name, timeout.Token));
+        Assert.NotNull(await routes.FindAsync(name, askPeers: true, timeout.Token));
         // Asked on its network address (it has no port on the host), the server was last active half an hour before the clock.
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow + TimeSpan.FromMinutes(30));
         var culler = Culler(TimeSpan.FromMinutes(20), TimeSpan.FromMinutes(5), clock, routes);
@@ -92,7 +92,7 @@ public sealed class ContainerCullerTests(DockerBackendFixture fixture)
 
         Assert.Equal([server], removed);
         Assert.Equal(0, routes.Count);
-        Assert.Null(await routes.FindAsync(name, timeout.Token));
+        Assert.Null(await routes.FindAsync(name, askPeers: true, timeout.Token));
     }
 
     [Fact]

@@ -79,7 +79,7 @@ public sealed class LauncherTests(DockerBackendFixture fixture)
         Assert.Equal(fixture.Sandbox.Network, inspect.HostConfig.NetworkMode);
 
         // The route the proxy uses: the container's address in its network; the server answers at its base_url there.
-        var route = await routes.FindAsync(name, timeout.Token);
+        var route = await routes.FindAsync(name, askPeers: true, timeout.Token);
         Assert.NotNull(route);
         Assert.Equal(container.ID, route.ContainerId);
         Assert.Equal($"http://{ServerAddress.ContainerIp(inspect)}:8888", route.Target);
@@ -91,7 +91,7 @@ public sealed class LauncherTests(DockerBackendFixture fixture)
 
         // Stopping removes the route with the container; the engine no longer has it either.
         await launcher.StopAsync(ready.Server ?? container.ID, timeout.Token);
-        Assert.Null(await routes.FindAsync(name, timeout.Token));
+        Assert.Null(await routes.FindAsync(name, askPeers: true, timeout.Token));
     }
 
     [Fact]

@@ -144,48 +144,10 @@ public sealed class ServerProxyTests(DockerBackendFixture fixture) : IDisposable
         Assert.Equal($"{50 * 1024 * 1024}\n", size.Stdout);
 
         // A kernel, and code run over its WebSocket, with a browser's Origin (the server checks it against Host).
-        string kernel;
-        using (var started = await _http.PostAsync($"{server}api/kernels?token={token}", JsonContent.Create(new { name = "python3" })))
-        {
-            Assert.Equal(HttpStatusCode.Created, started.StatusCode);
-            kernel = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
-        }
-        using var socket = new ClientWebSocket();
-        socket.Options.SetRequestHeader("Origin", fixture.Server.BaseUri.GetLeftPart(UriPartial.Authority));
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var ws = new UriBuilder(server) { Scheme = "ws", Path = $"{server.AbsolutePath}api/kernels/{kernel}/channels", Query = $"token={token}" }.Uri;
-        await socket.ConnectAsync(ws, timeout.Token);
-        var session = Guid.NewGuid().ToString("N");
-        var execute = JsonSerializer.Serialize(new
-        {
-            header = new { msg_id = Guid.NewGuid().ToString("N"), username = "test", session, msg_type = "execute_request", version = "5.3", date = DateTime.UtcNow.ToString("O") },
-            parent_header = new { },
-            metadata = new { },
-            content = new { code = "print(6 * 7)", silent = false, store_history = false, user_expressions = new { }, allow_stdin = false, stop_on_error = true },
-            channel = "shell",
-            buffers = Array.Empty<string>(),
-        });
-        await socket.SendAsync(Encoding.UTF8.GetBytes(execute), WebSocketMessageType.Text, true, timeout.Token);
-
-        string? printed = null;
-        var buffer = new byte[1 << 16];
-        for (var frames = 0; printed is null && frames < 200; frames++)
-        {
-            using var message = new MemoryStream();
-            WebSocketReceiveResult result;
-            do
-            {
-                result = await socket.ReceiveAsync(buffer, timeout.Token);
-                message.Write(buffer, 0, result.Count);
-            }
-            while (!result.EndOfMessage);
-            if (result.MessageType != WebSocketMessageType.Text) continue;
-            using var json = JsonDocument.Parse(message.ToArray());
-            if (json.RootElement.GetProperty("msg_type").GetString() == "stream") printed = json.RootElement.GetProperty("content").GetProperty("text").GetString();
-        }
+        var printed = await JupyterKernelClient.RunAsync(_http, server, token, fixture.Server.BaseUri.GetLeftPart(UriPartial.Authority), "print(6 * 7)", timeout.Token);
 
         Assert.Equal("42\n", printed);
-        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", timeout.Token);
         await fixture.RemoveAsync(container.ID);
     }
 }

@@ -132,15 +132,13 @@ public sealed class BuildAndLaunchTests(DockerBackendFixture fixture) : IDisposa
     {
         var repo = Repo(new()
         {
-            ["binder/Dockerfile"] = $"""
-                FROM binderorleans-base:bookworm
-                LABEL {DockerSandbox.LabelKey}="{fixture.Sandbox.RunId}"
+            ["binder/Dockerfile"] = BaseDockerfile("""
                 USER root
                 COPY . /home/jovyan/
                 RUN chown -R 1000:1000 /home/jovyan && echo built-from-dockerfile > /home/jovyan/marker.txt
                 USER jovyan
                 WORKDIR /home/jovyan
-                """,
+                """),
             ["index.ipynb"] = Repos.Notebook,
             ["requirements.txt"] = "this-would-fail-if-installed==0.0.0\n",
         });
@@ -156,6 +154,28 @@ public sealed class BuildAndLaunchTests(DockerBackendFixture fixture) : IDisposa
         Assert.Equal(0, (await fixture.ExecAsync(container.ID, "test", "-f", "/home/jovyan/index.ipynb")).ExitCode);
         await fixture.RemoveAsync(container.ID);
     }
+
+    [Fact]
+    public async Task DockerfileRepo_EndingAsRoot_ServerRunsAsUid1000AsOnMybinder()
+    {
+        // The notebook server refuses to run as root without --allow-root: this image only starts as another user.
+        var repo = Repo(new() { ["Dockerfile"] = BaseDockerfile("COPY --chown=1000:1000 . /home/jovyan/\nWORKDIR /home/jovyan\nUSER root\n"), ["index.ipynb"] = Repos.Notebook });
+
+        var ready = (await fixture.StreamAsync(repo, repo.Head))[^1].Event;
+
+        Assert.Equal(BinderPhase.Ready, ready.Phase);
+        var container = await fixture.ContainerOfAsync(ready);
+        // An exec runs as the container's user: uid 1000, jovyan's group and home from the image's /etc/passwd.
+        Assert.Equal("1000 1000 /home/jovyan\n", (await fixture.ExecAsync(container.ID, "sh", "-c", "echo $(id -u) $(id -g) $HOME")).Stdout);
+        using (var status = await DockerBackendFixture.GetStatusAsync(ready))
+        {
+            Assert.Equal(HttpStatusCode.OK, status.StatusCode);
+        }
+        await fixture.RemoveAsync(container.ID);
+    }
+
+    /// <summary>A Dockerfile on the base image, labelled for this run's clean-up, then <paramref name="steps"/>.</summary>
+    private string BaseDockerfile(string steps) => $"FROM binderorleans-base:bookworm\nLABEL {DockerSandbox.LabelKey}=\"{fixture.Sandbox.RunId}\"\n{steps}";
 
     [Fact]
     public async Task BinderDirectoryRepo_ConfigFromBinderDirectory_RootConfigIgnored()

@@ -150,6 +150,21 @@ public sealed class BuildPackDetectorTests
     }
 
     [Fact]
+    public void Detect_JuliaProjectAndProject_JuliaProjectWinsAsInJulia()
+    {
+        var (plan, error) = Detect(new()
+        {
+            ["Project.toml"] = "[compat]\njulia = \"1.9\"\n",
+            ["JuliaProject.toml"] = "[compat]\njulia = \"~1.10\"\n",
+        });
+
+        Assert.Null(error);
+        var julia = Assert.IsType<BuildPlan.Python>(plan).Julia!;
+        Assert.Equal("JuliaProject.toml", julia.ProjectFile);
+        Assert.Equal("~1.10", julia.Constraint);
+    }
+
+    [Fact]
     public void Detect_DatedRRuntime_R()
     {
         var (plan, _) = Detect(new() { ["runtime.txt"] = "r-4.3-2024-01-15" });

@@ -45,4 +45,15 @@ public sealed class BuildpackOptionsRegistrationTests
 
         Assert.Contains("Buildpacks:JuliaDownloadUrl must contain {version}", error.Message);
     }
+
+    [Fact]
+    public void Buildpacks_BadChecksum_StartFailsNamingTheKey()
+    {
+        using var provider = Build(new() { ["Buildpacks:RStudioSha256"] = "not-a-sha", ["Buildpacks:ShinyServerUrl"] = "ftp://mirror.example.org/shiny.deb" });
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<BuildpackOptions>>().Value);
+
+        Assert.Contains("Buildpacks:RStudioSha256 must be 64 hexadecimal digits", error.Message);
+        Assert.Contains("Buildpacks:ShinyServerUrl must be an http or https URL", error.Message);
+    }
 }

@@ -109,6 +109,26 @@ public sealed class DockerBackendRegistrationTests
         Assert.Contains(error.Failures, f => f.StartsWith("Docker:LaunchTimeout", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(null, 1000)]
+    [InlineData("1001", 1001)]
+    [InlineData("", null)]
+    public void AddDockerBackend_UserId_DefaultsToZeroToJupyterHubsUid_EmptyKeepsTheImagesUser(string? value, int? expected)
+    {
+        using var provider = Build(value is null ? new() : new() { ["Docker:UserId"] = value });
+
+        Assert.Equal(expected, provider.GetRequiredService<IOptions<DockerOptions>>().Value.UserId);
+    }
+
+    [Fact]
+    public void AddDockerBackend_NegativeUserId_ValidationNamesTheKey()
+    {
+        using var provider = Build(new() { ["Docker:UserId"] = "-1" });
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<DockerOptions>>().Value);
+        Assert.Contains(error.Failures, f => f.StartsWith("Docker:UserId", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void AddDockerBackend_Labels_BoundFromConfiguration()
     {

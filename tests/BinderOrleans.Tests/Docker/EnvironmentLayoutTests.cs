@@ -74,11 +74,11 @@ public sealed class EnvironmentLayoutTests
             "ENV PATH=${NB_PYTHON_PREFIX}/bin:${CONDA_DIR}/bin:${PATH}",
             "WORKDIR ${REPO_DIR}",
             "COPY --chown=1000:1000 src/environment.yml ${REPO_DIR}/environment.yml",
-            "RUN \"${MAMBA_EXE}\" install --yes --prefix \"${KERNEL_PYTHON_PREFIX}\" --file \"environment.yml\"",
+            "RUN \"${MAMBA_EXE}\" env update --yes --prefix \"${KERNEL_PYTHON_PREFIX}\" --file \"environment.yml\"",
             CopyRepo,
             "LABEL repo2docker.ref=\"abc123\"");
         Assert.Equal("USER root", UserAt(lines, IndexOf(lines, Micromamba)));
-        Assert.Equal("USER ${NB_USER}", UserAt(lines, IndexOf(lines, "RUN \"${MAMBA_EXE}\" install")));
+        Assert.Equal("USER ${NB_USER}", UserAt(lines, IndexOf(lines, "RUN \"${MAMBA_EXE}\" env update")));
         Assert.Contains("    NB_PYTHON_PREFIX=/srv/conda/envs/notebook \\", lines);
         Assert.Contains("    KERNEL_PYTHON_PREFIX=/srv/conda/envs/notebook \\", lines);
         Assert.DoesNotContain(lines, l => l.Contains("python3 -m venv", StringComparison.Ordinal));
@@ -110,7 +110,7 @@ public sealed class EnvironmentLayoutTests
     {
         var (_, lines) = Build(new() { ["environment.yml"] = "dependencies:\n  - pip\n  - pip:\n    - -e .\n" });
 
-        Assert.True(IndexOf(lines, "RUN \"${MAMBA_EXE}\" install") > IndexOf(lines, CopyRepo));
+        Assert.True(IndexOf(lines, "RUN \"${MAMBA_EXE}\" env update") > IndexOf(lines, CopyRepo));
         Assert.DoesNotContain(lines, l => l.StartsWith("COPY --chown=1000:1000 src/environment.yml", StringComparison.Ordinal));
     }
 
@@ -175,6 +175,62 @@ public sealed class EnvironmentLayoutTests
         Assert.Contains(lines, l => l.Contains("https://cdn.posit.co/r/debian-12/pkgs/r-4.4.2_1_amd64.deb", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains("https://packagemanager.posit.co/cran/__linux__/${VERSION_CODENAME}/2026-11-29", StringComparison.Ordinal));
         Assert.Equal("USER ${NB_USER}", UserAt(lines, IndexOf(lines, "RUN Rscript -e \"remotes::install_local")));
+    }
+
+    private const string RStudioDownload = "\"https://download2.rstudio.org/server/jammy/amd64/rstudio-server-2026.07.1-147-amd64.deb\" /tmp/rstudio.deb";
+    private const string ProxyInstall = "RUN ${NB_PYTHON_PREFIX}/bin/pip install --no-cache-dir jupyter-rsession-proxy==2.3.0 jupyter-shiny-proxy==1.4";
+
+    [Fact]
+    public void R_RStudioShinyServerAndTheirProxies_AsRepo2dockerInstallsThem()
+    {
+        var (_, lines) = Build(new() { ["runtime.txt"] = "r-4.3-2024-01-15" });
+
+        Assert.Contains(lines, l => l.Contains("r-cran-irkernel r-cran-remotes r-cran-shiny", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("install.packages(c('remotes', 'IRkernel', 'shiny')", StringComparison.Ordinal));
+        AssertInOrder(lines,
+            "RUN Rscript -e \"IRkernel::installspec(prefix = '${NB_PYTHON_PREFIX}')\"",
+            "&& python3 -c \"import socket, sys, urllib.request; socket.setdefaulttimeout(120); urllib.request.urlretrieve(sys.argv[1], sys.argv[2])\" " + RStudioDownload,
+            "&& python3 -c \"import socket, sys, urllib.request; socket.setdefaulttimeout(120); urllib.request.urlretrieve(sys.argv[1], sys.argv[2])\" \"https://download3.rstudio.org/ubuntu-20.04/x86_64/shiny-server-1.5.23.1030-amd64.deb\" /tmp/shiny.deb",
+            "&& echo \"118e3fce4cf58ad3bfff1dc6eea3e07f294d51d28fefcc5e1cc559292c0dd06c  /tmp/rstudio.deb\" | sha256sum -c -",
+            "&& echo \"4a3d063a06ccd1b6c53eb1d7f4fb59965bced10d1c5c87e8c476b58dd6fd35ee  /tmp/shiny.deb\" | sha256sum -c -",
+            "&& apt-get install --yes --no-install-recommends /tmp/rstudio.deb /tmp/shiny.deb",
+            "&& install -o \"${NB_UID}\" -g \"${NB_UID}\" -d /var/log/shiny-server /var/lib/shiny-server",
+            "&& mkdir -p /etc/rstudio && . /etc/os-release && echo \"r-cran-repos=https://packagemanager.posit.co/cran/__linux__/${VERSION_CODENAME}/2024-01-15\" > /etc/rstudio/rsession.conf",
+            ProxyInstall,
+            CopyRepo);
+        Assert.Equal("USER root", UserAt(lines, IndexOf(lines, "&& apt-get install --yes --no-install-recommends /tmp/rstudio.deb")));
+        Assert.Equal("USER ${NB_USER}", UserAt(lines, IndexOf(lines, ProxyInstall)));
+    }
+
+    [Fact]
+    public void R_ConfiguredSourcesWithoutChecksums_DownloadedUnchecked()
+    {
+        using var tree = new TempTree(new() { ["runtime.txt"] = "r-4.3-2024-01-15" });
+        var (detected, _) = BuildPackDetector.Detect(tree.Root, new DateOnly(2026, 12, 1));
+        var (plan, _) = PythonChoice.Resolve((BuildPlan.Python)detected!, BasePython);
+        var sources = new BuildpackOptions { RStudioUrl = "http://mirror.example.org/rstudio.deb", RStudioSha256 = "", ShinyServerUrl = "http://mirror.example.org/shiny.deb", ShinyServerSha256 = "" };
+
+        var text = PythonDockerfile.Render(plan!, new DockerfileSettings(Settings.BaseImage, Settings.RepoLabels, Settings.OperatorLabels, sources));
+
+        Assert.Contains("\"http://mirror.example.org/rstudio.deb\" /tmp/rstudio.deb", text);
+        Assert.Contains("\"http://mirror.example.org/shiny.deb\" /tmp/shiny.deb", text);
+        Assert.DoesNotContain("sha256sum", text);
+    }
+
+    [Fact]
+    public void EnvironmentYmlWithRPackages_RStudioRunsCondasR()
+    {
+        var (_, lines) = Build(new() { ["environment.yml"] = "dependencies:\n  - r-base=4.3\n" });
+
+        AssertInOrder(lines,
+            "RUN \"${MAMBA_EXE}\" env update",
+            "&& python3 -c \"import socket, sys, urllib.request; socket.setdefaulttimeout(120); urllib.request.urlretrieve(sys.argv[1], sys.argv[2])\" " + RStudioDownload,
+            ProxyInstall,
+            CopyRepo);
+        var configure = lines.Single(l => l.Contains("/etc/rstudio/rserver.conf", StringComparison.Ordinal));
+        Assert.Contains("\"rsession-which-r=${NB_PYTHON_PREFIX}/bin/R\"", configure);
+        Assert.Contains("auth-none=1", configure);
+        Assert.Contains("\"server-user=${NB_USER}\"", configure);
     }
 
     [Fact]
@@ -274,6 +330,49 @@ public sealed class EnvironmentLayoutTests
             "&& \"${MAMBA_EXE}\" create --yes --prefix \"${NB_PYTHON_PREFIX}\" python=3.10 ",
             "&& \"${MAMBA_EXE}\" create --yes --prefix \"${KERNEL_PYTHON_PREFIX}\" python=2.7 pip ipykernel",
             "&& \"${KERNEL_PYTHON_PREFIX}/bin/python\" -m ipykernel install --prefix \"${NB_PYTHON_PREFIX}\"");
+    }
+
+    private const string ServerPip = "RUN ${NB_PYTHON_PREFIX}/bin/pip install --no-cache-dir -r \"requirements3.txt\"";
+    private const string KernelPip = "RUN ${KERNEL_PYTHON_PREFIX}/bin/pip install --no-cache-dir -r \"requirements.txt\"";
+
+    [Fact]
+    public void RuntimePython27_Requirements3IntoTheServerEnvironment_BeforeTheKernelsRequirements()
+    {
+        var (plan, lines) = Build(new() { ["runtime.txt"] = "python-2.7", ["requirements3.txt"] = "nbgitpuller\n", ["requirements.txt"] = "six\n" });
+
+        Assert.Equal("requirements3.txt", plan.Requirements3);
+        AssertInOrder(lines,
+            "COPY --chown=1000:1000 src/requirements3.txt ${REPO_DIR}/requirements3.txt",
+            ServerPip,
+            "COPY --chown=1000:1000 src/requirements.txt ${REPO_DIR}/requirements.txt",
+            KernelPip,
+            CopyRepo);
+        Assert.Equal("USER ${NB_USER}", UserAt(lines, IndexOf(lines, ServerPip)));
+    }
+
+    [Fact]
+    public void Requirements3_WithoutLegacyKernel_NotInstalled()
+    {
+        var (_, lines) = Build(new() { ["runtime.txt"] = "python-3.8", ["requirements3.txt"] = "nbgitpuller\n" });
+
+        Assert.DoesNotContain(lines, l => l.Contains("requirements3.txt", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Requirements3_LocalReference_BothPipStepsAfterTheCopy()
+    {
+        var (plan, lines) = Build(new() { ["runtime.txt"] = "python-2.7", ["requirements3.txt"] = "-e .\n", ["requirements.txt"] = "six\n" });
+
+        Assert.True(plan.RequirementsAfterCopy);
+        AssertInOrder(lines, CopyRepo, ServerPip, KernelPip);
+    }
+
+    [Fact]
+    public void Pipfile_LegacyPython_Requirements3AfterTheCopyBeforePipenv()
+    {
+        var (_, lines) = Build(new() { ["Pipfile"] = "[requires]\npython_version = \"2.7\"\n", ["requirements3.txt"] = "nbgitpuller\n" });
+
+        AssertInOrder(lines, CopyRepo, ServerPip, "RUN export PATH=\"${KERNEL_PYTHON_PREFIX}/bin:${PATH}\"");
     }
 
     [Fact]

@@ -84,3 +84,67 @@ public sealed class StepOutputDottedExceptionTests
         Assert.Equal("urllib.error.URLError: <urlopen error [Errno -2] Name or service not known>", step.ErrorLine());
     }
 }
+
+public sealed class StepOutputPipSubprocessTests
+{
+    private static StepOutput Feed(params string[] lines)
+    {
+        var step = new StepOutput();
+        step.Add("Step 9/20 : RUN ${KERNEL_PYTHON_PREFIX}/bin/pip install --no-cache-dir -r \"requirements.txt\"\n");
+        foreach (var line in lines) step.Add(line + "\n");
+        return step;
+    }
+
+    [Fact]
+    public void ErrorLine_BuildDependenciesNotFound_PipsCauseNotTheSubprocessSummary()
+    {
+        // pip 23's output when an sdist's build requirements are on no index (as captured from a real build).
+        var step = Feed(
+            "  Installing build dependencies: finished with status 'error'",
+            "\u001b[91m  error: subprocess-exited-with-error",
+            "  ",
+            "  × pip subprocess to install build dependencies did not run successfully.",
+            "  │ exit code: 1",
+            "  ╰─> [3 lines of output]",
+            "      Looking in indexes: http://127.0.0.1:5000/simple/",
+            "      ERROR: Could not find a version that satisfies the requirement setuptools>=61 (from versions: none)",
+            "      ERROR: No matching distribution found for setuptools>=61",
+            "      [end of output]",
+            "  ",
+            "  note: This error originates from a subprocess, and is likely not a problem with pip.",
+            "\u001b[0m\u001b[91merror: subprocess-exited-with-error",
+            "",
+            "× pip subprocess to install build dependencies did not run successfully.",
+            "╰─> See above for output.",
+            "\u001b[0m");
+
+        Assert.Equal("ERROR: No matching distribution found for setuptools>=61", step.ErrorLine());
+    }
+
+    [Fact]
+    public void ErrorLine_MetadataGenerationFailed_TheSetupScriptsException()
+    {
+        var step = Feed(
+            "  error: subprocess-exited-with-error",
+            "  ╰─> [3 lines of output]",
+            "      Traceback (most recent call last):",
+            "      RuntimeError: brokenpkg needs Python 2",
+            "      [end of output]",
+            "error: metadata-generation-failed",
+            "× Encountered error while generating package metadata.");
+
+        Assert.Equal("RuntimeError: brokenpkg needs Python 2", step.ErrorLine());
+    }
+
+    [Fact]
+    public void ErrorLine_PipsOwnError_KeptWhenAnEarlierFrameExists()
+    {
+        var step = Feed(
+            "  ╰─> [1 lines of output]",
+            "      warning: something",
+            "      [end of output]",
+            "ERROR: No matching distribution found for nosuchpkg==1.0");
+
+        Assert.Equal("ERROR: No matching distribution found for nosuchpkg==1.0", step.ErrorLine());
+    }
+}
