@@ -74,11 +74,14 @@ public sealed class RegistryRetentionTests(RegistryFixture registries) : IAsyncL
     public async Task UnusedDays_DeletesUnusedManifests_KeepsUsedRunningAndBase_AndADryRunDeletesNothing(RegistryAuthMode mode)
     {
         var registry = registries.Get(mode);
-        foreach (var name in (string[])["used", "unused", "running", "base"]) await PushAsync(registry, name);
-        await _rig.UseAsync(Image(registry, "used"), Image(registry, "unused"), Image(registry, "running"), Image(registry, "base"));
+        foreach (var name in (string[])["used", "unused", "running", "base", "building"]) await PushAsync(registry, name);
+        await _rig.UseAsync(Image(registry, "used"), Image(registry, "unused"), Image(registry, "running"), Image(registry, "base"), Image(registry, "building"));
         _rig.Clock.Advance(TimeSpan.FromDays(40));
         await _rig.UseAsync(Image(registry, "used"));
         await StartServerAsync(Image(registry, "running"));
+        // A new commit of "building" is being built: its older tag may serve as the build's cache.
+        var queue = _rig.Cluster.Client.GetGrain<IBuildQueueGrain>(IBuildQueueGrain.ClusterKey);
+        Assert.Equal(0, await queue.EnterAsync(Image(registry, "building").Replace(":v1", ":v2", StringComparison.Ordinal)).AsTask().WaitAsync(RetentionRig.Timeout));
         var store = Store(registry, out var registryServices);
         await using var _ = registryServices;
         var servers = new DockerRunningServers(_rig.Docker.Engine, Options.Create(new DockerOptions { Labels = _rig.Labels }));
@@ -89,7 +92,8 @@ public sealed class RegistryRetentionTests(RegistryFixture registries) : IAsyncL
         Assert.Empty(dry.Removed);
         Assert.Equal(HttpStatusCode.OK, await ManifestAsync(registry, "unused"));
         Assert.Equal(
-            [(Image(registry, "base"), "it is the base image (Build:BaseImage)"), (Image(registry, "running"), "a running server uses it")],
+            [(Image(registry, "base"), "it is the base image (Build:BaseImage)"), (Image(registry, "building"), "a build of its repository is running or waiting"),
+                (Image(registry, "running"), "a running server uses it")],
             dry.Plan.Kept.Select(k => (k.Name, k.Reason)).Order());
 
         var pass = await RetentionRig.RunAsync(_rig.Retention(store, new ImageRetentionOptions { UnusedDays = 30 }, services));
@@ -97,7 +101,7 @@ public sealed class RegistryRetentionTests(RegistryFixture registries) : IAsyncL
         Assert.Equal(Image(registry, "unused"), removed.Name);
         Assert.True(removed.Bytes > 0);
         Assert.Equal(HttpStatusCode.NotFound, await ManifestAsync(registry, "unused"));
-        foreach (var kept in (string[])["used", "running", "base"]) Assert.Equal(HttpStatusCode.OK, await ManifestAsync(registry, kept));
+        foreach (var kept in (string[])["used", "running", "base", "building"]) Assert.Equal(HttpStatusCode.OK, await ManifestAsync(registry, kept));
         Assert.Equal(1, _rig.Metrics.ImagesRemoved.Value("registry"));
         Assert.Equal(removed.Bytes, _rig.Metrics.ImageBytesRemoved.Value("registry"));
 
