@@ -1,3 +1,5 @@
+using BinderOrleans.Core.Options;
+
 namespace BinderOrleans.Docker;
 
 /// <summary>Docker backend settings, section <c>Docker</c>.</summary>
@@ -116,6 +118,24 @@ public sealed class DockerOptions
 
     /// <summary><c>Docker:CullInterval</c>: time between two culler passes (servers, and build leftovers). Default 5 min.</summary>
     public TimeSpan CullInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// <c>Docker:ImageRetention</c>: remove built images from the local engine after <c>UnusedDays</c> without a launch,
+    /// and beyond <c>MaxSize</c> (bytes not shared with other images) least recently used first; <c>DryRun</c> only logs.
+    /// Only images this service built (labelled <c>repo2docker.ref</c>, with every <see cref="Labels"/> label, named
+    /// under <c>Binder:ImagePrefix</c>), never one a container uses, never the base image. Off by default.
+    /// </summary>
+    public ImageRetentionOptions ImageRetention { get; set; } = new();
+
+    /// <summary>
+    /// <c>Docker:WarmImages</c>: keep the N most launched images pulled on the local engine (from the registry, checked
+    /// every <see cref="WarmInterval"/>), so a cached launch never waits for a pull; image retention keeps them too.
+    /// Needs <c>Registry:Enabled</c> and the Docker launcher. Default 0 (off).
+    /// </summary>
+    public int WarmImages { get; set; }
+
+    /// <summary><c>Docker:WarmInterval</c>: time between two checks of the warm images. Default 5 min.</summary>
+    public TimeSpan WarmInterval { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary><see cref="MemoryLimit"/> in bytes (0 = none); null when it cannot be read.</summary>
     public long? MemoryLimitBytes => ByteSize.TryParse(MemoryLimit, out var bytes) ? bytes : null;

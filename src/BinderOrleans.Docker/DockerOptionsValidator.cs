@@ -72,6 +72,15 @@ internal sealed class DockerOptionsValidator : IValidateOptions<DockerOptions>
         {
             errors.Add("Docker:CullInterval must be positive.");
         }
+        errors.AddRange(options.ImageRetention.Validate("Docker:ImageRetention"));
+        if (options.WarmImages < 0)
+        {
+            errors.Add($"Docker:WarmImages must be 0 (off) or a number of images (got {options.WarmImages}).");
+        }
+        if (options.WarmInterval <= TimeSpan.Zero)
+        {
+            errors.Add("Docker:WarmInterval must be positive.");
+        }
         foreach (var key in options.Labels.Keys)
         {
             if (!DockerLabels.IsValidKey(key)) errors.Add($"Docker:Labels: '{key}' is not a valid label key.");

@@ -94,6 +94,27 @@ public static class DockerServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>
+    /// The local engine's image retention (<c>Docker:ImageRetention</c>, off unless a limit is set) and, when
+    /// <paramref name="pull"/> (the Docker launcher with <c>Registry:Enabled</c>), its warm images (<c>Docker:WarmImages</c>;
+    /// without <paramref name="pull"/> a non-zero value fails the start).
+    /// </summary>
+    public static IServiceCollection AddDockerImageRetention(this IServiceCollection services, bool pull)
+    {
+        services.AddOptions<DockerOptions>()
+            .Validate(o => pull || o.WarmImages == 0, "Docker:WarmImages needs Registry:Enabled=true and Launch:Backend=docker: warm images are pulled from the registry.");
+        services.TryAddSingleton<EngineImageStore>();
+        if (pull)
+        {
+            services.TryAddSingleton<WarmImages>();
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WarmImages>(sp => sp.GetRequiredService<WarmImages>()));
+        }
+        services.AddSingleton<IHostedService>(sp => new ImageRetention(sp.GetRequiredService<EngineImageStore>(),
+            sp.GetRequiredService<IOptions<DockerOptions>>().Value.ImageRetention, sp, sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<ImageRetention>>(), pull ? ct => sp.GetRequiredService<WarmImages>().KeptAsync(ct) : null));
+        return services;
+    }
+
     /// <summary><c>Registry:Enabled</c> false: image lookups keyed <see cref="ImageSource.LocalEngine"/> ask the local engine.</summary>
     public static IServiceCollection AddLocalEngineImages(this IServiceCollection services)
     {

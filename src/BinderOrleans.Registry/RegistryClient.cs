@@ -86,44 +86,48 @@ internal sealed partial class RegistryClient
 
     private async Task<ManifestCheck> CheckOnceAsync(RegistryImageName image, CancellationToken cancellationToken)
     {
-        var client = _httpClients.CreateClient(HttpClientName);
-        var scope = $"repository:{image.Repository}:pull";
         // String concatenation, not new Uri(base, relative): a registry URL with a path keeps it, as BinderHub's f-string does.
         var manifestUri = new Uri($"{Endpoint.Display}/v2/{image.Repository}/manifests/{Uri.EscapeDataString(image.Tag)}");
+        var (response, usedToken, failure) = await SendAuthorizedAsync(HttpMethod.Get, manifestUri, $"repository:{image.Repository}:pull", image,
+            "manifest lookup", cancellationToken).ConfigureAwait(false);
+        if (failure is not null) return failure;
+        using (response)
+        {
+            return Interpret(response!.StatusCode, image, usedToken);
+        }
+    }
 
+    /// <summary>
+    /// Sends one request (accepting every manifest type) with the registry's credentials: a token from
+    /// <c>Registry:TokenUrl</c> for <paramref name="scope"/>, basic auth, or a token from the registry's Bearer challenge
+    /// after a 401. The caller disposes the response; a network failure or timeout is a value.
+    /// </summary>
+    /// <param name="what">Names the request in error messages, e.g. <c>manifest lookup</c>.</param>
+    internal async Task<(HttpResponseMessage? Response, bool UsedToken, ManifestCheck? Failure)> SendAuthorizedAsync(HttpMethod method, Uri uri,
+        string scope, RegistryImageName? image, string what, CancellationToken cancellationToken)
+    {
+        var client = _httpClients.CreateClient(HttpClientName);
         string? bearer = null;
         if (Endpoint.TokenUrl is { } tokenUrl)
         {
             // BinderHub adds service=container_registry; a token URL that names its service keeps it.
             var token = await FetchTokenAsync(client, WithQuery(tokenUrl, ("scope", scope), ("service", "container_registry")), image, cancellationToken).ConfigureAwait(false);
-            if (token.Failure is { } failure) return failure;
+            if (token.Failure is { } failure) return (null, false, failure);
             bearer = token.Token;
         }
 
-        var first = await SendManifestRequestAsync(client, manifestUri, bearer, image, cancellationToken).ConfigureAwait(false);
-        if (first.Failure is { } sendFailure) return sendFailure;
-        using (var response = first.Response!)
-        {
-            if (response.StatusCode != HttpStatusCode.Unauthorized || bearer is not null)
-            {
-                return Interpret(response.StatusCode, image, usedToken: bearer is not null);
-            }
-            if (BearerChallenge.From(response.Headers.WwwAuthenticate) is not { } challenge)
-            {
-                return Interpret(response.StatusCode, image, usedToken: false);
-            }
-            var challengeUrl = WithQuery(challenge.Realm, ("service", challenge.Service), ("scope", challenge.Scope));
-            var token = await FetchTokenAsync(client, challengeUrl, image, cancellationToken).ConfigureAwait(false);
-            if (token.Failure is { } failure) return failure;
-            bearer = token.Token;
-        }
+        var first = await SendRegistryRequestAsync(client, method, uri, bearer, image, what, cancellationToken).ConfigureAwait(false);
+        if (first.Failure is { } sendFailure) return (null, false, sendFailure);
+        var response = first.Response!;
+        if (response.StatusCode != HttpStatusCode.Unauthorized || bearer is not null) return (response, bearer is not null, null);
+        if (BearerChallenge.From(response.Headers.WwwAuthenticate) is not { } challenge) return (response, false, null);
+        response.Dispose();
+        var challengeUrl = WithQuery(challenge.Realm, ("service", challenge.Service), ("scope", challenge.Scope));
+        var challenged = await FetchTokenAsync(client, challengeUrl, image, cancellationToken).ConfigureAwait(false);
+        if (challenged.Failure is { } tokenFailure) return (null, false, tokenFailure);
 
-        var second = await SendManifestRequestAsync(client, manifestUri, bearer, image, cancellationToken).ConfigureAwait(false);
-        if (second.Failure is { } retryFailure) return retryFailure;
-        using (var response = second.Response!)
-        {
-            return Interpret(response.StatusCode, image, usedToken: true);
-        }
+        var second = await SendRegistryRequestAsync(client, method, uri, challenged.Token, image, what, cancellationToken).ConfigureAwait(false);
+        return second.Failure is { } retryFailure ? (null, false, retryFailure) : (second.Response, true, null);
     }
 
     private ManifestCheck Interpret(HttpStatusCode status, RegistryImageName image, bool usedToken)
@@ -137,23 +141,24 @@ internal sealed partial class RegistryClient
             code, IsTransient(status));
     }
 
-    private async Task<(HttpResponseMessage? Response, ManifestCheck? Failure)> SendManifestRequestAsync(
-        HttpClient client, Uri uri, string? bearer, RegistryImageName image, CancellationToken cancellationToken)
+    private async Task<(HttpResponseMessage? Response, ManifestCheck? Failure)> SendRegistryRequestAsync(
+        HttpClient client, HttpMethod method, Uri uri, string? bearer, RegistryImageName? image, string what, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
-        request.Options.Set(ImageKey, image);
+        using var request = new HttpRequestMessage(method, uri);
+        if (image is not null) request.Options.Set(ImageKey, image);
         foreach (var type in ManifestMediaTypes) request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(type));
         if (bearer is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
         else if (Endpoint.HasBasicCredentials) request.Headers.Authorization = BasicAuthorization();
         var (response, failure) = await SendAsync(client, request, $"Registry {Endpoint.Display}", _options.Timeout, cancellationToken).ConfigureAwait(false);
-        return failure is null ? (response, null) : (null, failure with { Error = $"{failure.Error} (manifest lookup of {image.Repository}:{image.Tag})" });
+        var subject = image is null ? "" : $" of {image.Repository}:{image.Tag}";
+        return failure is null ? (response, null) : (null, failure with { Error = $"{failure.Error} ({what}{subject})" });
     }
 
-    private async Task<(string? Token, ManifestCheck? Failure)> FetchTokenAsync(HttpClient client, Uri tokenUrl, RegistryImageName image,
+    private async Task<(string? Token, ManifestCheck? Failure)> FetchTokenAsync(HttpClient client, Uri tokenUrl, RegistryImageName? image,
         CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, tokenUrl);
-        request.Options.Set(ImageKey, image);
+        if (image is not null) request.Options.Set(ImageKey, image);
         if (Endpoint.HasBasicCredentials) request.Headers.Authorization = BasicAuthorization();
         var who = $"Token server {tokenUrl.GetLeftPart(UriPartial.Path)} of registry {Endpoint.Display}";
         var (response, failure) = await SendAsync(client, request, who, _options.Timeout, cancellationToken).ConfigureAwait(false);

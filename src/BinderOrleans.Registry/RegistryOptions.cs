@@ -1,3 +1,5 @@
+using BinderOrleans.Core.Options;
+
 namespace BinderOrleans.Registry;
 
 /// <summary>
@@ -52,6 +54,13 @@ public sealed class RegistryOptions
 
     /// <summary><c>Registry:RetryDelay</c>: wait before the second try; doubles after that. Default 1 s.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// <c>Registry:Retention</c>: delete images from the registry (manifest DELETE; the registry must allow deletes)
+    /// after <c>UnusedDays</c> without a launch, and beyond <c>MaxSize</c> least recently used first; <c>DryRun</c> only
+    /// logs. Off by default. The registry's own garbage collection frees the disk afterwards (docs/docker.md).
+    /// </summary>
+    public ImageRetentionOptions Retention { get; set; } = new();
 
     public const int DefaultAttempts = 3;
 }

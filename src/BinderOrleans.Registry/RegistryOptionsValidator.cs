@@ -17,6 +17,7 @@ internal sealed class RegistryOptionsValidator : IValidateOptions<RegistryOption
         if (options.Attempts < 1) failures.Add("Registry:Attempts must be at least 1.");
         if (options.Timeout <= TimeSpan.Zero) failures.Add("Registry:Timeout must be positive.");
         if (options.RetryDelay < TimeSpan.Zero) failures.Add("Registry:RetryDelay must not be negative.");
+        failures.AddRange(options.Retention.Validate("Registry:Retention"));
         if (string.IsNullOrWhiteSpace(_site.Value.ImagePrefix))
         {
             // Without a prefix naming the registry, the engine would push to Docker Hub.

@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Hosting;
 
 namespace BinderOrleans.Registry;
 
@@ -40,6 +41,20 @@ public static class RegistryServiceCollectionExtensions
         services.TryAddSingleton<RegistryClient>();
         services.AddKeyedSingleton<IImageRegistry, RegistryImageRegistry>(ImageSource.Registry);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IBinderHealthCheck, RegistryHealthCheck>());
+        return services;
+    }
+
+    /// <summary>
+    /// <c>Registry:Retention</c>: the pass that deletes unused images from the registry (off unless a limit is set).
+    /// Needs the silo (the cluster's image-use book) and <see cref="AddRegistryImages"/>.
+    /// </summary>
+    public static IServiceCollection AddRegistryRetention(this IServiceCollection services)
+    {
+        services.TryAddSingleton<RegistryCatalog>();
+        services.TryAddSingleton<RegistryImageStore>();
+        services.AddSingleton<IHostedService>(sp => new ImageRetention(sp.GetRequiredService<RegistryImageStore>(),
+            sp.GetRequiredService<IOptions<RegistryOptions>>().Value.Retention, sp, sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<ImageRetention>>()));
         return services;
     }
 

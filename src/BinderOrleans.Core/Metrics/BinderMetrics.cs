@@ -16,6 +16,9 @@ public sealed class BinderMetrics
         InProgressBuilds = registry.Gauge("binderhub_inprogress_builds", "Builds currently in progress");
         InProgressLaunches = registry.Gauge("binderhub_inprogress_launches", "Launches currently in progress");
         GitHubRateLimitRemaining = registry.Gauge("binderhub_github_rate_limit_remaining", "GitHub rate limit remaining");
+        // BinderHub has no image retention; these are ours.
+        ImagesRemoved = registry.Counter("binderorleans_retention_images_removed", "Images deleted by the retention policy", "store");
+        ImageBytesRemoved = registry.Counter("binderorleans_retention_bytes_removed", "Bytes freed by the retention policy (before a registry's garbage collection)", "store");
     }
 
     public PrometheusRegistry Registry { get; }
@@ -26,4 +29,6 @@ public sealed class BinderMetrics
     public Gauge InProgressBuilds { get; }
     public Gauge InProgressLaunches { get; }
     public Gauge GitHubRateLimitRemaining { get; }
+    public Counter ImagesRemoved { get; }
+    public Counter ImageBytesRemoved { get; }
 }

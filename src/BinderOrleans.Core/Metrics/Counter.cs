@@ -9,5 +9,7 @@ public sealed class Counter
 
     public void Inc(params string[] labelValues) => _counter.WithLabels(labelValues).Inc();
 
+    public void Add(double amount, params string[] labelValues) => _counter.WithLabels(labelValues).Inc(amount);
+
     public double Value(params string[] labelValues) => _counter.WithLabels(labelValues).Value;
 }

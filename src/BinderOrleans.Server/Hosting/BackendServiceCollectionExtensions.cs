@@ -43,6 +43,13 @@ public static class BackendServiceCollectionExtensions
             case ImageSource.Registry: services.AddRegistryPushAndPull(); break;
         }
 
+        // Retention: the registry's, and the local engine's when it holds images (a Docker build or launch).
+        if (backends.UsesRegistry) services.AddRegistryRetention();
+        if (backends.Build == BuildBackend.Docker || backends.Launch == LaunchBackend.Docker)
+        {
+            services.AddDockerImageRetention(pull: backends.UsesRegistry && backends.Launch == LaunchBackend.Docker);
+        }
+
         services.AddSingleton(sp => sp.GetRequiredKeyedService<IImageBuilder>(backends.Build));
         services.AddSingleton(sp => sp.GetRequiredKeyedService<ILauncher>(backends.Launch));
         services.AddSingleton(sp => sp.GetRequiredKeyedService<IImageRegistry>(backends.Images));

@@ -39,6 +39,24 @@ internal sealed class DockerTestResources : IAsyncDisposable
         _namedImages.Add(target);
     }
 
+    /// <summary>
+    /// Runs the docker CLI with <paramref name="arguments"/> (the test's own values), <paramref name="stdin"/> on its
+    /// standard input; fails the test with its error output when it fails.
+    /// </summary>
+    public static async Task<string> RunCliAsync(string? stdin, params string[] arguments)
+    {
+        var psi = new ProcessStartInfo("docker") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in arguments) psi.ArgumentList.Add(arg);
+        using var process = Process.Start(psi)!;
+        if (stdin is not null) await process.StandardInput.WriteAsync(stdin);
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
+        if (process.ExitCode != 0) throw new InvalidOperationException($"docker {arguments[0]} failed: " + await stderr.WaitAsync(TimeSpan.FromSeconds(10)));
+        return await stdout.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
     /// <summary>An image name to remove at the end even if it carries no label (e.g. a tag the test made).</summary>
     public void Track(string image) => _namedImages.Add(image);
 

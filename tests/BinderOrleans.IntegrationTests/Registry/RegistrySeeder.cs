@@ -23,11 +23,12 @@ public sealed class RegistrySeeder : IDisposable
     public RegistrySeeder(TestRegistry registry) => _registry = registry;
 
     /// <summary>Pushes an image with one layer as <paramref name="mediaType"/>; lists and indexes wrap a manifest pushed first.</summary>
-    public async Task PushAsync(string repository, string tag, string mediaType = DockerManifest)
+    /// <param name="layerBytes">Pads the layer to at least this many bytes.</param>
+    public async Task PushAsync(string repository, string tag, string mediaType = DockerManifest, int layerBytes = 0)
     {
         var inner = mediaType switch { DockerManifestList => DockerManifest, OciIndex => OciManifest, _ => mediaType };
         var config = Encoding.UTF8.GetBytes("""{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]},"config":{}}""");
-        var layer = Encoding.UTF8.GetBytes($"layer of {repository}:{tag}");
+        var layer = Encoding.UTF8.GetBytes($"layer of {repository}:{tag}".PadRight(layerBytes, '.'));
         var configDigest = await PushBlobAsync(repository, config).ConfigureAwait(false);
         var layerDigest = await PushBlobAsync(repository, layer).ConfigureAwait(false);
         var manifest = new JsonObject

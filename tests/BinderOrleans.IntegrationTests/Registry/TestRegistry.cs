@@ -47,6 +47,16 @@ public sealed class TestRegistry : IAsyncDisposable
     /// <summary>The token server, in <see cref="RegistryAuthMode.Token"/> mode.</summary>
     public TokenServer? Tokens { get; }
 
+    /// <summary>The registry's config file (for <c>docker-registry garbage-collect</c>).</summary>
+    public string ConfigPath => _configPath;
+
+    /// <summary>Where a blob's bytes are stored (the filesystem driver's layout); the file is gone once garbage collection freed it.</summary>
+    public string BlobPath(string digest)
+    {
+        var hex = digest["sha256:".Length..];
+        return Path.Combine(_directory, "data", "docker", "registry", "v2", "blobs", "sha256", hex[..2], hex, "data");
+    }
+
     /// <summary>What the registry printed (for failure messages).</summary>
     public string Output { get { lock (_output) return _output.ToString(); } }
 

@@ -68,7 +68,11 @@ public sealed class TokenServer : IAsyncDisposable
     }
 
     /// <summary>Signs a token for <paramref name="service"/> granting <paramref name="access"/> directly (the tests' own uploads).</summary>
-    public string Mint(string service, string subject, IEnumerable<(string Repository, string[] Actions)> access)
+    public string Mint(string service, string subject, IEnumerable<(string Repository, string[] Actions)> access) =>
+        MintAccess(service, subject, access.Select(a => ("repository", a.Repository, a.Actions)));
+
+    /// <summary>Signs a token granting <paramref name="access"/> of any resource type (<c>repository</c>, <c>registry</c> for the catalog).</summary>
+    private string MintAccess(string service, string subject, IEnumerable<(string Type, string Name, string[] Actions)> access)
     {
         var header = new JsonObject
         {
@@ -78,12 +82,12 @@ public sealed class TokenServer : IAsyncDisposable
         };
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var accessArray = new JsonArray();
-        foreach (var (repository, actions) in access)
+        foreach (var (type, name, actions) in access)
         {
             accessArray.Add(new JsonObject
             {
-                ["type"] = "repository",
-                ["name"] = repository,
+                ["type"] = type,
+                ["name"] = name,
                 ["actions"] = new JsonArray(actions.Select(a => (JsonNode)JsonValue.Create(a)).ToArray()),
             });
         }
@@ -123,18 +127,18 @@ public sealed class TokenServer : IAsyncDisposable
         var scopes = context.Request.Query["scope"].Where(s => !string.IsNullOrEmpty(s)).Select(s => s!).ToArray();
         Requests.Enqueue(new TokenRequest(user, service, scopes, Rejected: false));
 
-        var access = new List<(string, string[])>();
+        var access = new List<(string, string, string[])>();
         if (user is not null)
         {
             foreach (var scope in scopes)
             {
-                // repository:<name>:<actions>; the name itself has no ':'.
+                // repository:<name>:<actions> or registry:catalog:*; the name itself has no ':'.
                 var parts = scope.Split(':');
-                if (parts.Length != 3 || parts[0] != "repository" || !Grants(parts[1])) continue;
-                access.Add((parts[1], parts[2].Split(',', StringSplitOptions.RemoveEmptyEntries)));
+                if (parts.Length != 3 || parts[0] is not ("repository" or "registry") || !Grants(parts[1])) continue;
+                access.Add((parts[0], parts[1], parts[2].Split(',', StringSplitOptions.RemoveEmptyEntries)));
             }
         }
-        var token = Mint(service, user ?? "", access);
+        var token = MintAccess(service, user ?? "", access);
         return Results.Json(new { token, access_token = token, expires_in = 300, issued_at = DateTimeOffset.UtcNow.ToString("O") });
     }
 

@@ -17,7 +17,7 @@ namespace BinderOrleans.Tests.Docker;
 
 public sealed class DockerBackendRegistrationTests
 {
-    private static ServiceProvider Build(Dictionary<string, string?> settings)
+    internal static ServiceProvider Build(Dictionary<string, string?> settings)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();

@@ -1,3 +1,4 @@
+using BinderOrleans.Core.Options;
 using BinderOrleans.Docker;
 using BinderOrleans.Docker.Engine;
 

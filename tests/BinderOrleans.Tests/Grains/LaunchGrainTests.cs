@@ -49,8 +49,52 @@ public sealed class LaunchGrainTests
         Assert.Equal(BinderPhase.Ready, again[^1].Phase);
         Assert.Contains(again, e => e.Phase == BinderPhase.Built && e.Message!.StartsWith("Found built image", StringComparison.Ordinal));
         Assert.Equal(
-            [new ImageUse(second.Image!, clock.GetUtcNow() - TimeSpan.FromDays(2)), new ImageUse(first.Image!, clock.GetUtcNow())],
+            [new ImageUse(second.Image!, clock.GetUtcNow() - TimeSpan.FromDays(2)), new ImageUse(first.Image!, clock.GetUtcNow(), Uses: 2)],
             await uses.ListAsync());
+    }
+
+    [Fact]
+    public async Task Launches_OnEitherSilo_RecordInTheOneClusterBook()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 10, 12, 0, 0, TimeSpan.Zero));
+        await using var rig = await GrainRig.StartAsync(r => r.Time = clock, silos: 2);
+
+        var one = (await GrainRig.CollectAsync(rig.Launch(Spec("owner/one/HEAD"), silo: 0).Events).WaitAsync(TimeSpan.FromSeconds(60)))[^1];
+        clock.Advance(TimeSpan.FromHours(1));
+        var two = (await GrainRig.CollectAsync(rig.Launch(Spec("owner/two/HEAD"), silo: 1).Events).WaitAsync(TimeSpan.FromSeconds(60)))[^1];
+        clock.Advance(TimeSpan.FromHours(1));
+        var again = await GrainRig.CollectAsync(rig.Launch(Spec("owner/one/HEAD"), silo: 1).Events).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(BinderPhase.Ready, again[^1].Phase);
+        Assert.Contains(again, e => e.Phase == BinderPhase.Built && e.Message!.StartsWith("Found built image", StringComparison.Ordinal));
+        // Asked through each silo, the book is the same one: both silos' launches, the found-built one counted too.
+        foreach (var silo in rig.Cluster.Silos)
+        {
+            var grains = silo.ServiceProvider.GetRequiredService<IGrainFactory>();
+            var book = await grains.GetGrain<IImageUseGrain>(IImageUseGrain.ClusterKey).GetBookAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal(new[] { new ImageUse(two.Image!, clock.GetUtcNow() - TimeSpan.FromHours(1)), new ImageUse(one.Image!, clock.GetUtcNow(), Uses: 2) }, book.Uses);
+        }
+    }
+
+    [Fact]
+    public async Task ImageUseBook_RunningReports_CountUntilTheyExpire()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 10, 12, 0, 0, TimeSpan.Zero));
+        await using var rig = await GrainRig.StartAsync(r => r.Time = clock);
+        var book = rig.Grains.GetGrain<IImageUseGrain>(IImageUseGrain.ClusterKey);
+
+        await book.ReportRunningAsync("replica-a", ["img:a", "img:shared"], TimeSpan.FromMinutes(10));
+        await book.ReportRunningAsync("replica-b", ["img:shared", "img:b"], TimeSpan.FromMinutes(30));
+        Assert.Equal(new[] { "img:a", "img:b", "img:shared" }, (await book.GetBookAsync()).Running);
+
+        // A's report replaced by its next one; B's lapses when B stops reporting.
+        await book.ReportRunningAsync("replica-a", ["img:c"], TimeSpan.FromMinutes(10));
+        Assert.Equal(new[] { "img:b", "img:c", "img:shared" }, (await book.GetBookAsync()).Running);
+        clock.Advance(TimeSpan.FromMinutes(20));
+        Assert.Equal(new[] { "img:b", "img:shared" }, (await book.GetBookAsync()).Running);
+        clock.Advance(TimeSpan.FromMinutes(11));
+        Assert.Empty((await book.GetBookAsync()).Running);
+        Assert.Equal(clock.GetUtcNow() - TimeSpan.FromMinutes(31), (await book.GetBookAsync()).Since);
     }
 
     [Fact]

@@ -1,9 +1,9 @@
 using System.Globalization;
 
-namespace BinderOrleans.Docker;
+namespace BinderOrleans.Core.Options;
 
 /// <summary>BinderHub's byte specification (<c>mem_limit</c>): a whole number of bytes, or a number with K, M, G or T (powers of 1024).</summary>
-internal static class ByteSize
+public static class ByteSize
 {
     public static bool TryParse(string? text, out long bytes)
     {
