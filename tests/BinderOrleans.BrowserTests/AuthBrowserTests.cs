@@ -43,13 +43,7 @@ public sealed class AuthBrowserTests : IAsyncLifetime
 
     private async Task<RunningServer> StartBinderAsync(int port, Dictionary<string, string?> extra)
     {
-        var settings = _sandbox.Settings();
-        settings["urls"] = $"http://127.0.0.1:{port}";
-        settings["Logging:LogLevel:Default"] = "Warning";
-        settings["Binder:AuthEnabled"] = "true";
-        settings["Launch:Backend"] = "jupyterhub";
-        settings["JupyterHub:Url"] = _hub!.Hub.PublicUrl.AbsoluteUri;
-        settings["JupyterHub:ApiToken"] = _hub.Hub.ApiToken;
+        var settings = _hub!.BinderSettings(_sandbox, port);
         settings["JupyterHub:Auth:ClientId"] = AuthHub.ClientId;
         settings["JupyterHub:Auth:CallbackUrl"] = $"http://127.0.0.1:{port}/oauth_callback";
         settings["Providers:Image:AllowedPrefixes:0"] = "binderorleans-";

@@ -53,7 +53,7 @@ internal static class BuildCommand
             .AddDockerEngine()
             .AddRegistryOptions();
         services.AddOptions<BuildOptions>().BindConfiguration(BuildOptions.Section);
-        if (push) services.AddRegistryImages();
+        if (push) services.AddRegistryPushAndPull();
         services.AddDockerImageBuilder(push);
 
         await using var provider = services.BuildServiceProvider();

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using BinderOrleans.Testing;
 
 namespace BinderOrleans.IntegrationTests.JupyterHub;
 
@@ -31,6 +32,22 @@ public sealed partial class AuthHub : IAsyncDisposable
     }
 
     public HubProcess Hub { get; }
+
+    /// <summary>
+    /// The settings of a binder on <paramref name="port"/> that logs people in through this hub and launches on it (the
+    /// sandbox's engine settings, logging at <paramref name="logLevel"/>); tests add their own keys.
+    /// </summary>
+    public Dictionary<string, string?> BinderSettings(DockerSandbox sandbox, int port, string logLevel = "Warning")
+    {
+        var settings = sandbox.Settings();
+        settings["urls"] = $"http://127.0.0.1:{port}";
+        settings["Logging:LogLevel:Default"] = logLevel;
+        settings["Binder:AuthEnabled"] = "true";
+        settings["Launch:Backend"] = "jupyterhub";
+        settings["JupyterHub:Url"] = Hub.PublicUrl.AbsoluteUri;
+        settings["JupyterHub:ApiToken"] = Hub.ApiToken;
+        return settings;
+    }
 
     /// <param name="redirectUri">The binder service's <c>oauth_redirect_uri</c>; null = the hub's default for a service with a URL.</param>
     /// <param name="serviceUrl">Where the hub's proxy sends <c>/services/binder/</c>; null = not proxied.</param>

@@ -173,13 +173,7 @@ public sealed class AuthLoginTests : IAsyncLifetime
 
     private async Task<RunningServer> StartBinderAsync(int port, Dictionary<string, string?> extra)
     {
-        var settings = _sandbox.Settings();
-        settings["urls"] = $"http://127.0.0.1:{port}";
-        settings["Logging:LogLevel:Default"] = "Warning";
-        settings["Binder:AuthEnabled"] = "true";
-        settings["Launch:Backend"] = "jupyterhub";
-        settings["JupyterHub:Url"] = Hub.Hub.PublicUrl.AbsoluteUri;
-        settings["JupyterHub:ApiToken"] = Hub.Hub.ApiToken;
+        var settings = Hub.BinderSettings(_sandbox, port);
         settings["JupyterHub:Retries"] = "2";
         settings["JupyterHub:RetryDelay"] = "00:00:00.2";
         // JupyterHub:Auth:ClientId (service-binder) and CallbackUrl (<this address>/oauth_callback) are left at their defaults.

@@ -44,13 +44,7 @@ public sealed class AuthPrivateRepoTests : IAsyncLifetime
         _git = await GitHttpHost.StartAsync(Path.GetDirectoryName(_repo.Path)!,
             new Dictionary<string, string> { [Path.GetFileName(_repo.Path)] = Hub.RepoTokenOf(_alice) }).WaitAsync(TimeSpan.FromSeconds(30));
 
-        var settings = _sandbox.Settings();
-        settings["urls"] = $"http://127.0.0.1:{port}";
-        settings["Logging:LogLevel:Default"] = "Information";
-        settings["Binder:AuthEnabled"] = "true";
-        settings["Launch:Backend"] = "jupyterhub";
-        settings["JupyterHub:Url"] = Hub.Hub.PublicUrl.AbsoluteUri;
-        settings["JupyterHub:ApiToken"] = Hub.Hub.ApiToken;
+        var settings = Hub.BinderSettings(_sandbox, port, logLevel: "Information");
         settings["JupyterHub:Auth:RepoCredentials:0:UrlPrefix"] = _git.BaseUri.AbsoluteUri;
         // The loopback git host is an allowed target, as an operator allows an internal GitLab.
         settings["Security:AllowedTargetNetworks:0"] = "127.0.0.0/8";

@@ -36,15 +36,9 @@ public sealed class AuthServiceModeTests(AuthServiceModeTests.Fixture fixture) :
         {
             var port = FreePorts.Next();
             _hub = await AuthHub.StartAsync(redirectUri: null, serviceUrl: $"http://127.0.0.1:{port}");
-            var settings = _sandbox.Settings();
-            settings["urls"] = $"http://127.0.0.1:{port}";
-            settings["Logging:LogLevel:Default"] = "Warning";
-            settings["Binder:AuthEnabled"] = "true";
+            var settings = Hub.BinderSettings(_sandbox, port);
             settings["Binder:EnableApiOnlyMode"] = "true";
             settings["Binder:BaseUrl"] = "/services/binder/";
-            settings["Launch:Backend"] = "jupyterhub";
-            settings["JupyterHub:Url"] = Hub.Hub.PublicUrl.AbsoluteUri;
-            settings["JupyterHub:ApiToken"] = Hub.Hub.ApiToken;
             settings["JupyterHub:Auth:CallbackUrl"] = "/services/binder/oauth_callback";
             settings["Providers:Image:AllowedPrefixes:0"] = "binderorleans-base:";
             _server = await RunningServer.StartAsync(settings).WaitAsync(TimeSpan.FromSeconds(60));
