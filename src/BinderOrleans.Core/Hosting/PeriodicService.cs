@@ -8,9 +8,21 @@ namespace BinderOrleans.Core.Hosting;
 /// </summary>
 public abstract class PeriodicService(TimeSpan interval, TimeProvider time) : BackgroundService
 {
+    private PeriodicTimer? _timer;
+
+    /// <summary>
+    /// The first interval starts here, when the host starts the service: since .NET 10 <see cref="ExecuteAsync"/> runs
+    /// on the thread pool, so a timer made there would start whenever that thread first runs.
+    /// </summary>
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        _timer = new PeriodicTimer(interval, time);
+        return base.StartAsync(cancellationToken);
+    }
+
     protected sealed override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(interval, time);
+        using var timer = _timer ?? new PeriodicTimer(interval, time);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
@@ -22,6 +34,13 @@ public abstract class PeriodicService(TimeSpan interval, TimeProvider time) : Ba
         {
             // Shutting down.
         }
+    }
+
+    public override void Dispose()
+    {
+        _timer?.Dispose();
+        base.Dispose();
+        GC.SuppressFinalize(this);
     }
 
     /// <summary>One pass.</summary>
