@@ -79,7 +79,7 @@ internal sealed partial class ServerProxy : IDisposable
         }
         LogForwardFailed(route.Name, route.Target, error, context.Features.Get<IForwarderErrorFeature>()?.Exception);
         // The server did not answer at all: its container may be gone; the next request asks the engine again.
-        if (error is ForwarderError.Request && !route.AtPeer) _routes.Forget(route);
+        if (error is ForwarderError.Request) _routes.Forget(route);
     }
 
     public void Dispose() => _client.Dispose();

@@ -14,9 +14,18 @@ namespace BinderOrleans.Docker.Proxy;
 /// server started before a restart, or by a replica gone since on the same engine): only a running container of ours
 /// (launch label and every <c>Docker:Labels</c> label) that was started for the proxy is routed to.
 /// </summary>
-internal sealed partial class ServerRoutes(IDockerClient engine, IOptions<DockerOptions> options, ServerLocations? locations = null)
+internal sealed partial class ServerRoutes(IDockerClient engine, IOptions<DockerOptions> options, ServerLocations? locations = null, TimeProvider? time = null)
 {
+    /// <summary>
+    /// How long a peer's answer is reused: every request of a page (kernel calls, files) would otherwise ask the cluster
+    /// again. Safe to keep that long: a server stopped meanwhile is answered 404 by its peer, which no longer routes it,
+    /// and a peer that does not answer is forgotten at once.
+    /// </summary>
+    internal static readonly TimeSpan PeerRouteLifetime = TimeSpan.FromSeconds(2);
+
     private readonly ConcurrentDictionary<string, ServerRoute> _routes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (ServerRoute Route, long Asked)> _peerRoutes = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly DockerOptions _options = options.Value;
 
     /// <summary>Names the launcher gives servers: the container's name.</summary>
@@ -61,8 +70,12 @@ internal sealed partial class ServerRoutes(IDockerClient engine, IOptions<Docker
         foreach (var server in names) await locations.WithdrawAsync(server, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Drops a route that no longer answers, so the next request asks the engine again.</summary>
-    public void Forget(ServerRoute route) => _routes.TryRemove(KeyValuePair.Create(route.Name, route));
+    /// <summary>Drops a route that no longer answers, so the next request asks the cluster and the engine again.</summary>
+    public void Forget(ServerRoute route)
+    {
+        if (route.AtPeer) _peerRoutes.TryRemove(route.Name, out _);
+        else _routes.TryRemove(KeyValuePair.Create(route.Name, route));
+    }
 
     /// <param name="askPeers">False for a request another replica forwarded here: it asked the cluster already.</param>
     /// <returns>The route; null when no running server of ours has that name.</returns>
@@ -70,10 +83,17 @@ internal sealed partial class ServerRoutes(IDockerClient engine, IOptions<Docker
     {
         if (_routes.TryGetValue(name, out var route)) return route;
         if (!IsServerName(name)) return null;
-        // Not kept: the peer's route goes when its server does, and only the peer hears of that.
-        if (askPeers && locations is not null && await locations.FindPeerAsync(name, cancellationToken).ConfigureAwait(false) is { } peer)
+        // Kept briefly only (PeerRouteLifetime): the peer's route goes when its server does, and only the peer hears of that.
+        if (askPeers && locations is not null)
         {
-            return new ServerRoute(name, "", peer, AtPeer: true);
+            if (_peerRoutes.TryGetValue(name, out var known) && _time.GetElapsedTime(known.Asked) < PeerRouteLifetime) return known.Route;
+            if (await locations.FindPeerAsync(name, cancellationToken).ConfigureAwait(false) is { } peer)
+            {
+                var atPeer = new ServerRoute(name, "", peer, AtPeer: true);
+                _peerRoutes[name] = (atPeer, _time.GetTimestamp());
+                return atPeer;
+            }
+            _peerRoutes.TryRemove(name, out _);
         }
         try
         {
